@@ -1,0 +1,23 @@
+package datastar.wow.deacon;
+
+import clojure.lang.MapEntry;
+import clojure.lang.PersistentVector;
+import java.util.List;
+import java.util.Map;
+
+/** Typed views of Clojure's raw collection types, so that the rest of the code stays warning-free. */
+final class Clj {
+  private Clj() {}
+
+  /** @return an immutable Clojure vector of {@code items} */
+  @SuppressWarnings("unchecked")
+  static List<Object> vector(List<Object> items) {
+    return PersistentVector.create(items);
+  }
+
+  /** @return an immutable {@code [key value]} pair that is also a Clojure vector */
+  @SuppressWarnings("unchecked")
+  static Map.Entry<Object, Object> pair(Object key, Object value) {
+    return MapEntry.create(key, value);
+  }
+}

@@ -1,0 +1,69 @@
+package datastar.wow.deacon;
+
+import java.lang.ref.WeakReference;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A store's liveness sweep: one daemon thread that, every interval, sends a probe down each stored
+ * connection and purges the connections whose send fails (cause {@code :dead}). The thread holds
+ * the store only weakly: a store that is dropped without being closed stops its sweep at the next
+ * tick (unless the probe itself holds the store).
+ */
+final class Heartbeat implements AutoCloseable {
+  private static final AtomicInteger THREADS = new AtomicInteger();
+
+  private final ScheduledExecutorService executor;
+
+  private Heartbeat(ScheduledExecutorService executor) {
+    this.executor = executor;
+  }
+
+  static Heartbeat start(BaseStore store, Duration interval, ConnectionProbe probe) {
+    ScheduledExecutorService executor =
+        Executors.newSingleThreadScheduledExecutor(
+            task -> {
+              Thread t = new Thread(task, "deacon-heartbeat-" + THREADS.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    long nanos = interval.toNanos();
+    executor.scheduleWithFixedDelay(
+        new Sweep(new WeakReference<>(store), probe, executor), nanos, nanos, TimeUnit.NANOSECONDS);
+    return new Heartbeat(executor);
+  }
+
+  @Override
+  public void close() {
+    executor.shutdownNow();
+  }
+
+  boolean isRunning() {
+    return !executor.isTerminated();
+  }
+
+  private static final class Sweep implements Runnable {
+    private final WeakReference<BaseStore> store;
+    private final ConnectionProbe probe;
+    private final ScheduledExecutorService executor;
+
+    Sweep(WeakReference<BaseStore> store, ConnectionProbe probe, ScheduledExecutorService executor) {
+      this.store = store;
+      this.probe = probe;
+      this.executor = executor;
+    }
+
+    @Override
+    public void run() {
+      BaseStore s = store.get();
+      if (s == null) {
+        executor.shutdown();
+        return;
+      }
+      s.sweep(probe);
+    }
+  }
+}

@@ -1,0 +1,56 @@
+package datastar.wow.deacon;
+
+import clojure.lang.Sequential;
+import clojure.lang.Util;
+import java.util.List;
+
+/**
+ * Key patterns: {@code :*} stands for any single element, at any depth of vector keys.
+ *
+ * <pre>
+ * [:* ::counter]       every scope's ::counter
+ * [user-id :*]         everything of one scope
+ * [:* [:room :*]]      every scope's rooms
+ * :*                   every key
+ * </pre>
+ *
+ * A pattern without {@code :*} is an exact key.
+ */
+public final class KeyPattern {
+  private KeyPattern() {}
+
+  /**
+   * @param pattern a key or a pattern
+   * @return true when {@code pattern} holds {@code :*} somewhere
+   */
+  public static boolean hasWildcard(Object pattern) {
+    if (pattern == Names.WILDCARD) return true;
+    if (pattern instanceof List && pattern instanceof Sequential) {
+      for (Object element : (List<?>) pattern) {
+        if (hasWildcard(element)) return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * @param pattern a key or a pattern
+   * @param key a stored key
+   * @return true when {@code key} matches {@code pattern}; equal keys always match
+   */
+  public static boolean matches(Object pattern, Object key) {
+    if (pattern == Names.WILDCARD) return true;
+    if (pattern instanceof List && pattern instanceof Sequential) {
+      if (!(key instanceof List && key instanceof Sequential)) return false;
+      List<?> p = (List<?>) pattern;
+      List<?> k = (List<?>) key;
+      int n = p.size();
+      if (n != k.size()) return false;
+      for (int i = 0; i < n; i++) {
+        if (!matches(p.get(i), k.get(i))) return false;
+      }
+      return true;
+    }
+    return Util.equiv(pattern, key);
+  }
+}

@@ -1,0 +1,140 @@
+(ns datastar.wow.deacon.test.wow
+  "A stand-in for datastar.wow's middleware (com.github.brianium/datastar.wow,
+  1.0.0-RC3-wow1 .. RC11) for tests on machines that cannot download it: its
+  registry merging and its per-request dispatch strategy, over
+  `datastar.wow.deacon.test.nexus`, with fake SSE streams.
+
+  Per Datastar request whose handler response holds `:datastar.wow/fx` (or
+  `:🚀`):
+  1. a `:datastar.wow/connection` in the response is used as the connection:
+     the actions go to it, HTTP 204;
+  2. else `[[:datastar.wow/connection]]` is dispatched with `{:sse nil}`; a
+     non-nil first result is the connection: actions go to it, HTTP 204;
+  3. else a new stream opens and the actions are dispatched on it (and it is
+     closed after them when with-open-sse?); when it closes,
+     `[[:datastar.wow/sse-closed]]` is dispatched with `{:sse nil}` and that
+     request's dispatch-data."
+  (:require [datastar.wow.deacon.test.nexus :as nexus]))
+
+(set! *warn-on-reflection* true)
+
+;;; Fake SSE streams
+
+(deftype FakeSse [id events open on-close]
+  Object
+  (toString [_] (str "#fake-sse[" id (if @open "" " closed") "]")))
+
+(defonce ^:private ids (atom 0))
+
+(defn fake-sse
+  "A new open stream. `events` is an atom of what was sent down it."
+  []
+  (->FakeSse (swap! ids inc) (atom []) (atom true) (atom nil)))
+
+(defn events [^FakeSse sse] @(.-events sse))
+(defn open? [^FakeSse sse] @(.-open sse))
+
+(defn send!
+  "Write `event` to `sse`, as the Datastar SDK would; throws when it is not an
+  open stream."
+  [sse event]
+  (when-not (instance? FakeSse sse)
+    (throw (ClassCastException. (str "not a stream: " (pr-str sse)))))
+  (let [^FakeSse s sse]
+    (when-not @(.-open s)
+      (throw (java.io.IOException. (str "stream closed: " s))))
+    (swap! (.-events s) conj event)
+    true))
+
+(defn close!
+  "Close `sse` (client gone or server close); runs its on-close callback once."
+  [^FakeSse sse]
+  (when (compare-and-set! (.-open sse) true false)
+    (when-let [f @(.-on-close sse)] (f))))
+
+;;; Registries, merged as datastar.wow merges them
+
+(def default-registry
+  {:datastar.wow/effects
+   {:datastar.wow/connection (fn [{:keys [dispatch-data]} _]
+                               (:datastar.wow/connection dispatch-data))
+    :datastar.wow/close-sse  (fn [_ {:keys [sse]}] (close! sse))
+    :datastar.wow/sse-closed (constantly nil)
+    :datastar.wow/send       (fn [_ {:keys [sse]} & event] (send! sse (vec event)))}
+   :datastar.wow/actions
+   {:datastar.wow/patch-signals  (fn [_ signals] [[:datastar.wow/send :datastar.wow/patch-signals signals]])
+    :datastar.wow/patch-elements (fn [_ elements] [[:datastar.wow/send :datastar.wow/patch-elements elements]])}})
+
+(def ^:private aliases
+  {:datastar.wow/effects      :nexus/effects
+   :datastar.wow/actions      :nexus/actions
+   :datastar.wow/placeholders :nexus/placeholders
+   :datastar.wow/interceptors :nexus/interceptors
+   :datastar.wow/system->state :nexus/system->state})
+
+(defn- merge-registry [nexus registry]
+  (reduce-kv (fn [acc k v]
+               (if-let [nk (aliases k)]
+                 (case nk
+                   :nexus/interceptors  (update acc nk (fnil into []) v)
+                   :nexus/system->state (assoc acc nk v)
+                   (update acc nk merge v))
+                 acc))
+             nexus registry))
+
+(defn create-registry
+  "Nexus config from registry specs: a map is used as is, a `fn?` is called
+  with no arguments, a vector `[f & args]` is applied; anything else is
+  ignored (so a Java IFn that is not `fn?` registers nothing)."
+  [specs]
+  (reduce (fn [nexus spec]
+            (merge-registry nexus (cond
+                                    (map? spec)    spec
+                                    (fn? spec)     (spec)
+                                    (vector? spec) (apply (first spec) (rest spec))
+                                    :else          {})))
+          {} (cons default-registry specs)))
+
+(defn create-dispatch
+  "A dispatch fn over the merged registries, as datastar.wow builds one."
+  [registries]
+  (let [nexus (create-registry registries)]
+    (fn [system dispatch-data actions]
+      (nexus/dispatch nexus system dispatch-data actions))))
+
+;;; Requests
+
+(defn request!
+  "Handle one Datastar request whose handler returned `response`, the way
+  datastar.wow does. Returns `{:status 204|200 :sse stream-if-opened
+  :dispatch dispatch-result :lookup lookup-result}`."
+  ([dispatch request response]
+   (request! dispatch request response {}))
+  ([dispatch request response {:keys [with-open-sse?] :or {with-open-sse? false}}]
+   (let [response (cond-> response
+                    (contains? response :🚀)
+                    (-> (assoc :datastar.wow/fx (:🚀 response)) (dissoc :🚀)))
+         actions  (:datastar.wow/fx response)
+         data     {:datastar.wow/response response
+                   :datastar.wow/request request
+                   :datastar.wow/with-open-sse? (get response :datastar.wow/with-open-sse? with-open-sse?)}
+         lookup   (when-not (contains? response :datastar.wow/connection)
+                    (dispatch {:sse nil :request request} data [[:datastar.wow/connection]]))
+         conn     (or (:datastar.wow/connection response)
+                      (some-> lookup :results first :res))]
+     (if (some? conn)
+       {:status 204 :lookup lookup
+        :dispatch (dispatch {:sse conn :request request} data actions)}
+       (let [^FakeSse sse (fake-sse)]
+         (reset! (.-on-close sse)
+                 #(dispatch {:sse nil :request request} data [[:datastar.wow/sse-closed]]))
+         (let [result (dispatch {:sse sse :request request} data actions)]
+           (when (:datastar.wow/with-open-sse? data) (close! sse))
+           {:status 200 :sse sse :lookup lookup :dispatch result}))))))
+
+(defn request
+  "A fresh Ring-like request map (a new object each call, as a server makes)."
+  ([] (request {}))
+  ([m] (merge {:request-method :get :uri "/" :headers {"datastar-request" "true"}
+               ::id (Object.)}
+              m)))
