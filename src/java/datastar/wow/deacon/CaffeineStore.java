@@ -8,6 +8,7 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.RemovalListener;
 import com.github.benmanes.caffeine.cache.Scheduler;
+import com.github.benmanes.caffeine.cache.Ticker;
 import com.github.benmanes.caffeine.cache.stats.CacheStats;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -282,8 +283,15 @@ public final class CaffeineStore extends BaseStore {
     private boolean recordStats;
     private Duration heartbeatInterval;
     private ConnectionProbe probe;
+    private Ticker ticker;
 
     private Builder() {}
+
+    /** The cache's clock; for tests that move time by hand. */
+    Builder ticker(Ticker ticker) {
+      this.ticker = ticker;
+      return this;
+    }
 
     /**
      * How long an entry lives ({@code :duration-ms}, alias {@code :idle-ms}). Idle expiry: the
@@ -404,6 +412,7 @@ public final class CaffeineStore extends BaseStore {
         }
         if (executor != null) builder.executor(executor);
         if (recordStats) builder.recordStats();
+        if (ticker != null) builder.ticker(ticker);
         Cache<Object, Object> built =
             builder.evictionListener(onCaffeineEviction(index, evictions)).build();
         store = new CaffeineStore(built, index, evictions, recordStats);

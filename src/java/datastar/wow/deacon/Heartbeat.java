@@ -6,6 +6,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A store's liveness sweep: one daemon thread that, every interval, sends a probe down each stored
@@ -17,28 +18,39 @@ final class Heartbeat implements AutoCloseable {
   private static final AtomicInteger THREADS = new AtomicInteger();
 
   private final ScheduledExecutorService executor;
+  private final AtomicReference<Thread> thread;
 
-  private Heartbeat(ScheduledExecutorService executor) {
+  private Heartbeat(ScheduledExecutorService executor, AtomicReference<Thread> thread) {
     this.executor = executor;
+    this.thread = thread;
   }
 
   static Heartbeat start(BaseStore store, Duration interval, ConnectionProbe probe) {
+    AtomicReference<Thread> thread = new AtomicReference<>();
     ScheduledExecutorService executor =
         Executors.newSingleThreadScheduledExecutor(
             task -> {
               Thread t = new Thread(task, "deacon-heartbeat-" + THREADS.incrementAndGet());
               t.setDaemon(true);
+              thread.set(t);
               return t;
             });
     long nanos = interval.toNanos();
     executor.scheduleWithFixedDelay(
         new Sweep(new WeakReference<>(store), probe, executor), nanos, nanos, TimeUnit.NANOSECONDS);
-    return new Heartbeat(executor);
+    return new Heartbeat(executor, thread);
   }
 
+  /** Stops the sweep and, unless called from the sweep itself, waits (up to a second) for its thread to end. */
   @Override
   public void close() {
     executor.shutdownNow();
+    if (Thread.currentThread() == thread.get()) return;
+    try {
+      executor.awaitTermination(1, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   boolean isRunning() {
