@@ -47,7 +47,7 @@
   |                 |             | duration counts from the key's first store           |
   | `:cache`        | none        | an existing Caffeine `Cache`; overrides the above    |
   | `:on-evict`     | none        | `(fn [k conn cause])`, on `:executor`                |
-  | `:executor`     | common pool | `java.util.concurrent.Executor` for callbacks        |
+  | `:executor`     | common pool | an `Executor` (or `(fn [runnable])`) for callbacks   |
   | `:record-stats?`| false       | count hits and misses, see `stats`                   |
   | `:heartbeat`    | none        | `{:interval-ms n :send (fn [conn])}`, see below      |
 

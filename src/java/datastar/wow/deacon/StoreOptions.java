@@ -1,6 +1,7 @@
 package datastar.wow.deacon;
 
 import clojure.lang.IAtom;
+import clojure.lang.IFn;
 import clojure.lang.Keyword;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Scheduler;
@@ -76,13 +77,21 @@ public final class StoreOptions {
     }
     if (o.has(CACHE)) builder.cache(o.instance(CACHE, Cache.class, "a Caffeine Cache"));
     if (o.has(ON_EVICT)) builder.onEvict(Fns.onEvict(o.fn(ON_EVICT)));
-    if (o.has(EXECUTOR)) builder.executor(o.instance(EXECUTOR, Executor.class, "a java.util.concurrent.Executor"));
+    if (o.has(EXECUTOR)) builder.executor(executor(o));
     builder.recordStats(o.bool(RECORD_STATS));
     if (o.has(HEARTBEAT)) {
       Options h = heartbeat(o);
       builder.heartbeat(h.positiveMillis(INTERVAL_MS), Fns.probe(h.fn(SEND)));
     }
     return builder.build();
+  }
+
+  /** An Executor as is; a Clojure function is called with each Runnable. */
+  private static Executor executor(Options o) {
+    Object v = o.get(EXECUTOR);
+    if (v instanceof Executor) return (Executor) v;
+    IFn f = Check.fn(EXECUTOR, v);
+    return f::invoke;
   }
 
   private static Options heartbeat(Options o) {

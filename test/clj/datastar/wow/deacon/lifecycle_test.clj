@@ -1,0 +1,145 @@
+(ns datastar.wow.deacon.lifecycle-test
+  "Connection lifecycle through the Clojure API: eviction callbacks, purge by
+  connection, key patterns and inspection, statistics, the heartbeat."
+  (:require [clojure.test :refer [deftest is testing]]
+            [datastar.wow.deacon :as d*conn]
+            [datastar.wow.deacon.test.wow :as wow])
+  (:import (java.util.concurrent Executors ExecutorService TimeUnit)))
+
+(defn- eventually [ms f]
+  (let [deadline (+ (System/currentTimeMillis) ms)]
+    (loop []
+      (let [v (f)]
+        (if (or v (> (System/currentTimeMillis) deadline)) v (do (Thread/sleep 5) (recur)))))))
+
+(defn- recorder []
+  (let [seen (atom [])]
+    [seen (fn [k conn cause] (swap! seen conj [k conn cause]))]))
+
+(deftest on-evict-on-both-stores
+  (let [^ExecutorService pool (Executors/newSingleThreadExecutor)]
+    (try
+      (doseq [type [:atom :caffeine]]
+        (testing type
+          (let [[seen on-evict] (recorder)
+                s (d*conn/store (cond-> {:type type :on-evict on-evict}
+                                  (= type :caffeine) (assoc :executor pool)))]
+            (d*conn/store! s :k ::a)
+            (d*conn/store! s :k ::a)
+            (d*conn/store! s :k ::b)
+            (d*conn/purge! s :k)
+            (is (eventually 2000 #(= 2 (count @seen))))
+            (is (= #{[:k ::a :replaced] [:k ::b :explicit]} (set @seen))))))
+      (finally (.shutdownNow pool)))))
+
+(deftest on-evict-reports-caffeine-evictions-off-the-request-thread
+  (let [threads (atom #{})
+        seen    (atom [])
+        s (d*conn/store {:type :caffeine :maximum-size 2
+                         :on-evict (fn [k _ cause]
+                                     (swap! threads conj (.getName (Thread/currentThread)))
+                                     (swap! seen conj [k cause]))})]
+    (dotimes [n 10] (d*conn/store! s n ::c))
+    (is (eventually 2000 #(= 8 (count @seen))))
+    (is (every? #(= :size (second %)) @seen))
+    (is (not (contains? @threads (.getName (Thread/currentThread)))))))
+
+(deftest purge-connection-removes-every-key-holding-it
+  (doseq [type [:atom :caffeine]]
+    (testing type
+      (let [s (d*conn/store {:type type})
+            a (wow/fake-sse)
+            b (wow/fake-sse)]
+        (d*conn/store! s [:u1 ::feed] a)
+        (d*conn/store! s [:u1 ::counter] a)
+        (d*conn/store! s [:u2 ::feed] b)
+        (is (= 2 (d*conn/purge-connection! s a)))
+        (is (= [[:u2 ::feed]] (d*conn/list-keys s)))
+        (is (zero? (d*conn/purge-connection! s a)))))))
+
+(deftest an-adapter-on-close-can-purge-by-connection
+  (let [s (d*conn/store {:type :caffeine})
+        dispatch (wow/create-dispatch [[d*conn/registry s]])
+        sse (:sse (wow/request! dispatch (wow/request) {::d*conn/key ::counter :🚀 []}))]
+    (is (= 1 (d*conn/purge-connection! s sse)) "what an http-kit on-close handler would do")
+    (is (nil? (d*conn/list-keys s)))
+    (wow/close! sse)
+    (is (nil? (d*conn/list-keys s)) "the later sse-closed finds nothing left to purge")))
+
+(deftest key-patterns-and-inspection
+  (doseq [type [:atom :caffeine]]
+    (testing type
+      (let [s (d*conn/store {:type type})]
+        (d*conn/store! s [:alice ::counter] ::c1)
+        (d*conn/store! s [:bob ::counter] ::c2)
+        (d*conn/store! s [:alice [:room 7]] ::c3)
+        (d*conn/store! s [:bob [:room 9]] ::c4)
+        (d*conn/store! s :global ::c5)
+        (is (= #{[:alice ::counter] [:bob ::counter]} (set (d*conn/list-keys s [:* ::counter]))))
+        (is (= #{[:alice ::counter] [:alice [:room 7]]} (set (d*conn/list-keys s [:alice :*]))))
+        (is (= #{[:alice [:room 7]] [:bob [:room 9]]} (set (d*conn/list-keys s [:* [:room :*]]))))
+        (is (= 5 (count (d*conn/list-keys s :*))))
+        (is (nil? (d*conn/list-keys s [:* [:hall :*]])))
+        (is (= [:global] (d*conn/list-keys s :global)) "an exact key")
+        (is (nil? (d*conn/list-keys s [:carol ::counter])))
+        (is (= 5 (d*conn/connection-count s)))
+        (is (= 2 (d*conn/connection-count s [:* ::counter])))
+        (is (= #{[[:alice ::counter] ::c1] [[:bob ::counter] ::c2]}
+               (set (d*conn/connections s [:* ::counter]))))
+        (is (= 5 (count (d*conn/connections s))))
+        (is (every? vector? (d*conn/connections s)) "pairs are vectors")
+        (is (d*conn/matches? [:* ::counter] [:x ::counter]))
+        (is (not (d*conn/matches? [:* ::counter] [:x ::counter :extra])))))))
+
+(deftest stats-of-both-stores
+  (let [a (d*conn/store {:type :atom})
+        c (d*conn/store {:type :caffeine :record-stats? true :executor (fn [^Runnable r] (.run r))})]
+    (doseq [s [a c]]
+      (d*conn/store! s :k ::c)
+      (d*conn/store! s :j ::c)
+      (d*conn/purge! s :j)
+      (d*conn/connection s :k)
+      (d*conn/connection s :missing))
+    (is (= {:size 1} (select-keys (d*conn/stats a) [:size :hits])))
+    (is (= 1 (get-in (d*conn/stats a) [:evictions :explicit])))
+    (is (= {:size 1 :hits 1 :misses 1} (select-keys (d*conn/stats c) [:size :hits :misses])))
+    (is (= 1 (get-in (d*conn/stats c) [:evictions :explicit])))))
+
+(deftest heartbeat-purges-dead-connections-with-cause-dead
+  (doseq [type [:atom :caffeine]]
+    (testing type
+      (let [[seen on-evict] (recorder)
+            s (d*conn/store {:type type :on-evict on-evict
+                             :heartbeat {:interval-ms 10
+                                         :send (fn [sse] (wow/send! sse [:ping]))}})]
+        (try
+          (let [alive (wow/fake-sse)
+                dying (wow/fake-sse)]
+            (d*conn/store! s :alive alive)
+            (d*conn/store! s :dying dying)
+            (is (eventually 2000 #(some #{[:ping]} (wow/events dying))) "probes are sent")
+            (is (= 2 (d*conn/connection-count s)))
+            (reset! (.-open ^datastar.wow.deacon.test.wow.FakeSse dying) false) ; the client went away
+            (is (eventually 2000 #(= [:alive] (d*conn/list-keys s))))
+            (is (eventually 2000 #(= [[:dying dying :dead]] @seen)))
+            (is (= 1 (get-in (d*conn/stats s) [:evictions :dead]))))
+          (finally (d*conn/close! s)))))))
+
+(deftest bad-heartbeat-options
+  (doseq [[hb input] [[{:interval-ms 0 :send identity} :interval-ms]
+                      [{:interval-ms -1 :send identity} :interval-ms]
+                      [{:interval-ms 10} :send]
+                      [{:send identity} :interval-ms]
+                      [{:interval-ms 10 :send "ping"} :send]
+                      [{:interval-ms 10 :send identity :every 5} :every]
+                      [:often :heartbeat]]]
+    (let [e (is (thrown? clojure.lang.ExceptionInfo (d*conn/store {:type :atom :heartbeat hb})))]
+      (is (re-find (re-pattern (str input)) (ex-message e)) (pr-str hb)))))
+
+(deftest close!-is-idempotent-and-keeps-entries
+  (let [s (d*conn/store {:type :atom :heartbeat {:interval-ms 50 :send (fn [_])}})]
+    (d*conn/store! s :k ::c)
+    (d*conn/close! s)
+    (d*conn/close! s)
+    (is (= ::c (d*conn/connection s :k)))
+    (is (nil? (d*conn/close! {})) "not a closeable store: no-op")))

@@ -1,0 +1,137 @@
+package datastar.wow.deacon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import clojure.lang.IFn;
+import clojure.lang.IPersistentMap;
+import clojure.lang.IPersistentVector;
+import clojure.lang.Keyword;
+import clojure.lang.PersistentVector;
+import clojure.lang.RT;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The Java facade and the interceptor driven from Java, with Java callbacks. */
+class DeaconTest {
+  static final Keyword SYSTEM = Keyword.intern("system");
+  static final Keyword SSE = Keyword.intern("sse");
+  static final Keyword REQUEST = Keyword.intern("request");
+  static final Keyword DISPATCH_DATA = Keyword.intern("dispatch-data");
+  static final Keyword ACTIONS = Keyword.intern("actions");
+  static final Keyword RESPONSE = Keyword.intern("datastar.wow", "response");
+  static final Keyword WOW_REQUEST = Keyword.intern("datastar.wow", "request");
+  static final Keyword CONNECTION = Keyword.intern("datastar.wow", "connection");
+  static final Keyword SSE_CLOSED = Keyword.intern("datastar.wow", "sse-closed");
+  static final Keyword COUNTER = Keyword.intern("counter");
+
+  /** The ctx Nexus gives :before-dispatch, for a request and one action. */
+  static IPersistentMap ctx(Object sse, IPersistentMap request, Object response, Keyword action) {
+    return (IPersistentMap)
+        RT.map(
+            SYSTEM, RT.map(SSE, sse, REQUEST, request),
+            DISPATCH_DATA,
+                RT.map(
+                    RESPONSE, response,
+                    WOW_REQUEST, request,
+                    Keyword.intern("datastar.wow", "with-open-sse?"), false),
+            ACTIONS, PersistentVector.create(List.of(PersistentVector.create(List.of(action)))));
+  }
+
+  static IFn beforeDispatch(ConnectionStore store, RegistryOptions options) {
+    IPersistentMap registry = Deacon.registry(store, options);
+    IPersistentVector interceptors =
+        (IPersistentVector) registry.valAt(Keyword.intern("datastar.wow", "interceptors"));
+    IPersistentMap interceptor = (IPersistentMap) interceptors.nth(0);
+    assertEquals(Deacon.INTERCEPTOR_ID, interceptor.valAt(Keyword.intern("id")));
+    return (IFn) interceptor.valAt(Keyword.intern("before-dispatch"));
+  }
+
+  @Test
+  void storesAreBuiltFromTheFacade() {
+    assertInstanceOf(AtomStore.class, Deacon.atomStore());
+    CaffeineStore c = Deacon.caffeineStore().maximumSize(5).build();
+    c.store(Deacon.scopedKey("u", COUNTER), "sse");
+    assertEquals("sse", c.connection(PersistentVector.create(List.of("u", COUNTER))));
+    assertEquals(RT.vector("u", COUNTER), Deacon.scopedKey("u", COUNTER));
+  }
+
+  @Test
+  void theInterceptorStoresReusesAndPurgesWithJavaCallbacks() {
+    AtomStore store = Deacon.atomStore();
+    List<Object> purged = new ArrayList<>();
+    IFn f =
+        beforeDispatch(
+            store,
+            RegistryOptions.builder()
+                .idFn(ctx -> ((IPersistentMap) ((IPersistentMap) ((IPersistentMap) ctx).valAt(SYSTEM)).valAt(REQUEST)).valAt(Keyword.intern("user")))
+                .onPurge((ctx, key) -> purged.add(key))
+                .build());
+    Object response = RT.map(Deacon.KEY, COUNTER);
+    IPersistentMap request = (IPersistentMap) RT.map(Keyword.intern("user"), "ann");
+    Object sse = new Object();
+    Object key = Deacon.scopedKey("ann", COUNTER);
+
+    IPersistentMap opened = (IPersistentMap) f.invoke(ctx(sse, request, response, Keyword.intern("send")));
+    assertSame(sse, store.connection(key));
+    assertSame(sse, ((IPersistentMap) opened.valAt(DISPATCH_DATA)).valAt(CONNECTION));
+
+    IPersistentMap lookedUp = (IPersistentMap) f.invoke(ctx(null, request, response, CONNECTION));
+    assertSame(sse, ((IPersistentMap) lookedUp.valAt(DISPATCH_DATA)).valAt(CONNECTION));
+
+    IPersistentMap closed = (IPersistentMap) f.invoke(ctx(null, request, response, SSE_CLOSED));
+    assertNull(store.connection(key));
+    assertNull(((IPersistentMap) closed.valAt(DISPATCH_DATA)).valAt(CONNECTION));
+    assertEquals(List.of(key), purged);
+  }
+
+  @Test
+  void errorsGoToOnErrorAndToTheCtxErrors() {
+    List<Throwable> reported = new ArrayList<>();
+    IFn f =
+        beforeDispatch(
+            Deacon.atomStore(),
+            RegistryOptions.builder()
+                .idFn(ctx -> { throw new IllegalStateException("no session"); })
+                .onError((e, ctx) -> reported.add(e))
+                .build());
+    IPersistentMap in = ctx(new Object(), (IPersistentMap) RT.map(), RT.map(Deacon.KEY, COUNTER), Keyword.intern("send"));
+    IPersistentMap out = (IPersistentMap) f.invoke(in);
+    assertEquals(1, reported.size());
+    assertTrue(reported.get(0).getMessage().contains(":id-fn threw while scoping key :counter"));
+    assertInstanceOf(IllegalStateException.class, reported.get(0).getCause());
+    IPersistentMap error = (IPersistentMap) RT.first(out.valAt(Keyword.intern("errors")));
+    assertEquals(Keyword.intern("before-dispatch"), error.valAt(Keyword.intern("phase")));
+    assertEquals(Deacon.INTERCEPTOR_ID, error.valAt(Keyword.intern("id")));
+    assertSame(reported.get(0), error.valAt(Keyword.intern("err")));
+    assertEquals(in.valAt(DISPATCH_DATA), out.valAt(DISPATCH_DATA), "nothing else changed");
+  }
+
+  @Test
+  void aFailingOnErrorIsLoggedAndTheDispatchGoesOn() {
+    IFn f =
+        beforeDispatch(
+            Deacon.atomStore(),
+            RegistryOptions.builder()
+                .idFn(ctx -> null)
+                .onError((e, ctx) -> { throw new IllegalStateException("reporter broke"); })
+                .build());
+    IPersistentMap out =
+        (IPersistentMap) f.invoke(ctx(new Object(), (IPersistentMap) RT.map(), RT.map(Deacon.KEY, COUNTER), Keyword.intern("send")));
+    Throwable err = (Throwable) ((IPersistentMap) RT.first(out.valAt(Keyword.intern("errors")))).valAt(Keyword.intern("err"));
+    assertTrue(err.getMessage().contains(":id-fn returned nil"));
+    assertEquals("reporter broke", err.getSuppressed()[0].getMessage());
+  }
+
+  @Test
+  void nullsAreRefusedWhereTheyCannotMeanADefault() {
+    assertThrows(InvalidInputException.class, () -> new ConnectionInterceptor(null, RegistryOptions.defaults()));
+    assertThrows(InvalidInputException.class, () -> RegistryOptions.builder().idFn(null));
+    assertThrows(InvalidInputException.class, () -> RegistryOptions.builder().onError(null));
+  }
+}
