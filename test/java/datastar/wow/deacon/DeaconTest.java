@@ -32,8 +32,7 @@ class DeaconTest {
 
   /** The ctx Nexus gives :before-dispatch, for a request and one action. */
   static IPersistentMap ctx(Object sse, IPersistentMap request, Object response, Keyword action) {
-    return (IPersistentMap)
-        RT.map(
+    return RT.map(
             SYSTEM, RT.map(SSE, sse, REQUEST, request),
             DISPATCH_DATA,
                 RT.map(
@@ -73,7 +72,7 @@ class DeaconTest {
                 .onPurge((ctx, key) -> purged.add(key))
                 .build());
     Object response = RT.map(Deacon.KEY, COUNTER);
-    IPersistentMap request = (IPersistentMap) RT.map(Keyword.intern("user"), "ann");
+    IPersistentMap request = RT.map(Keyword.intern("user"), "ann");
     Object sse = new Object();
     Object key = Deacon.scopedKey("ann", COUNTER);
 
@@ -100,7 +99,7 @@ class DeaconTest {
                 .idFn(ctx -> { throw new IllegalStateException("no session"); })
                 .onError((e, ctx) -> reported.add(e))
                 .build());
-    IPersistentMap in = ctx(new Object(), (IPersistentMap) RT.map(), RT.map(Deacon.KEY, COUNTER), Keyword.intern("send"));
+    IPersistentMap in = ctx(new Object(), RT.map(), RT.map(Deacon.KEY, COUNTER), Keyword.intern("send"));
     IPersistentMap out = (IPersistentMap) f.invoke(in);
     assertEquals(1, reported.size());
     assertTrue(reported.get(0).getMessage().contains(":id-fn threw while scoping key :counter"));
@@ -122,7 +121,7 @@ class DeaconTest {
                 .onError((e, ctx) -> { throw new IllegalStateException("reporter broke"); })
                 .build());
     IPersistentMap out =
-        (IPersistentMap) f.invoke(ctx(new Object(), (IPersistentMap) RT.map(), RT.map(Deacon.KEY, COUNTER), Keyword.intern("send")));
+        (IPersistentMap) f.invoke(ctx(new Object(), RT.map(), RT.map(Deacon.KEY, COUNTER), Keyword.intern("send")));
     Throwable err = (Throwable) ((IPersistentMap) RT.first(out.valAt(Keyword.intern("errors")))).valAt(Keyword.intern("err"));
     assertTrue(err.getMessage().contains(":id-fn returned nil"));
     assertEquals("reporter broke", err.getSuppressed()[0].getMessage());
