@@ -3,6 +3,8 @@ package datastar.wow.deacon;
 import clojure.lang.IPersistentMap;
 import clojure.lang.PersistentArrayMap;
 import java.lang.System.Logger.Level;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.LongAdder;
@@ -14,7 +16,8 @@ final class Evictions {
 
   private final EvictionListener listener;
   private final Executor executor;
-  private final LongAdder[] counts = new LongAdder[CAUSES.length];
+  // Filled in the constructor and never changed after: safe to read from any thread.
+  private final Map<EvictionCause, LongAdder> counts = new EnumMap<>(EvictionCause.class);
 
   /**
    * @param listener told of each removal; may be null
@@ -23,11 +26,11 @@ final class Evictions {
   Evictions(EvictionListener listener, Executor executor) {
     this.listener = listener;
     this.executor = executor;
-    for (int i = 0; i < counts.length; i++) counts[i] = new LongAdder();
+    for (EvictionCause cause : CAUSES) counts.put(cause, new LongAdder());
   }
 
   void report(Object key, Object connection, EvictionCause cause) {
-    counts[cause.ordinal()].increment();
+    counts.get(cause).increment();
     if (listener == null) return;
     if (executor == null) {
       tell(key, connection, cause);
@@ -51,9 +54,10 @@ final class Evictions {
   /** @return {cause-keyword count} for every cause */
   IPersistentMap counts() {
     Object[] kvs = new Object[CAUSES.length * 2];
+    int i = 0;
     for (EvictionCause cause : CAUSES) {
-      kvs[cause.ordinal() * 2] = cause.keyword();
-      kvs[cause.ordinal() * 2 + 1] = counts[cause.ordinal()].sum();
+      kvs[i++] = cause.keyword();
+      kvs[i++] = counts.get(cause).sum();
     }
     return PersistentArrayMap.createAsIfByAssoc(kvs);
   }

@@ -4,6 +4,7 @@ import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -36,7 +37,8 @@ final class Heartbeat implements AutoCloseable {
               return t;
             });
     long nanos = interval.toNanos();
-    executor.scheduleWithFixedDelay(
+    // No need to keep the future: close() shuts the executor down, which cancels the sweep.
+    ScheduledFuture<?> unused = executor.scheduleWithFixedDelay(
         new Sweep(new WeakReference<>(store), probe, executor), nanos, nanos, TimeUnit.NANOSECONDS);
     return new Heartbeat(executor, thread);
   }

@@ -50,7 +50,7 @@ final class KeySet {
     if (holder instanceof KeySet) {
       List<Object> all = new ArrayList<>();
       for (Object k : (Iterable<?>) ((KeySet) holder).keys) all.add(k);
-      return all;
+      return Collections.unmodifiableList(all);
     }
     return Collections.singletonList(holder);
   }

@@ -11,11 +11,9 @@ import java.util.TreeSet;
 
 /** Reading option maps: each value is checked as it is read, and each error names its option. */
 final class Options {
-  private final Object subject;
   private final IPersistentMap map;
 
-  private Options(Object subject, IPersistentMap map) {
-    this.subject = subject;
+  private Options(IPersistentMap map) {
     this.map = map;
   }
 
@@ -26,7 +24,7 @@ final class Options {
    *     (qualified keys are left alone for the caller's own use)
    */
   static Options read(Object subject, Object options, Set<Keyword> known) {
-    if (options == null) return new Options(subject, clojure.lang.PersistentArrayMap.EMPTY);
+    if (options == null) return new Options(clojure.lang.PersistentArrayMap.EMPTY);
     if (!(options instanceof IPersistentMap)) {
       throw new InvalidInputException("options of " + subject, options, "must be a map");
     }
@@ -40,7 +38,7 @@ final class Options {
             key, ((Map.Entry<?, ?>) o).getValue(), "is not an option of " + subject + "; known: " + names);
       }
     }
-    return new Options(subject, map);
+    return new Options(map);
   }
 
   /** @return the value, or null when absent or nil (nil means "use the default") */
