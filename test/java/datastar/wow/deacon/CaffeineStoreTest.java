@@ -16,6 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -155,15 +156,15 @@ class CaffeineStoreTest extends StoreContract {
 
   /** A clock moved by hand. */
   static final class FakeTicker implements Ticker {
-    private volatile long nanos;
+    private final AtomicLong nanos = new AtomicLong();
 
     @Override
     public long read() {
-      return nanos;
+      return nanos.get();
     }
 
     void advance(Duration d) {
-      nanos += d.toNanos();
+      nanos.addAndGet(d.toNanos());
     }
   }
 }
