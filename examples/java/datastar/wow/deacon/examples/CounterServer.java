@@ -1,0 +1,245 @@
+package datastar.wow.deacon.examples;
+
+import clojure.lang.Keyword;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import datastar.wow.deacon.AtomStore;
+import datastar.wow.deacon.Deacon;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The seed's counter in plain Java: the JDK's HTTP server, deacon's static Java API, and Datastar
+ * in the browser.
+ *
+ * <ul>
+ *   <li>{@code GET /} serves the page and gives the browser a session cookie;
+ *   <li>{@code PUT /} opens an SSE stream, stores it under {@code [session :counter]} and starts a
+ *       timer that pushes the counter down the stored stream every second;
+ *   <li>{@code POST /jump} adds ten and pushes it down the same stored stream (HTTP 204: no new
+ *       stream);
+ *   <li>{@code DELETE /} stops the timer, purges the key, and the store's eviction listener closes
+ *       the stream.
+ * </ul>
+ *
+ * <p>Run it with {@code mvn -q test-compile exec:java@counter}; the port is {@code -Dport}, else
+ * {@code PORT}, else 3000.
+ */
+public final class CounterServer implements AutoCloseable {
+  /** The key every session stores its stream under, scoped as {@code [session-id :counter]}. */
+  public static final Keyword COUNTER = Keyword.intern("counter");
+
+  /** The session cookie's name. */
+  public static final String COOKIE = "deacon-sid";
+
+  private final HttpServer server;
+  private final ExecutorService requests;
+  private final ScheduledExecutorService ticks;
+  private final Duration tick;
+  private final AtomStore store;
+  private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+
+  private CounterServer(int port, Duration tick) throws IOException {
+    this.tick = tick;
+    this.store =
+        Deacon.atomStoreBuilder()
+            .onEvict((key, stream, cause) -> ((SseStream) stream).close())
+            .build();
+    this.requests = Executors.newCachedThreadPool(daemon("counter-http"));
+    this.ticks = Executors.newSingleThreadScheduledExecutor(daemon("counter-timer"));
+    this.server = HttpServer.create(new InetSocketAddress(port), 0);
+    server.setExecutor(requests);
+    server.createContext("/", this::index);
+    server.createContext("/jump", this::jump);
+    server.start();
+  }
+
+  /**
+   * Starts a server.
+   *
+   * @param port the port, or 0 for any free port
+   * @param tick how often the timer adds one
+   * @return the running server
+   * @throws IOException when the port cannot be bound
+   */
+  public static CounterServer start(int port, Duration tick) throws IOException {
+    if (tick.isNegative() || tick.isZero()) {
+      throw new IllegalArgumentException("tick: expected a positive duration, got " + tick);
+    }
+    return new CounterServer(port, tick);
+  }
+
+  /**
+   * Starts the server on {@code -Dport}, else {@code PORT}, else 3000, and runs until the JVM is
+   * stopped.
+   *
+   * @param args ignored
+   * @throws Exception when the server cannot start
+   */
+  public static void main(String[] args) throws Exception {
+    int port = Config.port(System.getProperty("port"), System.getenv("PORT"));
+    CounterServer server = start(port, Duration.ofSeconds(1));
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.close();
+      stopped.countDown();
+    }));
+    System.out.println("deacon counter: http://localhost:" + server.port() + "  (Ctrl-C stops)");
+    stopped.await();
+  }
+
+  /** @return the port the server listens on */
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  /** @return the store holding the open streams, keyed {@code [session-id :counter]} */
+  public AtomStore store() {
+    return store;
+  }
+
+  /**
+   * @param sessionId a session id, as in the {@value #COOKIE} cookie
+   * @return the key that session's stream is stored under
+   */
+  public static Object key(String sessionId) {
+    return Deacon.scopedKey(sessionId, COUNTER);
+  }
+
+  /** Stops the server, the timers and every open stream. */
+  @Override
+  public void close() {
+    server.stop(0);
+    ticks.shutdownNow();
+    for (Object key : store.keys()) store.purge(key);
+    requests.shutdownNow();
+  }
+
+  // GET / serves the page; PUT / starts; DELETE / stops.
+  private void index(HttpExchange ex) throws IOException {
+    if (!"/".equals(ex.getRequestURI().getPath())) {
+      reply(ex, 404, "not found: " + ex.getRequestURI().getPath());
+      return;
+    }
+    switch (ex.getRequestMethod()) {
+      case "GET" -> page(ex);
+      case "PUT" -> startTimer(ex, Sessions.id(ex));
+      case "DELETE" -> stopTimer(ex, Sessions.id(ex));
+      default -> reply(ex, 405, "GET, PUT or DELETE");
+    }
+  }
+
+  private void page(HttpExchange ex) throws IOException {
+    if (Sessions.id(ex) == null) {
+      ex.getResponseHeaders()
+          .add("Set-Cookie", COOKIE + "=" + UUID.randomUUID() + "; Path=/; HttpOnly; SameSite=Lax");
+    }
+    ex.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
+    reply(ex, 200, Page.html(Page.keysPanel(store.keys())));
+  }
+
+  private void startTimer(HttpExchange ex, String sid) throws IOException {
+    if (sid == null) {
+      reply(ex, 400, "no " + COOKIE + " cookie: load the page first");
+      return;
+    }
+    SseStream stream = SseStream.open(ex, sid);
+    // A stream that ends (client gone, or closed by the listener) leaves the store.
+    stream.onClose(() -> store.purgeConnection(stream));
+    // Store the open stream under [sid :counter]; an older stream of this session is replaced,
+    // and the eviction listener closes it.
+    store.store(key(sid), stream);
+    Counter counter = counters.computeIfAbsent(sid, s -> new Counter());
+    counter.start(
+        () -> ticks.scheduleAtFixedRate(
+            () -> tick(sid), tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS));
+    push(sid);
+  }
+
+  private void tick(String sid) {
+    Counter counter = counters.get(sid);
+    if (store.connection(key(sid)) == null) {
+      counter.pause(); // nobody to tell: the stream is gone
+      return;
+    }
+    counter.add(1);
+    push(sid);
+  }
+
+  private void jump(HttpExchange ex) throws IOException {
+    if (!"POST".equals(ex.getRequestMethod())) {
+      reply(ex, 405, "POST");
+      return;
+    }
+    String sid = Sessions.id(ex);
+    // Reuse the stream the PUT stored: look it up by the same key.
+    if (sid == null || store.connection(key(sid)) == null) {
+      reply(ex, 404, "no stream stored under this session's :counter key: start the timer first");
+      return;
+    }
+    counters.computeIfAbsent(sid, s -> new Counter()).add(10);
+    push(sid);
+    reply(ex, 204, null);
+  }
+
+  private void stopTimer(HttpExchange ex, String sid) throws IOException {
+    if (sid != null) {
+      Counter counter = counters.get(sid);
+      if (counter != null) counter.stop();
+      push(sid);
+      store.purge(key(sid)); // the eviction listener closes the stream
+      pushKeysToAll();
+    }
+    reply(ex, 204, null);
+  }
+
+  // Sends the session's counter down its stored stream, and the key list to every stream.
+  private void push(String sid) {
+    SseStream stream = (SseStream) store.connection(key(sid));
+    Counter counter = counters.get(sid);
+    if (stream != null && counter != null) stream.patchSignals(counter.signals());
+    pushKeysToAll();
+  }
+
+  private void pushKeysToAll() {
+    String panel = Page.keysPanel(store.keys());
+    for (Map.Entry<Object, Object> entry : store.connections()) {
+      ((SseStream) entry.getValue()).patchElements(panel);
+    }
+  }
+
+  private static void reply(HttpExchange ex, int status, String body) throws IOException {
+    if (body == null) {
+      ex.sendResponseHeaders(status, -1);
+    } else {
+      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+      if (!ex.getResponseHeaders().containsKey("Content-Type")) {
+        ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+      }
+      ex.sendResponseHeaders(status, bytes.length);
+      try (OutputStream out = ex.getResponseBody()) {
+        out.write(bytes);
+      }
+    }
+    ex.close();
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

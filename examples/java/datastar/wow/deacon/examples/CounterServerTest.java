@@ -1,0 +1,186 @@
+package datastar.wow.deacon.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Drives the Java example over HTTP, as the browser does, on a free port. */
+class CounterServerTest {
+  private final HttpClient http = HttpClient.newHttpClient();
+  private CounterServer server;
+
+  @BeforeEach
+  void start() throws IOException {
+    // A timer that never fires within a test, so that every event is caused by a request.
+    server = CounterServer.start(0, Duration.ofHours(1));
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  private HttpRequest.Builder request(String method, String path, String cookie) {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://localhost:" + server.port() + path))
+            .method(method, HttpRequest.BodyPublishers.noBody())
+            .header("datastar-request", "true");
+    return cookie == null ? b : b.header("Cookie", cookie);
+  }
+
+  private String cookie() throws Exception {
+    HttpResponse<String> page =
+        http.send(request("GET", "/", null).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, page.statusCode());
+    assertTrue(page.body().contains(Page.DATASTAR_CDN), "the page loads Datastar from its CDN");
+    String setCookie = page.headers().firstValue("Set-Cookie").orElseThrow();
+    return setCookie.substring(0, setCookie.indexOf(';'));
+  }
+
+  /** Reads one SSE event: its lines up to the blank line; null at the end of the stream. */
+  private static List<String> event(BufferedReader in) throws IOException {
+    List<String> lines = new ArrayList<>();
+    for (String line = in.readLine(); line != null; line = in.readLine()) {
+      if (line.isEmpty()) return lines;
+      lines.add(line);
+    }
+    return lines.isEmpty() ? null : lines;
+  }
+
+  private static List<String> eventOf(BufferedReader in, String type) throws IOException {
+    for (List<String> e = event(in); e != null; e = event(in)) {
+      if (e.get(0).equals("event: " + type)) return e;
+    }
+    throw new AssertionError("the stream ended before a " + type + " event");
+  }
+
+  @Test
+  void putStoresTheStreamJumpReusesItDeleteEndsIt() throws Exception {
+    String cookie = cookie();
+    String sid = cookie.substring(cookie.indexOf('=') + 1);
+
+    HttpResponse<InputStream> put =
+        http.send(request("PUT", "/", cookie).build(), HttpResponse.BodyHandlers.ofInputStream());
+    assertEquals(200, put.statusCode());
+    assertEquals("text/event-stream", put.headers().firstValue("Content-Type").orElseThrow());
+    try (BufferedReader events =
+        new BufferedReader(new InputStreamReader(put.body(), StandardCharsets.UTF_8))) {
+      assertEquals(
+          List.of("event: datastar-patch-signals", "data: signals {\"counter\":0,\"running\":true}"),
+          eventOf(events, "datastar-patch-signals"));
+      List<String> keys = eventOf(events, "datastar-patch-elements");
+      assertTrue(keys.get(1).startsWith("data: elements <ul id=\"keys\">"), keys.toString());
+      assertTrue(keys.get(1).contains(sid), "the panel lists [sid :counter]: " + keys);
+
+      Object stored = server.store().connection(CounterServer.key(sid));
+      assertTrue(stored instanceof SseStream, "PUT stored its stream: " + stored);
+      assertEquals(1, server.store().count());
+
+      HttpResponse<String> jump =
+          http.send(request("POST", "/jump", cookie).build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(204, jump.statusCode(), "no new stream: the effect went down the stored one");
+      assertEquals(
+          List.of("event: datastar-patch-signals", "data: signals {\"counter\":10,\"running\":true}"),
+          eventOf(events, "datastar-patch-signals"),
+          "the jump arrives on the PUT's stream");
+      assertSame(stored, server.store().connection(CounterServer.key(sid)));
+
+      HttpResponse<String> delete =
+          http.send(request("DELETE", "/", cookie).build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(204, delete.statusCode());
+      assertEquals(
+          List.of("event: datastar-patch-signals", "data: signals {\"counter\":0,\"running\":false}"),
+          eventOf(events, "datastar-patch-signals"));
+      for (List<String> e = event(events); e != null; e = event(events)) {
+        assertFalse(e.get(0).contains("signals"), "nothing after the stop but the key list: " + e);
+      }
+      assertFalse(((SseStream) stored).isOpen(), "DELETE closed the stream");
+    }
+    assertEquals(0, server.store().count(), "the store is empty afterwards");
+    assertNull(server.store().connection(CounterServer.key(sid)));
+  }
+
+  @Test
+  void jumpWithoutAStoredStreamIsRefused() throws Exception {
+    HttpResponse<String> jump =
+        http.send(request("POST", "/jump", cookie()).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(404, jump.statusCode());
+    assertTrue(jump.body().contains("start the timer first"), jump.body());
+  }
+
+  @Test
+  void sessionsHaveTheirOwnKeys() throws Exception {
+    String ann = cookie();
+    String bob = cookie();
+    HttpResponse<InputStream> a =
+        http.send(request("PUT", "/", ann).build(), HttpResponse.BodyHandlers.ofInputStream());
+    HttpResponse<InputStream> b =
+        http.send(request("PUT", "/", bob).build(), HttpResponse.BodyHandlers.ofInputStream());
+    try (BufferedReader ea = new BufferedReader(new InputStreamReader(a.body(), StandardCharsets.UTF_8));
+        BufferedReader eb = new BufferedReader(new InputStreamReader(b.body(), StandardCharsets.UTF_8))) {
+      eventOf(ea, "datastar-patch-signals");
+      eventOf(eb, "datastar-patch-signals");
+      assertEquals(2, server.store().count());
+      http.send(request("POST", "/jump", bob).build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(
+          "data: signals {\"counter\":10,\"running\":true}",
+          eventOf(eb, "datastar-patch-signals").get(1),
+          "bob's jump goes down bob's stream");
+      http.send(request("DELETE", "/", ann).build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(
+          "data: signals {\"counter\":0,\"running\":false}",
+          eventOf(ea, "datastar-patch-signals").get(1),
+          "ann's stop reaches ann, whose counter never jumped");
+      assertEquals(List.of(CounterServer.key(bob.substring(bob.indexOf('=') + 1))), server.store().keys());
+    }
+  }
+
+  @Test
+  void theTimerPushesDownTheStoredStream() throws Exception {
+    server.close();
+    server = CounterServer.start(0, Duration.ofMillis(5));
+    HttpResponse<InputStream> put =
+        http.send(request("PUT", "/", cookie()).build(), HttpResponse.BodyHandlers.ofInputStream());
+    try (BufferedReader events =
+        new BufferedReader(new InputStreamReader(put.body(), StandardCharsets.UTF_8))) {
+      long last = -1;
+      while (last < 3) {
+        String data = eventOf(events, "datastar-patch-signals").get(1);
+        long value = Long.parseLong(data.replaceAll(".*\"counter\":(\\d+).*", "$1"));
+        assertTrue(value >= last, "the counter only grows: " + value + " after " + last);
+        last = value;
+      }
+    }
+  }
+
+  @Test
+  void badPortsAreNamed() {
+    assertEquals(3000, Config.port(null, null));
+    assertEquals(8080, Config.port(null, "8080"));
+    assertEquals(9000, Config.port("9000", "8080"));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Config.port("http", null));
+    assertEquals("-Dport: expected a port number from 0 to 65535, got \"http\"", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> Config.port(null, "70000"));
+    assertEquals("PORT: expected a port number from 0 to 65535, got 70000", e.getMessage());
+  }
+}

@@ -1,0 +1,49 @@
+package datastar.wow.deacon.examples;
+
+/** The counter page: Datastar from its CDN, three buttons, the counter and the store's keys. */
+final class Page {
+  private Page() {}
+
+  /** The Datastar browser script, from the jsDelivr CDN. */
+  static final String DATASTAR_CDN =
+      "https://cdn.jsdelivr.net/gh/starfederation/datastar@1.0.0/bundles/datastar.js";
+
+  /**
+   * @param keysPanel the {@code <ul id="keys">} element listing the store's keys
+   * @return the whole page
+   */
+  static String html(String keysPanel) {
+    return "<!doctype html>\n"
+        + "<html lang=\"en\">\n"
+        + "<head>\n"
+        + "  <meta charset=\"utf-8\">\n"
+        + "  <title>deacon counter (Java)</title>\n"
+        + "  <script type=\"module\" src=\"" + DATASTAR_CDN + "\"></script>\n"
+        + "</head>\n"
+        + "<body data-signals=\"{counter: 0, running: false}\">\n"
+        + "  <h1 data-text=\"$counter\">0</h1>\n"
+        + "  <button data-on:click=\"@put('/')\" data-attr:disabled=\"$running\">start timer</button>\n"
+        + "  <button data-on:click=\"@post('/jump')\" data-attr:disabled=\"!$running\">add ten</button>\n"
+        + "  <button data-on:click=\"@delete('/')\" data-attr:disabled=\"!$running\">stop timer</button>\n"
+        + "  <h2>Keys in the store</h2>\n"
+        + "  " + keysPanel + "\n"
+        + "</body>\n"
+        + "</html>\n";
+  }
+
+  /**
+   * @param keys the store's keys, printed as Clojure data
+   * @return {@code <ul id="keys">} with one item per key
+   */
+  static String keysPanel(Iterable<?> keys) {
+    StringBuilder ul = new StringBuilder("<ul id=\"keys\">");
+    for (Object key : keys) {
+      ul.append("<li><code>").append(escape(clojure.lang.RT.printString(key))).append("</code></li>");
+    }
+    return ul.append("</ul>").toString();
+  }
+
+  private static String escape(String s) {
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+  }
+}
