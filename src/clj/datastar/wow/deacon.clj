@@ -22,6 +22,7 @@
                                 KeyPattern RegistryOptions StoreOptions)))
 
 (set! *warn-on-reflection* true)
+(set! *unchecked-math* :warn-on-boxed)
 
 ;;; Stores
 

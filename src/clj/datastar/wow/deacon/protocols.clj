@@ -7,6 +7,7 @@
   to that interface, so both kinds answer the same four functions.")
 
 (set! *warn-on-reflection* true)
+(set! *unchecked-math* :warn-on-boxed)
 
 (defprotocol ConnectionStore
   (store! [store k conn]
