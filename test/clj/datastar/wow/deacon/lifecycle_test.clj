@@ -6,6 +6,8 @@
             [datastar.wow.deacon.test.wow :as wow])
   (:import (java.util.concurrent Executors ExecutorService TimeUnit)))
 
+(set! *warn-on-reflection* true)
+
 (defn- eventually [ms f]
   (let [deadline (+ (System/currentTimeMillis) ms)]
     (loop []

@@ -6,6 +6,8 @@
             [datastar.wow.deacon.test.nexus :as nexus]
             [datastar.wow.deacon.test.wow :as wow]))
 
+(set! *warn-on-reflection* true)
+
 (deftest hooks-run-in-order-and-after-hooks-in-reverse
   (let [log   (atom [])
         hook  (fn [tag] (fn [ctx] (swap! log conj tag) ctx))

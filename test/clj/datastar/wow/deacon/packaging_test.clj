@@ -7,6 +7,8 @@
   (:import (java.nio.file Files)
            (java.nio.file.attribute FileAttribute)))
 
+(set! *warn-on-reflection* true)
+
 (defn- pom-version [artifact]
   (let [pom (slurp "pom.xml")
         prop (second (re-find (re-pattern (str "<" artifact "\\.version>([^<]+)<")) pom))]

@@ -7,6 +7,8 @@
             [datastar.wow.deacon.test.wow :as wow])
   (:import (datastar.wow.deacon InvalidInputException)))
 
+(set! *warn-on-reflection* true)
+
 (def ^:private patch [[:datastar.wow/patch-signals {:n 1}]])
 
 (defn- user-id [{{:keys [request]} :system}] (:user-id request))

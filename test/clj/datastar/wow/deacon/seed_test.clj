@@ -7,6 +7,8 @@
             [datastar.wow.deacon.test.wow :as wow])
   (:import (com.github.benmanes.caffeine.cache Caffeine)))
 
+(set! *warn-on-reflection* true)
+
 ;;; The Quick Example app, as the seed writes it
 
 (def *state (atom {:running false :counter 0}))

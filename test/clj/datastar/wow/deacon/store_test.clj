@@ -1,10 +1,13 @@
 (ns datastar.wow.deacon.store-test
-  (:require [clojure.test :refer [deftest is testing are]]
+  (:require [clojure.string :as str]
+            [clojure.test :refer [deftest is testing are]]
             [datastar.wow.deacon :as d*conn]
             [datastar.wow.deacon.protocols :as p])
   (:import (com.github.benmanes.caffeine.cache Caffeine Scheduler)
            (datastar.wow.deacon AtomStore CaffeineStore InvalidInputException)
            (java.time Duration)))
+
+(set! *warn-on-reflection* true)
 
 (defn- stores
   "One of each built-in store, fresh."
@@ -130,7 +133,7 @@
                        (and e
                             (= option (:input (ex-data e)))
                             (= (get opts option) (:value (ex-data e)))
-                            (.contains (ex-message e) (str option))))
+                            (str/includes? (ex-message e) (str option))))
     {:type :caffeine :maximum-size -1}       :maximum-size
     {:type :caffeine :maximum-size 1.5}      :maximum-size
     {:type :caffeine :maximum-size "10"}     :maximum-size

@@ -6,6 +6,8 @@
             [datastar.wow.deacon :as d*conn]
             [datastar.wow.deacon.test.nexus :as nexus]))
 
+(set! *warn-on-reflection* true)
+
 (def conns (atom {}))
 
 (use-fixtures :each (fn [f] (reset! conns {}) (f)))

@@ -1,0 +1,74 @@
+(ns datastar.wow.deacon.static-checks-test
+  "No reflection and no boxed math in the library. Every namespace under
+  src/clj is loaded in a fresh JVM, where nothing is loaded or compiled yet,
+  and what that JVM writes to *err* must hold no compiler warning. Every
+  namespace of the project declares `*warn-on-reflection*` itself, so that the
+  check does not depend on who loads it."
+  (:require [clojure.java.io :as io]
+            [clojure.java.shell :as sh]
+            [clojure.string :as str]
+            [clojure.test :refer [deftest is testing]])
+  (:import (java.io File)
+           (java.nio.file Files)
+           (java.nio.file.attribute FileAttribute)))
+
+(set! *warn-on-reflection* true)
+
+(def ^:private warning #"(?:Reflection|Boxed math|Performance) warning[^\n]*")
+
+(defn- clj-files
+  "The .clj files under `dir`, sorted."
+  [dir]
+  (->> (file-seq (io/file dir))
+       (filter #(str/ends-with? (.getName ^File %) ".clj"))
+       (sort-by str)))
+
+(defn- namespace-of
+  "The namespace symbol that `file` under `root` defines."
+  [root ^File file]
+  (let [relative (str (.relativize (.toPath (io/file root)) (.toPath file)))]
+    (-> relative
+        (str/replace #"\.clj$" "")
+        (str/replace File/separator ".")
+        (str/replace "_" "-")
+        symbol)))
+
+(defn- load-fresh
+  "Requires every namespace of the .clj files under `root` in a new JVM whose
+  classpath starts with `root`. Returns `{:exit n :err text :warnings [..]}`."
+  [root]
+  (let [nss    (map #(namespace-of root %) (clj-files root))
+        java   (str (io/file (System/getProperty "java.home") "bin" "java"))
+        cp     (str root File/pathSeparator (System/getProperty "java.class.path"))
+        script (pr-str `(do (doseq [n# '~nss] (require n#)) (shutdown-agents)))
+        {:keys [exit err out]} (sh/sh java "-cp" cp "clojure.main" "-e" script)
+        text   (str err out)]
+    {:exit exit :err text :warnings (vec (re-seq warning text))}))
+
+(deftest the-library-loads-without-reflection-or-boxed-math
+  (let [{:keys [exit err warnings]} (load-fresh "src/clj")]
+    (is (= 0 exit) err)
+    (is (= [] warnings))))
+
+(deftest the-check-sees-warnings-when-there-are-some
+  (let [dir  (Files/createTempDirectory "deacon-static" (make-array FileAttribute 0))
+        file (io/file (str dir) "sloppy" "core.clj")]
+    (io/make-parents file)
+    (spit file (str "(ns sloppy.core)\n"
+                    "(set! *warn-on-reflection* true)\n"
+                    "(set! *unchecked-math* :warn-on-boxed)\n"
+                    "(defn size [x] (.length x))\n"
+                    "(defn plus [a b] (+ a b))\n"))
+    (let [{:keys [exit warnings]} (load-fresh (str dir))]
+      (is (= 0 exit))
+      (is (= 2 (count warnings)) (pr-str warnings))
+      (is (some #(str/starts-with? % "Reflection warning") warnings))
+      (is (some #(str/starts-with? % "Boxed math warning") warnings)))))
+
+(deftest every-namespace-declares-its-warnings
+  (testing "reflection warnings on, in the library, its tests and the demo"
+    (doseq [f (concat (clj-files "src/clj") (clj-files "test/clj") (clj-files "dev/src"))]
+      (is (str/includes? (slurp f) "(set! *warn-on-reflection* true)") (str f))))
+  (testing "boxed-math warnings on in the library"
+    (doseq [f (clj-files "src/clj")]
+      (is (str/includes? (slurp f) "(set! *unchecked-math* :warn-on-boxed)") (str f)))))
