@@ -34,19 +34,29 @@
         symbol)))
 
 (defn- load-fresh
-  "Requires every namespace of the .clj files under `root` in a new JVM whose
-  classpath starts with `root`. Returns `{:exit n :err text :warnings [..]}`."
-  [root]
-  (let [nss    (map #(namespace-of root %) (clj-files root))
-        java   (str (io/file (System/getProperty "java.home") "bin" "java"))
-        cp     (str root File/pathSeparator (System/getProperty "java.class.path"))
-        script (pr-str `(do (doseq [n# '~nss] (require n#)) (shutdown-agents)))
-        {:keys [exit err out]} (sh/sh java "-cp" cp "clojure.main" "-e" script)
-        text   (str err out)]
-    {:exit exit :err text :warnings (vec (re-seq warning text))}))
+  "Requires namespaces `nss` (default: those of every .clj file under `root`)
+  in a new JVM whose classpath starts with `root`. Returns
+  `{:exit n :err text :warnings [..]}`."
+  ([root]
+   (load-fresh root (map #(namespace-of root %) (clj-files root))))
+  ([root nss]
+   (let [java   (str (io/file (System/getProperty "java.home") "bin" "java"))
+         cp     (str root File/pathSeparator (System/getProperty "java.class.path"))
+         script (pr-str `(do (doseq [n# '~nss] (require n#)) (shutdown-agents)))
+         {:keys [exit err out]} (sh/sh java "-cp" cp "clojure.main" "-e" script)
+         text   (str err out)]
+     {:exit exit :err text :warnings (vec (re-seq warning text))})))
 
 (deftest the-library-loads-without-reflection-or-boxed-math
   (let [{:keys [exit err warnings]} (load-fresh "src/clj")]
+    (is (= 0 exit) err)
+    (is (= [] warnings))))
+
+(deftest the-demo's-testable-namespaces-load-without-reflection
+  ;; demo.app, demo.server and user need Clojars libraries: not loadable here.
+  (let [{:keys [exit err warnings]}
+        (load-fresh "dev/src" '[demo.counter demo.session demo.view demo.handlers
+                                demo.effects demo.panel])]
     (is (= 0 exit) err)
     (is (= [] warnings))))
 

@@ -1,0 +1,65 @@
+(ns demo.app
+  "The demo wired together: deacon's store, one datastar.wow dispatch for
+  requests and out-of-band sends, the reitit routes, and the live key panel.
+  Needs datastar.wow, reitit and the SDK's http-kit adapter (the `:dev` alias)."
+  (:require [datastar.wow :as d*]
+            [datastar.wow.deacon :as d*conn]
+            [demo.effects :as effects]
+            [demo.handlers :as handlers]
+            [demo.session :as session]
+            [dev.onionpancakes.chassis.core :as chassis]
+            [reitit.ring :as rr]
+            [starfederation.datastar.clojure.adapter.http-kit :as hk])
+  (:import (java.util.concurrent Executors ScheduledExecutorService ScheduledFuture
+                                 ThreadFactory TimeUnit)))
+
+(set! *warn-on-reflection* true)
+
+(defn- every-second
+  "A `:schedule` fn: runs `(f)` every second until the returned fn is called."
+  [^ScheduledExecutorService executor]
+  (fn [f]
+    (let [tick   (fn []
+                   (try (f)
+                        (catch Throwable e
+                          (println "demo: timer tick failed:" (ex-message e)))))
+          ^ScheduledFuture future (.scheduleAtFixedRate executor ^Runnable tick 1000 1000 TimeUnit/MILLISECONDS)]
+      (fn [] (.cancel future false)))))
+
+(defn app
+  "The demo's state: the store (over an atom the key panel watches), every
+  session's counter and timer, and what the page needs."
+  []
+  (let [entries  (atom {})
+        executor (Executors/newSingleThreadScheduledExecutor
+                  (reify ThreadFactory
+                    (newThread [_ r]
+                      (doto (Thread. r "demo-timer") (.setDaemon true)))))]
+    {:store    (d*conn/store {:type :atom :atom entries})
+     :entries  entries
+     :counters (atom {})
+     :timers   (atom {})
+     :executor executor
+     :schedule (every-second executor)
+     :cdn      d*/CDN-url
+     :doctype  chassis/doctype-html5}))
+
+(defn dispatch
+  "The one dispatch function: deacon's registry (keys scoped by session) and
+  the demo's effects."
+  [{:keys [store] :as app}]
+  (d*/dispatch {::d*/registries [[d*conn/registry store (effects/deacon-options app)]
+                                 [effects/registry app]]}))
+
+(defn handler
+  "The Ring handler: reitit routes under datastar.wow, inside the session and
+  app middleware."
+  [app dispatch]
+  (let [with-datastar (d*/with-datastar hk/->sse-response {::d*/dispatch dispatch})]
+    (rr/ring-handler
+     (rr/router [["/"     {:get handlers/index :put handlers/index :delete handlers/index}]
+                 ["/jump" {:post handlers/jump}]
+                 ["/keys" {:get handlers/panel}]]
+                {:data {:middleware [with-datastar]}})
+     (rr/create-default-handler)
+     {:middleware [session/wrap-session [handlers/wrap-app app]]})))

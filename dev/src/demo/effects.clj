@@ -1,0 +1,71 @@
+(ns demo.effects
+  "The demo's own effects, as a datastar.wow registry, and deacon's options.
+  Effects are called by Nexus as `(f ctx system & args)`; `(:dispatch ctx)`
+  sends further actions down the same stream (`(:sse system)`)."
+  (:require [datastar.wow.deacon :as d*conn]
+            [demo.counter :as counter]
+            [demo.handlers :as handlers]
+            [demo.session :as session]
+            [demo.view :as view]))
+
+(set! *warn-on-reflection* true)
+
+(def ^:private out-of-band
+  "Dispatch-data for sends that answer no response: deacon finds no key in it,
+  so it neither stores nor looks anything up for them."
+  {:datastar.wow/response nil})
+
+(defn- patch-counter!
+  [{:keys [counters]} dispatch sid op]
+  (let [c (counter/of (swap! counters (counter/ops op) sid) sid)]
+    (dispatch [[:datastar.wow/patch-signals c]] out-of-band)
+    nil))
+
+(defn stop-timer!
+  "Cancels session `sid`'s timer, if it runs."
+  [{:keys [timers]} sid]
+  (when-let [cancel (get (first (swap-vals! timers dissoc sid)) sid)]
+    (cancel))
+  nil)
+
+(defn- start-timer!
+  [{:keys [timers schedule] :as app} dispatch sid]
+  (locking timers
+    (when-not (get @timers sid)
+      (swap! timers assoc sid (schedule #(patch-counter! app dispatch sid :tick)))))
+  nil)
+
+(defn registry
+  "The demo's effects for `app` (`demo.system/app`); in the registries as
+  `[demo.effects/registry app]`.
+
+  | effect                  | does                                              |
+  |-------------------------|---------------------------------------------------|
+  | `[::counter op]`        | applies `op` (`:start` `:jump` `:stop`) to this   |
+  |                         | session's counter and patches the signals         |
+  | `[::start-timer]`       | ticks this session's counter every second, each  |
+  |                         | tick patched down this request's stream           |
+  | `[::stop-timer]`        | stops it                                          |
+  | `[::show-keys]`         | patches the key panel with the store's keys       |"
+  [{:keys [store] :as app}]
+  {:datastar.wow/effects
+   {::counter     (fn [{:keys [dispatch]} {:keys [request]} op]
+                    (patch-counter! app dispatch (session/id request) op))
+    ::start-timer (fn [{:keys [dispatch]} {:keys [request]}]
+                    (start-timer! app dispatch (session/id request)))
+    ::stop-timer  (fn [_ {:keys [request]}]
+                    (stop-timer! app (session/id request)))
+    ::show-keys   (fn [{:keys [dispatch]} {:keys [request]}]
+                    (dispatch [[:datastar.wow/patch-elements
+                                (view/keys-panel (d*conn/list-keys store) (session/id request))]]
+                              out-of-band)
+                    nil)}})
+
+(defn deacon-options
+  "deacon's registry options: keys scoped by session, and a session's timer
+  stopped when its counter stream closes (tab closed, network gone)."
+  [app]
+  {:id-fn    session/id-fn
+   :on-purge (fn [_ctx [sid k]]
+               (when (= k handlers/counter-key)
+                 (stop-timer! app sid)))})

@@ -1,0 +1,50 @@
+(ns user
+  "The REPL demo: `(dev)` serves http://localhost:3000, `(stop)` stops it,
+  `(restart)` reloads the demo's code and starts again. Start the REPL with
+  `clj -A:dev` (compile the Java core once first: `clj -T:build compile-java`).
+
+  Nothing is required when this namespace loads, so a REPL always starts;
+  the demo's namespaces are loaded by `(dev)`."
+  (:require [clojure.java.io :as io]))
+
+(set! *warn-on-reflection* true)
+
+(defonce ^:private system (atom nil))
+
+(def ^:private demo-namespaces
+  '[demo.counter demo.session demo.view demo.handlers demo.effects demo.panel demo.app demo.server])
+
+(defn- check-java-core! []
+  (when-not (io/resource "datastar/wow/deacon/Deacon.class")
+    (throw (ex-info "deacon's Java core is not compiled: run `clj -T:build compile-java` once, then restart the REPL"
+                    {:missing "target/classes/datastar/wow/deacon/Deacon.class"}))))
+
+(defn stop
+  "Stops the demo, if it runs."
+  []
+  (when-let [s @system]
+    ((requiring-resolve 'demo.server/stop!) s)
+    (reset! system nil)
+    (println "demo stopped"))
+  :stopped)
+
+(defn dev
+  "Starts the demo at http://localhost:3000 (or `(dev {:port n})`). Calling it
+  again while it runs does nothing."
+  ([] (dev {}))
+  ([opts]
+   (check-java-core!)
+   (if-let [{:keys [port]} @system]
+     (do (println (str "demo already running: http://localhost:" port)) :running)
+     (let [s ((requiring-resolve 'demo.server/start!) opts)]
+       (reset! system s)
+       (println (str "demo: http://localhost:" (:port s)))
+       :started))))
+
+(defn restart
+  "Stops the demo, reloads its namespaces, and starts it again."
+  ([] (restart {}))
+  ([opts]
+   (stop)
+   (doseq [n demo-namespaces] (require n :reload))
+   (dev opts)))

@@ -1,0 +1,160 @@
+(ns datastar.wow.deacon.demo-test
+  "The REPL demo's handlers and effects (dev/src/demo), driven through the
+  datastar.wow and Nexus stand-ins with deacon's registry: what a browser sees
+  when it starts the timer, jumps, stops, and watches the key panel. Only the
+  namespaces that need nothing from Clojars are loaded here; demo.app and
+  demo.server (reitit, http-kit, datastar.wow itself) are not."
+  (:require [clojure.edn :as edn]
+            [clojure.string :as str]
+            [clojure.test :refer [deftest is testing]]
+            [datastar.wow.deacon :as d*conn]
+            [datastar.wow.deacon.test.wow :as wow]
+            [demo.counter :as counter]
+            [demo.effects :as effects]
+            [demo.handlers :as handlers]
+            [demo.panel :as panel]
+            [demo.session :as session]
+            [demo.view :as view]))
+
+(set! *warn-on-reflection* true)
+
+(defn- test-app
+  "The demo's state with a hand-driven timer: `(:ticks app)` holds the
+  scheduled tick fns by number, `(:cancelled app)` the numbers cancelled."
+  []
+  (let [entries   (atom {})
+        ticks     (atom [])
+        cancelled (atom #{})]
+    {:store     (d*conn/store {:type :atom :atom entries})
+     :entries   entries
+     :counters  (atom {})
+     :timers    (atom {})
+     :ticks     ticks
+     :cancelled cancelled
+     :schedule  (fn [f]
+                  (let [n (count (swap! ticks conj f))]
+                    #(swap! cancelled conj (dec n))))
+     :cdn       "https://cdn.example/datastar.js"}))
+
+(defn- dispatch-for [app]
+  (wow/create-dispatch [[d*conn/registry (:store app) (effects/deacon-options app)]
+                        [effects/registry app]]))
+
+(defn- req [app sid m]
+  (wow/request (merge {::session/id sid ::session/tab "tab-1" ::handlers/app app} m)))
+
+(defn- send!
+  "One request through `handler` and the datastar.wow stand-in."
+  [dispatch handler request]
+  (wow/request! dispatch request (handler request)))
+
+(defn- signals [sse]
+  (for [[kind payload] (wow/events sse) :when (= :datastar.wow/patch-signals kind)] payload))
+
+(deftest start-jump-stop-on-one-stored-stream
+  (let [app      (test-app)
+        dispatch (dispatch-for app)
+        store    (:store app)
+        put      (send! dispatch handlers/index (req app "ann" {:request-method :put}))
+        sse      (:sse put)]
+    (testing "PUT / opens a stream, deacon stores it under [session ::counter]"
+      (is (= 200 (:status put)))
+      (is (identical? sse (d*conn/connection store ["ann" handlers/counter-key])))
+      (is (= [{:counter 0 :running true}] (signals sse)))
+      (is (= 1 (count @(:ticks app))) "the timer is scheduled"))
+    (testing "a tick goes down the same stream"
+      ((first @(:ticks app)))
+      (is (= {:counter 1 :running true} (last (signals sse)))))
+    (testing "POST /jump reuses the stored stream: HTTP 204, the ten arrives on the PUT's stream"
+      (let [jump (send! dispatch handlers/jump (req app "ann" {:request-method :post}))]
+        (is (= 204 (:status jump)))
+        (is (nil? (:sse jump)))
+        (is (= {:counter 11 :running true} (last (signals sse))))))
+    (testing "DELETE / stops the timer on the stored stream, closes it, and deacon purges the key"
+      (let [delete (send! dispatch handlers/index (req app "ann" {:request-method :delete}))]
+        (is (= 204 (:status delete)))
+        (is (= {:counter 0 :running false} (last (signals sse))))
+        (is (not (wow/open? sse)))
+        (is (= #{0} @(:cancelled app)))
+        (is (nil? (d*conn/list-keys store)) "the store is empty")))))
+
+(deftest sessions-do-not-share-streams
+  (let [app      (test-app)
+        dispatch (dispatch-for app)
+        ann      (:sse (send! dispatch handlers/index (req app "ann" {:request-method :put})))
+        bob-jump (send! dispatch handlers/jump (req app "bob" {:request-method :post}))]
+    (is (= 200 (:status bob-jump)) "bob has no stored stream: his jump answers on its own")
+    (is (not (wow/open? (:sse bob-jump))) "and that stream closes after it (with-open-sse? true)")
+    (is (= [{:counter 10 :running false}] (signals (:sse bob-jump))))
+    (is (= [["ann" handlers/counter-key]] (d*conn/list-keys (:store app))) "nor is it stored")
+    (is (= [{:counter 0 :running true}] (signals ann)) "ann saw nothing of bob's")))
+
+(deftest a-closed-stream-stops-its-timer
+  (let [app      (test-app)
+        dispatch (dispatch-for app)
+        sse      (:sse (send! dispatch handlers/index (req app "ann" {:request-method :put})))]
+    (wow/close! sse)
+    (is (nil? (d*conn/list-keys (:store app))) "the close purged the key")
+    (is (= #{0} @(:cancelled app)) ":on-purge stopped the session's timer")
+    (let [again (:sse (send! dispatch handlers/index (req app "ann" {:request-method :put})))]
+      (is (identical? again (d*conn/connection (:store app) ["ann" handlers/counter-key]))
+          "starting again stores the new stream")
+      (is (= 2 (count @(:ticks app))) "with a new timer")
+      (is (= [{:counter 0 :running true}] (signals again))))))
+
+(deftest the-page
+  (let [app  (test-app)
+        page (:body (handlers/index (req app "ann" {:request-method :get})))
+        attrs (->> (tree-seq vector? seq page) (filter map?) (apply merge-with vector))]
+    (is (= :html (first page)))
+    (is (some #{[:script {:type "module" :src "https://cdn.example/datastar.js"}]}
+              (tree-seq vector? seq page))
+        "Datastar from the CDN the app names")
+    (is (= ["@put('/')" "@post('/jump')" "@delete('/')"] (flatten (:data-on:click attrs))))
+    (is (= "@get('/keys')" (:data-init attrs)) "the panel opens its own stream")
+    (is (str/includes? (:data-signals attrs) "tab: 'tab-1'"))))
+
+(deftest the-key-panel-is-live
+  (let [app      (test-app)
+        dispatch (dispatch-for app)
+        _        (panel/watch! app dispatch)
+        keys-req (req app "ann" {:request-method :get :signals {:tab "t1"}})
+        panel    (:sse (send! dispatch handlers/panel keys-req))
+        shown    #(for [[kind el] (wow/events panel) :when (= :datastar.wow/patch-elements kind)]
+                    (vec (map (comp last last) (rest el))))]
+    (is (= [["ann" [::handlers/panel "t1"]]] (d*conn/list-keys (:store app)))
+        "the panel's stream is stored under its tab")
+    (send! dispatch handlers/index (req app "ann" {:request-method :put}))
+    (is (= [(view/key-label ["ann" handlers/counter-key]) (view/key-label ["ann" [::handlers/panel "t1"]])]
+           (last (shown)))
+        "starting the timer shows the counter's key")
+    (send! dispatch handlers/index (req app "ann" {:request-method :delete}))
+    (is (= [(view/key-label ["ann" [::handlers/panel "t1"]])] (last (shown)))
+        "stopping it removes it")
+    (is (not-any? #(str/includes? (str %) "ann") (shown)) "session ids are never shown")))
+
+(deftest sessions-come-from-a-cookie
+  (let [handler (session/wrap-session (fn [r] {:status 200 :body (session/id r)}))]
+    (testing "a page without the cookie gets one, holding the id the handler saw"
+      (let [{:keys [body headers]} (handler {:headers {}})]
+        (is (= (str session/cookie-name "=" body "; Path=/; HttpOnly; SameSite=Lax") (get headers "Set-Cookie")))))
+    (testing "the cookie's id is used and not set again"
+      (let [res (handler {:headers {"cookie" (str "a=b; " session/cookie-name "=s-1")}})]
+        (is (= "s-1" (:body res)))
+        (is (nil? (get-in res [:headers "Set-Cookie"])))))
+    (testing "deacon's :id-fn reads the request being dispatched"
+      (is (= "s-1" (session/id-fn {:system {:request {::session/id "s-1"}}}))))))
+
+(deftest counters-are-pure
+  (is (= {"a" {:counter 10 :running false}} (counter/jump {} "a")))
+  (is (= {} (counter/tick {} "a")) "a stopped counter does not tick")
+  (is (= {"a" {:counter 1 :running true}} (-> {} (counter/start "a") (counter/tick "a")))))
+
+(deftest the-dev-alias-names-what-the-demo-needs-from-clojars
+  (let [{:keys [extra-paths extra-deps]} (get-in (edn/read-string (slurp "deps.edn")) [:aliases :dev])]
+    (is (= ["dev/src"] extra-paths))
+    (is (= {'com.github.brianium/datastar.wow {:mvn/version "1.0.0-RC11-wow0"}
+            'dev.data-star.clojure/http-kit   {:mvn/version "1.0.0-RC11"}
+            'http-kit/http-kit                {:mvn/version "2.9.0-beta3"}
+            'metosin/reitit-ring              {:mvn/version "0.10.1"}}
+           extra-deps))))
