@@ -16,20 +16,21 @@
                     {:input :port :value port}))))
 
 (defn start!
-  "Starts the demo; `opts` may hold `:port` (default 3000). Returns the
-  running system, for `stop!`."
+  "Starts the demo; `opts` may hold `:port` (default 3000; 0 for any free
+  port). Returns the running system, for `stop!`."
   [{:keys [port] :or {port 3000}}]
   (let [port     (port-of port)
         app      (app/app)
         dispatch (app/dispatch app)
         _        (panel/watch! app dispatch)
-        stop-fn  (http-kit/run-server (app/handler app dispatch) {:port port})]
-    {:app app :port port :stop-server stop-fn}))
+        server   (http-kit/run-server (app/handler app dispatch)
+                                      {:port port :legacy-return-value? false})]
+    {:app app :server server :port (http-kit/server-port server)}))
 
 (defn stop!
   "Stops the server (closing open streams), the timers and the store."
-  [{:keys [app stop-server]}]
-  (stop-server :timeout 100)
+  [{:keys [app server]}]
+  (some-> (http-kit/server-stop! server {:timeout 100}) deref) ; nil when already stopped
   (.shutdownNow ^ExecutorService (:executor app))
   (d*conn/close! (:store app))
   nil)
