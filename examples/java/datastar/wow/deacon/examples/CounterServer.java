@@ -196,8 +196,11 @@ public final class CounterServer implements AutoCloseable {
   private void stopTimer(HttpExchange ex, String sid) throws IOException {
     if (sid != null) {
       Counter counter = counters.get(sid);
-      if (counter != null) counter.stop();
-      push(sid);
+      SseStream stream = (SseStream) store.connection(key(sid));
+      if (counter != null) {
+        counter.stop();
+        if (stream != null) stream.patchSignals(counter.signals());
+      }
       store.purge(key(sid)); // the eviction listener closes the stream
       pushKeysToAll();
     }

@@ -89,7 +89,10 @@ class CounterServerTest {
           eventOf(events, "datastar-patch-signals"));
       List<String> keys = eventOf(events, "datastar-patch-elements");
       assertTrue(keys.get(1).startsWith("data: elements <ul id=\"keys\">"), keys.toString());
-      assertTrue(keys.get(1).contains(sid), "the panel lists [sid :counter]: " + keys);
+      assertTrue(
+          keys.get(1).contains(Page.label(CounterServer.key(sid))),
+          "the panel lists [sid :counter]: " + keys);
+      assertFalse(keys.get(1).contains(sid), "but never shows the session id: " + keys);
 
       Object stored = server.store().connection(CounterServer.key(sid));
       assertTrue(stored instanceof SseStream, "PUT stored its stream: " + stored);

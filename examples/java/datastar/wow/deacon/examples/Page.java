@@ -32,15 +32,31 @@ final class Page {
   }
 
   /**
-   * @param keys the store's keys, printed as Clojure data
-   * @return {@code <ul id="keys">} with one item per key
+   * @param keys the store's keys
+   * @return {@code <ul id="keys">} with one item per key, each {@link #label labelled}
    */
   static String keysPanel(Iterable<?> keys) {
     StringBuilder ul = new StringBuilder("<ul id=\"keys\">");
     for (Object key : keys) {
-      ul.append("<li><code>").append(escape(clojure.lang.RT.printString(key))).append("</code></li>");
+      ul.append("<li><code>").append(escape(label(key))).append("</code></li>");
     }
     return ul.append("</ul>").toString();
+  }
+
+  /**
+   * How the panel shows a key: as Clojure data, with the session id replaced by a short hash of
+   * it, so that the page never shows anyone's session cookie.
+   *
+   * @param key a stored key, {@code [session-id :counter]}
+   * @return e.g. {@code [1a2b3c4d :counter]}
+   */
+  static String label(Object key) {
+    if (key instanceof clojure.lang.IPersistentVector v
+        && v.count() == 2
+        && v.nth(0) instanceof String sid) {
+      return "[" + String.format("%08x", sid.hashCode()) + " " + clojure.lang.RT.printString(v.nth(1)) + "]";
+    }
+    return clojure.lang.RT.printString(key);
   }
 
   private static String escape(String s) {
