@@ -31,6 +31,11 @@
   [counters sid]
   (assoc counters sid (update (of counters sid) :counter + 10)))
 
+(defn pause
+  "The timer of `sid` stopped without a reset (its stream went away)."
+  [counters sid]
+  (assoc counters sid (assoc (of counters sid) :running false)))
+
 (defn stop
   "Stops the timer and resets the counter."
   [counters sid]

@@ -63,9 +63,11 @@
 
 (defn deacon-options
   "deacon's registry options: keys scoped by session, and a session's timer
-  stopped when its counter stream closes (tab closed, network gone)."
-  [app]
+  stopped (its count kept) when its counter stream closes (tab closed,
+  network gone), so that the page offers to start it again."
+  [{:keys [counters] :as app}]
   {:id-fn    session/id-fn
    :on-purge (fn [_ctx [sid k]]
                (when (= k handlers/counter-key)
-                 (stop-timer! app sid)))})
+                 (stop-timer! app sid)
+                 (swap! counters counter/pause sid)))})

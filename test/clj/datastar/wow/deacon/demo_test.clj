@@ -93,14 +93,17 @@
   (let [app      (test-app)
         dispatch (dispatch-for app)
         sse      (:sse (send! dispatch handlers/index (req app "ann" {:request-method :put})))]
+    ((first @(:ticks app)))
     (wow/close! sse)
     (is (nil? (d*conn/list-keys (:store app))) "the close purged the key")
     (is (= #{0} @(:cancelled app)) ":on-purge stopped the session's timer")
+    (is (= {:counter 1 :running false} (counter/of @(:counters app) "ann"))
+        "and marked it stopped, keeping the count")
     (let [again (:sse (send! dispatch handlers/index (req app "ann" {:request-method :put})))]
       (is (identical? again (d*conn/connection (:store app) ["ann" handlers/counter-key]))
           "starting again stores the new stream")
       (is (= 2 (count @(:ticks app))) "with a new timer")
-      (is (= [{:counter 0 :running true}] (signals again))))))
+      (is (= [{:counter 1 :running true}] (signals again))))))
 
 (deftest the-page
   (let [app  (test-app)
