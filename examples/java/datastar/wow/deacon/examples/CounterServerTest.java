@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import clojure.lang.AFn;
+import clojure.lang.IRef;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,6 +21,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -173,6 +177,37 @@ class CounterServerTest {
         last = value;
       }
     }
+  }
+
+  @Test
+  void aClientThatLeavesIsPurged() throws Exception {
+    server.close();
+    server = CounterServer.start(0, Duration.ofMillis(5));
+    CountDownLatch emptied = new CountDownLatch(1);
+    ((IRef) server.store().atom())
+        .addWatch(
+            "test",
+            new AFn() {
+              @Override
+              public Object invoke(Object key, Object ref, Object old, Object now) {
+                if (((java.util.Map<?, ?>) now).isEmpty()) emptied.countDown();
+                return null;
+              }
+            });
+    String cookie = cookie();
+    HttpResponse<InputStream> put =
+        http.send(request("PUT", "/", cookie).build(), HttpResponse.BodyHandlers.ofInputStream());
+    BufferedReader events =
+        new BufferedReader(new InputStreamReader(put.body(), StandardCharsets.UTF_8));
+    eventOf(events, "datastar-patch-signals");
+    assertEquals(1, server.store().count());
+    events.close(); // the browser tab goes away
+
+    // The timer's next writes fail; the stream closes itself and leaves the store.
+    assertTrue(emptied.await(30, TimeUnit.SECONDS), "the store emptied: " + server.store().keys());
+    HttpResponse<String> jump =
+        http.send(request("POST", "/jump", cookie).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(404, jump.statusCode(), "nothing left to jump on");
   }
 
   @Test
