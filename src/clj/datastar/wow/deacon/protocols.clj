@@ -10,6 +10,8 @@
 (set! *unchecked-math* :warn-on-boxed)
 
 (defprotocol ConnectionStore
+  "Where connections live, by key: four functions make a store. Keys are
+  compared with `=`; connections are opaque values, compared by identity."
   (store! [store k conn]
     "Store connection `conn` under key `k`, replacing what was there.")
   (connection [store k]
