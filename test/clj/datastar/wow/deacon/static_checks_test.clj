@@ -108,6 +108,13 @@
       (is (some #(str/starts-with? % "Reflection warning") warnings))
       (is (some #(str/starts-with? % "Boxed math warning") warnings)))))
 
+(deftest every-public-var-has-a-docstring
+  (doseq [n '[datastar.wow.deacon datastar.wow.deacon.protocols
+              demo.counter demo.session demo.view demo.handlers demo.effects demo.panel]]
+    (require n)
+    (doseq [[sym v] (ns-publics n)]
+      (is (not (str/blank? (:doc (meta v)))) (str n "/" sym)))))
+
 (deftest every-namespace-declares-its-warnings
   (testing "reflection warnings on, in the library, its tests and the demo"
     (doseq [f (concat (clj-files "src/clj") (clj-files "test/clj") (clj-files "dev/src"))]
