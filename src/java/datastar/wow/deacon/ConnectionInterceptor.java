@@ -25,9 +25,12 @@ import java.util.List;
  *   <li>else the actions contain {@code :datastar.wow/sse-closed}: purge the key, if this
  *       request is the one that stored it, then call {@code :on-purge}; remove {@code
  *       :datastar.wow/connection} from the dispatch-data;
- *   <li>else, if {@code [:system :sse]} is set, dispatch-data has no connection yet and the
- *       stream is not {@code with-open-sse?}: store the stream under the key, owned by {@code
- *       :datastar.wow/request}, and set it as the dispatch-data's connection.
+ *   <li>else, if {@code [:system :sse]} is set, dispatch-data has no connection yet, the
+ *       response does not name its own {@code :datastar.wow/connection} and the stream is not
+ *       {@code with-open-sse?}: store the stream under the key, owned by {@code
+ *       :datastar.wow/request}, and set it as the dispatch-data's connection. A response that
+ *       names its connection dispatches on a stream another request opened (and owns), so it is
+ *       never stored again.
  * </ol>
  *
  * <p>A response {@code {:datastar.wow/connection k}} whose {@code k} datastar.wow passed as the
@@ -109,7 +112,13 @@ public final class ConnectionInterceptor extends AFn {
       case CLOSE:
         return close(ctx, data, key);
       default:
-        if (sse == null || data.valAt(Names.CONNECTION) != null || withOpenSse(data, response)) {
+        // A response naming its own connection (datastar.wow's path 1) dispatches on a stream
+        // some other request opened, or on a key: storing it would hand that stream to this
+        // request, whose close never comes, and leak it.
+        if (named != null
+            || sse == null
+            || data.valAt(Names.CONNECTION) != null
+            || withOpenSse(data, response)) {
           return ctx;
         }
         store.store(scope(ctx, key), sse, data.valAt(Names.REQUEST));
