@@ -50,6 +50,8 @@ public final class ConnectionInterceptor extends AFn {
   private static final Object NOT_FOUND = new Object();
 
   private final ConnectionStore store;
+  /** {@code store}, or {@code store} given owners by an {@link OwnedStore} when it keeps none. */
+  private final ConnectionStore owned;
   private final RegistryOptions options;
 
   /**
@@ -58,6 +60,7 @@ public final class ConnectionInterceptor extends AFn {
    */
   public ConnectionInterceptor(ConnectionStore store, RegistryOptions options) {
     this.store = Check.notNull(Keyword.intern("store"), store);
+    this.owned = OwnedStore.wrap(store);
     this.options = Check.notNull(Keyword.intern("options"), options);
   }
 
@@ -121,7 +124,7 @@ public final class ConnectionInterceptor extends AFn {
             || withOpenSse(data, response)) {
           return ctx;
         }
-        store.store(scope(ctx, key), sse, data.valAt(Names.REQUEST));
+        owned.store(scope(ctx, key), sse, data.valAt(Names.REQUEST));
         return ctx.assoc(Names.DISPATCH_DATA, data.assoc(Names.CONNECTION, sse));
     }
   }
@@ -136,11 +139,11 @@ public final class ConnectionInterceptor extends AFn {
     } catch (Exception | AssertionError e) {
       result = failed(result, e);
       if (request != null) {
-        for (Object purged : store.purgeOwnedBy(request)) result = purged(result, ctx, purged);
+        for (Object purged : owned.purgeOwnedBy(request)) result = purged(result, ctx, purged);
       }
       return result;
     }
-    return store.purgeOwned(scoped, request) ? purged(result, ctx, scoped) : result;
+    return owned.purgeOwned(scoped, request) ? purged(result, ctx, scoped) : result;
   }
 
   private IPersistentMap purged(IPersistentMap result, IPersistentMap ctx, Object scoped) {

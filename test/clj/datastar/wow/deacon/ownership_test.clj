@@ -57,3 +57,50 @@
         [dispatch] (app store)]
     (wow/request! dispatch (wow/request) {:datastar.wow/connection ::counter ::d*conn/key ::counter :🚀 []})
     (is (nil? (d*conn/list-keys store)) "the keyword ::counter is not a connection to keep")))
+
+(defrecord MapStore [a]
+  p/ConnectionStore
+  (store! [_ k conn] (swap! a assoc k conn))
+  (connection [_ k] (get @a k))
+  (purge! [_ k] (swap! a dissoc k))
+  (list-keys [_] (keys @a)))
+
+(defn- java-four-method-store
+  "A Java store implementing only the four required methods."
+  []
+  (let [a (atom {})]
+    (reify ConnectionStore
+      (store [_ k conn] (swap! a assoc k conn) conn)
+      (connection [_ k] (get @a k))
+      (purge [_ k] (let [[old] (swap-vals! a dissoc k)] (contains? old k)))
+      (keys [_] (vec (keys @a))))))
+
+(deftest custom-stores-keep-the-stale-close-guarantee
+  (doseq [[label make] [["protocol store" #(->MapStore (atom {}))]
+                        ["Java store with four methods" java-four-method-store]]]
+    (testing label
+      (let [store (make)
+            purged (atom [])
+            dispatch (wow/create-dispatch [[d*conn/registry store {:on-purge (fn [_ k] (swap! purged conj k))}]])
+            a (:sse (wow/request! dispatch (wow/request) {::d*conn/key ::counter :🚀 []}))
+            _ (d*conn/purge! store (k ::counter))
+            b (:sse (wow/request! dispatch (wow/request) {::d*conn/key ::counter :🚀 []}))]
+        (is (identical? b (d*conn/connection store (k ::counter))))
+        (wow/close! a)
+        (is (identical? b (d*conn/connection store (k ::counter))) "A's close left B alone")
+        (is (= [] @purged))
+        (wow/close! b)
+        (is (nil? (d*conn/connection store (k ::counter))))
+        (is (= [(k ::counter)] @purged))))))
+
+(deftest custom-stores-lose-no-purge-when-id-fn-fails-on-close
+  (let [store (->MapStore (atom {}))
+        fail? (atom false)
+        dispatch (wow/create-dispatch
+                  [[d*conn/registry store {:id-fn (fn [_] (if @fail? (throw (ex-info "no session" {})) :u))
+                                           :on-error (fn [_ _])}]])
+        a (:sse (wow/request! dispatch (wow/request) {::d*conn/key ::counter :🚀 []}))]
+    (is (= [[:u ::counter]] (d*conn/list-keys store)))
+    (reset! fail? true)
+    (wow/close! a)
+    (is (nil? (d*conn/list-keys store)) "the closing request's entries are purged by owner")))
