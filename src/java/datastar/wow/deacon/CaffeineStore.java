@@ -82,7 +82,7 @@ public final class CaffeineStore extends BaseStore {
   @Override
   public Object connection(Object key) {
     if (key == null) return null;
-    Object value = cache.getIfPresent(key);
+    Object value = cache.getIfPresent(Check.hashable(key));
     return value instanceof Stored ? ((Stored) value).connection : value;
   }
 
@@ -116,6 +116,7 @@ public final class CaffeineStore extends BaseStore {
   /** Removes {@code key} if its entry satisfies {@code when}; returns the removed entry or null. */
   private Stored removeIf(Object key, Predicate<Stored> when) {
     if (key == null) return null;
+    Check.hashable(key);
     Stored[] removed = new Stored[1];
     map.computeIfPresent(
         key,

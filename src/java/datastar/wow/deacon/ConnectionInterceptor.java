@@ -81,9 +81,18 @@ public final class ConnectionInterceptor extends AFn {
     Object named = ((ILookup) response).valAt(Names.CONNECTION);
     if (key == null && named == null) return ctx;
     try {
+      Check.hashable(key);
+      Check.hashable(named);
       return handle(c, (IPersistentMap) data, (ILookup) response, key, named);
     } catch (Exception | AssertionError e) {
       return failed(c, e);
+    } catch (StackOverflowError e) {
+      return failed(
+          c,
+          new ExceptionInfo(
+              "datastar.wow.deacon: the stack overflowed handling the response's key; nothing was"
+                  + " stored",
+              PersistentArrayMap.EMPTY));
     }
   }
 
@@ -194,7 +203,7 @@ public final class ConnectionInterceptor extends AFn {
   private IPersistentMap failed(IPersistentMap ctx, Throwable e) {
     try {
       options.onError.accept(e, ctx);
-    } catch (Exception | AssertionError reportFailure) {
+    } catch (Exception | AssertionError | StackOverflowError reportFailure) {
       e.addSuppressed(reportFailure);
       RegistryOptions.LOG_ERRORS.accept(e, ctx);
     }
