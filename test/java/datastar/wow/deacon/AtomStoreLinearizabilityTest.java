@@ -5,6 +5,7 @@ import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
 import org.jetbrains.lincheck.datastructures.StressOptions;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -65,21 +66,26 @@ public class AtomStoreLinearizabilityTest {
   @Test
   void stress() {
     new StressOptions()
-        .iterations(Load.pick(5, 50))
-        .invocationsPerIteration(Load.pick(1_000, 10_000))
+        .iterations(Load.pick(3, 20))
+        .invocationsPerIteration(Load.pick(500, 2_000))
         .threads(3)
         .actorsPerThread(Load.pick(3, 4))
         .sequentialSpecification(StoreModel.class)
         .check(this.getClass());
   }
 
+  /**
+   * Model checking instruments the Clojure runtime the store is built on, which takes minutes on
+   * two shared cores, so it runs under {@code -Plong} only; the stress test runs always.
+   */
   @Test
   void modelChecking() {
+    Assumptions.assumeTrue(Load.LONG, "runs under -Plong");
     new ModelCheckingOptions()
-        .iterations(Load.pick(2, 20))
-        .invocationsPerIteration(Load.pick(100, 1_000))
+        .iterations(10)
+        .invocationsPerIteration(500)
         .threads(3)
-        .actorsPerThread(Load.pick(2, 3))
+        .actorsPerThread(3)
         .sequentialSpecification(StoreModel.class)
         .check(this.getClass());
   }

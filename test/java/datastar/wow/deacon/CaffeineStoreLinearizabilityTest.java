@@ -54,8 +54,8 @@ public class CaffeineStoreLinearizabilityTest {
   @Test
   void stress() {
     new StressOptions()
-        .iterations(Load.pick(5, 50))
-        .invocationsPerIteration(Load.pick(500, 5_000))
+        .iterations(Load.pick(3, 20))
+        .invocationsPerIteration(Load.pick(500, 2_000))
         .threads(3)
         .actorsPerThread(Load.pick(3, 4))
         .sequentialSpecification(StoreModel.class)
@@ -73,7 +73,7 @@ public class CaffeineStoreLinearizabilityTest {
         .iterations(10)
         .invocationsPerIteration(500)
         .threads(3)
-        .actorsPerThread(Load.pick(2, 3))
+        .actorsPerThread(3)
         .sequentialSpecification(StoreModel.class)
         .check(this.getClass());
   }
