@@ -72,6 +72,7 @@
 (def ^:private users [:alice :bob :carol 1 2 "alice" "bob"])
 
 (def gen-scalar
+  "Scalars a client could send, user ids and the library's own keywords among them."
   (gen/one-of [gen/keyword gen/keyword-ns gen/string-ascii gen/small-integer gen/boolean
                (gen/elements (concat users [::counter ::d*conn/id :* nil]))]))
 
@@ -84,6 +85,7 @@
                      gen-scalar))
 
 (def gen-response
+  "A hostile handler response: a key, the reuse form, or both."
   (gen/one-of [(gen/fmap (fn [k] {::d*conn/key k}) gen-key)
                (gen/fmap (fn [k] {:datastar.wow/connection k}) gen-key)
                (gen/fmap (fn [[a b]] {:datastar.wow/connection a ::d*conn/key b}) (gen/tuple gen-key gen-key))]))
