@@ -33,8 +33,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class StoreStressTest {
   private static final int THREADS = Load.pick(8, 16);
-  private static final int ROUNDS = Load.pick(5, 20);
-  private static final int OPS_PER_ROUND = Load.pick(4_000, 50_000);
+  private static final int ROUNDS = Load.pick(5, 10);
+  private static final int OPS_PER_ROUND = Load.pick(4_000, 20_000);
   private static final int KEYS = 6;
 
   /** A connection that knows the key it was made for, so a stray one is caught. */
