@@ -82,7 +82,7 @@ public final class AtomStore extends BaseStore {
 
   @Override
   public Object connection(Object key) {
-    return current().valAt(key);
+    return current().valAt(Check.hashable(key));
   }
 
   @Override
@@ -110,6 +110,7 @@ public final class AtomStore extends BaseStore {
 
   @Override
   public boolean purge(Object key) {
+    Check.hashable(key);
     for (; ; ) {
       IPersistentMap map = current();
       if (!map.containsKey(key)) return false;
@@ -119,6 +120,7 @@ public final class AtomStore extends BaseStore {
 
   @Override
   public boolean purgeOwned(Object key, Object owner) {
+    Check.hashable(key);
     for (; ; ) {
       IPersistentMap map = current();
       Object old = map.valAt(key);

@@ -35,7 +35,9 @@ import java.util.function.Predicate;
  * <p><b>Concurrency.</b> Every write runs inside Caffeine's per-key atomic section ({@code
  * compute}), so a store and a purge of one key never interleave and there is no read-then-put
  * race. The reverse index used by {@link #purgeConnection(Object)} changes inside the same
- * sections, and inside Caffeine's eviction, so it always agrees with the cache. Reads never block.
+ * sections, and inside Caffeine's eviction: a key is indexed before its entry becomes visible and
+ * unindexed only after the entry is gone, so purgeConnection never misses a connection that
+ * look-ups can still see. Reads never block.
  * Size and expiry evictions happen during Caffeine's maintenance, usually on its executor. {@link
  * EvictionListener}s always run on the executor ({@link Builder#executor(Executor)}, by default
  * the common fork-join pool), once per removed entry, in no particular order.
@@ -82,7 +84,7 @@ public final class CaffeineStore extends BaseStore {
   @Override
   public Object connection(Object key) {
     if (key == null) return null;
-    Object value = cache.getIfPresent(key);
+    Object value = cache.getIfPresent(Check.hashable(key));
     return value instanceof Stored ? ((Stored) value).connection : value;
   }
 
@@ -102,30 +104,51 @@ public final class CaffeineStore extends BaseStore {
           Stored old = Stored.of(value);
           if (old != null && old.connection == connection) return value;
           Stored next = new Stored(connection, owner);
-          if (index != null) {
-            if (old != null) index.remove(k, old);
-            index.add(k, next);
-          }
+          // indexed before it is visible: a purgeConnection that finds it early waits on this
+          // key's lock and then sees it
+          if (index != null) index.add(k, next);
           replaced[0] = old;
           return next;
         });
-    if (replaced[0] != null) evictions.report(key, replaced[0].connection, EvictionCause.REPLACED);
+    if (replaced[0] != null) {
+      unindex(key, replaced[0]);
+      evictions.report(key, replaced[0].connection, EvictionCause.REPLACED);
+    }
     return connection;
+  }
+
+  /**
+   * Takes {@code key} out of the index entry of {@code gone}'s connection, once the map no longer
+   * shows that connection under {@code key}. Done after the map changed, not inside the change: a
+   * lock-free purgeConnection reading the index in between would otherwise miss a connection that
+   * look-ups still see. Runs in {@code key}'s atomic section, so a concurrent re-store of the same
+   * connection under {@code key} (which keeps the key indexed) is never undone.
+   */
+  private void unindex(Object key, Stored gone) {
+    if (index == null) return;
+    map.compute(
+        key,
+        (k, value) -> {
+          Stored current = Stored.of(value);
+          if (current == null || current.connection != gone.connection) index.remove(k, gone);
+          return value;
+        });
   }
 
   /** Removes {@code key} if its entry satisfies {@code when}; returns the removed entry or null. */
   private Stored removeIf(Object key, Predicate<Stored> when) {
     if (key == null) return null;
+    Check.hashable(key);
     Stored[] removed = new Stored[1];
     map.computeIfPresent(
         key,
         (k, value) -> {
           Stored old = Stored.of(value);
           if (!when.test(old)) return value;
-          if (index != null) index.remove(k, old);
           removed[0] = old;
           return null;
         });
+    if (removed[0] != null) unindex(key, removed[0]);
     return removed[0];
   }
 

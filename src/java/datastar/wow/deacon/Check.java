@@ -48,6 +48,28 @@ final class Check {
 
   static Object key(Object key) {
     if (key == null) throw new InvalidInputException("key", null, "must not be nil");
+    return hashable(key);
+  }
+
+  /**
+   * Computes (and, for Clojure collections, caches) both hashes of {@code key}, Clojure's and
+   * Java's, so that a key nested too deeply to hash is refused with a clear error here instead of
+   * overflowing the stack inside a map. Cheap for the usual keys: keywords, strings and numbers
+   * are skipped, collections cache their hashes.
+   */
+  static Object hashable(Object key) {
+    if (key == null
+        || key instanceof clojure.lang.Keyword
+        || key instanceof String
+        || key instanceof Number) {
+      return key;
+    }
+    try {
+      // Both hashes are cached by Clojure's collections: computing them here is the check.
+      int unused = clojure.lang.Util.hasheq(key) ^ key.hashCode();
+    } catch (StackOverflowError e) {
+      throw InvalidInputException.tooDeep("key", key);
+    }
     return key;
   }
 }

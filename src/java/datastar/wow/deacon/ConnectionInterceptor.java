@@ -25,9 +25,12 @@ import java.util.List;
  *   <li>else the actions contain {@code :datastar.wow/sse-closed}: purge the key, if this
  *       request is the one that stored it, then call {@code :on-purge}; remove {@code
  *       :datastar.wow/connection} from the dispatch-data;
- *   <li>else, if {@code [:system :sse]} is set, dispatch-data has no connection yet and the
- *       stream is not {@code with-open-sse?}: store the stream under the key, owned by {@code
- *       :datastar.wow/request}, and set it as the dispatch-data's connection.
+ *   <li>else, if {@code [:system :sse]} is set, dispatch-data has no connection yet, the
+ *       response does not name its own {@code :datastar.wow/connection} and the stream is not
+ *       {@code with-open-sse?}: store the stream under the key, owned by {@code
+ *       :datastar.wow/request}, and set it as the dispatch-data's connection. A response that
+ *       names its connection dispatches on a stream another request opened (and owns), so it is
+ *       never stored again.
  * </ol>
  *
  * <p>A response {@code {:datastar.wow/connection k}} whose {@code k} datastar.wow passed as the
@@ -47,6 +50,8 @@ public final class ConnectionInterceptor extends AFn {
   private static final Object NOT_FOUND = new Object();
 
   private final ConnectionStore store;
+  /** {@code store}, or {@code store} given owners by an {@link OwnedStore} when it keeps none. */
+  private final ConnectionStore owned;
   private final RegistryOptions options;
 
   /**
@@ -55,6 +60,7 @@ public final class ConnectionInterceptor extends AFn {
    */
   public ConnectionInterceptor(ConnectionStore store, RegistryOptions options) {
     this.store = Check.notNull(Keyword.intern("store"), store);
+    this.owned = OwnedStore.wrap(store);
     this.options = Check.notNull(Keyword.intern("options"), options);
   }
 
@@ -75,9 +81,18 @@ public final class ConnectionInterceptor extends AFn {
     Object named = ((ILookup) response).valAt(Names.CONNECTION);
     if (key == null && named == null) return ctx;
     try {
+      Check.hashable(key);
+      Check.hashable(named);
       return handle(c, (IPersistentMap) data, (ILookup) response, key, named);
     } catch (Exception | AssertionError e) {
       return failed(c, e);
+    } catch (StackOverflowError e) {
+      return failed(
+          c,
+          new ExceptionInfo(
+              "datastar.wow.deacon: the stack overflowed handling the response's key; nothing was"
+                  + " stored",
+              PersistentArrayMap.EMPTY));
     }
   }
 
@@ -109,10 +124,16 @@ public final class ConnectionInterceptor extends AFn {
       case CLOSE:
         return close(ctx, data, key);
       default:
-        if (sse == null || data.valAt(Names.CONNECTION) != null || withOpenSse(data, response)) {
+        // A response naming its own connection (datastar.wow's path 1) dispatches on a stream
+        // some other request opened, or on a key: storing it would hand that stream to this
+        // request, whose close never comes, and leak it.
+        if (named != null
+            || sse == null
+            || data.valAt(Names.CONNECTION) != null
+            || withOpenSse(data, response)) {
           return ctx;
         }
-        store.store(scope(ctx, key), sse, data.valAt(Names.REQUEST));
+        owned.store(scope(ctx, key), sse, data.valAt(Names.REQUEST));
         return ctx.assoc(Names.DISPATCH_DATA, data.assoc(Names.CONNECTION, sse));
     }
   }
@@ -127,11 +148,11 @@ public final class ConnectionInterceptor extends AFn {
     } catch (Exception | AssertionError e) {
       result = failed(result, e);
       if (request != null) {
-        for (Object purged : store.purgeOwnedBy(request)) result = purged(result, ctx, purged);
+        for (Object purged : owned.purgeOwnedBy(request)) result = purged(result, ctx, purged);
       }
       return result;
     }
-    return store.purgeOwned(scoped, request) ? purged(result, ctx, scoped) : result;
+    return owned.purgeOwned(scoped, request) ? purged(result, ctx, scoped) : result;
   }
 
   private IPersistentMap purged(IPersistentMap result, IPersistentMap ctx, Object scoped) {
@@ -182,7 +203,7 @@ public final class ConnectionInterceptor extends AFn {
   private IPersistentMap failed(IPersistentMap ctx, Throwable e) {
     try {
       options.onError.accept(e, ctx);
-    } catch (Exception | AssertionError reportFailure) {
+    } catch (Exception | AssertionError | StackOverflowError reportFailure) {
       e.addSuppressed(reportFailure);
       RegistryOptions.LOG_ERRORS.accept(e, ctx);
     }

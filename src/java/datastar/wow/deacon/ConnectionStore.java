@@ -80,7 +80,9 @@ public interface ConnectionStore extends AutoCloseable {
    * (identical or Clojure-equal). A stream that was replaced under its key therefore cannot purge
    * its successor when it closes.
    *
-   * <p>The default, for stores that keep no owners, purges whatever is there.
+   * <p>The default, for stores that keep no owners, purges whatever is there: it cannot tell a
+   * successor from the original, and its check-then-purge is not atomic. The interceptor therefore
+   * never relies on it: it keeps owners itself for a store that does not override this method.
    *
    * @param key a key
    * @param owner who asks

@@ -36,11 +36,23 @@ final class Heartbeat implements AutoCloseable {
               thread.set(t);
               return t;
             });
-    long nanos = interval.toNanos();
+    long nanos = saturatedNanos(interval);
     // No need to keep the future: close() shuts the executor down, which cancels the sweep.
     ScheduledFuture<?> unused = executor.scheduleWithFixedDelay(
         new Sweep(new WeakReference<>(store), probe, executor), nanos, nanos, TimeUnit.NANOSECONDS);
     return new Heartbeat(executor, thread);
+  }
+
+  /**
+   * @return {@code interval} in nanoseconds, or {@link Long#MAX_VALUE} (about 292 years) when it is
+   *     longer: an interval of {@code Long.MAX_VALUE} milliseconds means "practically never"
+   */
+  static long saturatedNanos(Duration interval) {
+    try {
+      return interval.toNanos();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
   }
 
   /** Stops the sweep and, unless called from the sweep itself, waits (up to a second) for its thread to end. */

@@ -47,6 +47,27 @@ public final class InvalidInputException extends ExceptionInfo {
     this.value = value;
   }
 
+  private InvalidInputException(Object input, Object shownValue, String reason, String message) {
+    super(
+        message,
+        PersistentArrayMap.createAsIfByAssoc(
+            new Object[] {INPUT, input, VALUE, shownValue, REASON, reason}));
+    this.input = input;
+    this.value = shownValue;
+  }
+
+  /**
+   * The error for a value nested so deeply that hashing it overflows the stack. The value itself is
+   * not kept ({@link #value()} and {@code :value} hold its short printed form), so that printing
+   * the error cannot overflow the stack again.
+   */
+  static InvalidInputException tooDeep(Object input, Object value) {
+    String reason = "is nested too deeply to hash (the stack overflowed); refused";
+    String shown = describe(value);
+    return new InvalidInputException(
+        input, shown, reason, "datastar.wow.deacon: " + input + " " + reason + ", got " + shown);
+  }
+
   /**
    * @param value anything
    * @return a short printed form of {@code value} with its class, for error messages

@@ -22,12 +22,21 @@ public final class KeyPattern {
   /**
    * @param pattern a key or a pattern
    * @return true when {@code pattern} holds {@code :*} somewhere
+   * @throws InvalidInputException when the pattern is nested too deeply to walk
    */
   public static boolean hasWildcard(Object pattern) {
+    try {
+      return wildcardIn(pattern);
+    } catch (StackOverflowError e) {
+      throw InvalidInputException.tooDeep("pattern", pattern);
+    }
+  }
+
+  private static boolean wildcardIn(Object pattern) {
     if (pattern == Names.WILDCARD) return true;
     if (pattern instanceof List && pattern instanceof Sequential) {
       for (Object element : (List<?>) pattern) {
-        if (hasWildcard(element)) return true;
+        if (wildcardIn(element)) return true;
       }
     }
     return false;
@@ -37,8 +46,17 @@ public final class KeyPattern {
    * @param pattern a key or a pattern
    * @param key a stored key
    * @return true when {@code key} matches {@code pattern}; equal keys always match
+   * @throws InvalidInputException when the pattern and key are nested too deeply to compare
    */
   public static boolean matches(Object pattern, Object key) {
+    try {
+      return match(pattern, key);
+    } catch (StackOverflowError e) {
+      throw InvalidInputException.tooDeep("pattern", pattern);
+    }
+  }
+
+  private static boolean match(Object pattern, Object key) {
     if (pattern == Names.WILDCARD) return true;
     if (pattern instanceof List && pattern instanceof Sequential) {
       if (!(key instanceof List && key instanceof Sequential)) return false;
@@ -47,7 +65,7 @@ public final class KeyPattern {
       int n = p.size();
       if (n != k.size()) return false;
       for (int i = 0; i < n; i++) {
-        if (!matches(p.get(i), k.get(i))) return false;
+        if (!match(p.get(i), k.get(i))) return false;
       }
       return true;
     }

@@ -1,0 +1,237 @@
+(ns datastar.wow.deacon.bad-input-test
+  "Bad input, table-driven: every option of every constructor (the `store`
+  option maps, the Java builders, `registry`), store operations with nil and
+  odd keys, and hostile responses through the interceptor. Each case ends in a
+  clear error naming what and why, or in a documented no-op; never in a
+  corrupted store or a lost purge."
+  (:require [clojure.test :refer [deftest is testing]]
+            [datastar.wow.deacon :as d*conn]
+            [datastar.wow.deacon.protocols :as p]
+            [datastar.wow.deacon.test.wow :as wow])
+  (:import (clojure.lang ExceptionInfo)
+           (com.github.benmanes.caffeine.cache Caffeine)
+           (datastar.wow.deacon AtomStore CaffeineStore ConnectionInterceptor ConnectionProbe
+                                Deacon EvictionListener InvalidInputException RegistryOptions)
+           (java.time Duration)
+           (java.util.function BiConsumer Function)))
+
+(set! *warn-on-reflection* true)
+
+(def ^:private f (fn [& _]))
+(def ^:private probe (reify ConnectionProbe (send [_ _])))
+
+(defn- refused
+  "Runs `thunk`; returns the InvalidInputException it threw, or nil."
+  [thunk]
+  (try (thunk) nil (catch InvalidInputException e e)))
+
+(defn- check-refused [label thunk option]
+  (testing label
+    (let [e (refused thunk)]
+      (is (some? e) (str label " should be refused"))
+      (when e
+        (is (= option (:input (ex-data e))) (str label ": names the option"))
+        (is (.contains (ex-message e) (str option)) (str label ": message names " option))
+        (is (string? (:reason (ex-data e))) (str label ": says why"))))))
+
+(def store-option-cases
+  "[options, the option the error must name]"
+  (concat
+   (for [[opts option]
+         [[{:atom 42} :atom] [{:atom "a"} :atom] [{:atom (atom [])} :atom] [{:atom (atom nil)} :atom]
+          [{:atom (atom 1)} :atom] [{:atom {}} :atom]
+          [{:on-evict 42} :on-evict] [{:on-evict :kw} :on-evict] [{:on-evict "f"} :on-evict] [{:on-evict [f]} :on-evict]
+          [{:heartbeat 5} "options of :heartbeat"] [{:heartbeat {}} :interval-ms]
+          [{:heartbeat {:interval-ms 0 :send f}} :interval-ms]
+          [{:heartbeat {:interval-ms -1 :send f}} :interval-ms]
+          [{:heartbeat {:interval-ms Long/MIN_VALUE :send f}} :interval-ms]
+          [{:heartbeat {:interval-ms "10" :send f}} :interval-ms]
+          [{:heartbeat {:interval-ms 1.5 :send f}} :interval-ms]
+          [{:heartbeat {:interval-ms (bigint 1e30) :send f}} :interval-ms]
+          [{:heartbeat {:interval-ms 10}} :send]
+          [{:heartbeat {:interval-ms 10 :send 3}} :send]
+          [{:heartbeat {:interval-ms 10 :send f :jitter 1}} :jitter]
+          [{:maximum-size 10} :maximum-size] [{:idle-ms 10} :idle-ms] [{:nope 1} :nope]]]
+     [(assoc opts :type :atom) option])
+   (for [[opts option]
+         [[{:idle-ms -1} :idle-ms] [{:idle-ms "10"} :idle-ms] [{:idle-ms 1.5} :idle-ms]
+          [{:idle-ms Long/MIN_VALUE} :idle-ms] [{:idle-ms (bigint 1e30)} :idle-ms] [{:idle-ms 1 :duration-ms 2} :idle-ms]
+          [{:duration-ms -5} :duration-ms] [{:duration-ms :soon} :duration-ms] [{:duration-ms 2/3} :duration-ms]
+          [{:maximum-size -1} :maximum-size] [{:maximum-size "x"} :maximum-size] [{:maximum-size 1.5} :maximum-size]
+          [{:maximum-size (bigint 1e30)} :maximum-size] [{:maximum-size Long/MIN_VALUE} :maximum-size]
+          [{:scheduler "yes"} :scheduler] [{:scheduler 42} :scheduler] [{:scheduler f} :scheduler]
+          [{:cache {}} :cache] [{:cache "c"} :cache]
+          [{:cache (.build (Caffeine/newBuilder)) :on-evict f} :on-evict]
+          [{:on-evict 1} :on-evict] [{:on-evict :kw} :on-evict]
+          [{:executor 42} :executor] [{:executor :pool} :executor] [{:executor "pool"} :executor]
+          [{:record-stats? "yes"} :record-stats?] [{:record-stats? 1} :record-stats?]
+          [{:heartbeat []} "options of :heartbeat"] [{:heartbeat {:interval-ms 0 :send f}} :interval-ms]
+          [{:heartbeat {:interval-ms 5 :send "f"}} :send]
+          [{:max-size 5} :max-size] [{:atom (atom {})} :atom]]]
+     [(assoc opts :type :caffeine) option])))
+
+(deftest every-store-option-refuses-bad-values
+  (doseq [[opts option] store-option-cases]
+    (check-refused (pr-str opts) #(d*conn/store opts) option)))
+
+(deftest options-that-are-not-a-map-or-of-unknown-type
+  (doseq [opts [nil "atom" 42 [:type :atom] {} {:type nil} {:type :redis} {:type "atom"} {:type 'atom}]]
+    (testing (pr-str opts)
+      (let [e (is (thrown? ExceptionInfo (d*conn/store opts)))]
+        (is (re-find #"unknown store :type" (ex-message e)))
+        (is (re-find #"known types: \[:atom :caffeine\]" (ex-message e)))))))
+
+(def java-builder-cases
+  "[label, thunk, the input the error must name]"
+  [["atom nil" #(.atom (AtomStore/builder) nil) :atom]
+   ["atom of a vector" #(.atom (AtomStore/builder) (atom [])) :atom]
+   ["atom heartbeat nil interval" #(.heartbeat (AtomStore/builder) nil probe) :interval-ms]
+   ["atom heartbeat zero" #(.heartbeat (AtomStore/builder) Duration/ZERO probe) :interval-ms]
+   ["atom heartbeat negative" #(.heartbeat (AtomStore/builder) (Duration/ofMillis -1) probe) :interval-ms]
+   ["atom heartbeat nil probe" #(.heartbeat (AtomStore/builder) (Duration/ofMillis 5) nil) :send]
+   ["caffeine nil duration" #(.duration (CaffeineStore/builder) nil) :duration-ms]
+   ["caffeine negative duration" #(.duration (CaffeineStore/builder) (Duration/ofMillis -1)) :duration-ms]
+   ["caffeine negative size" #(.maximumSize (CaffeineStore/builder) -1) :maximum-size]
+   ["caffeine min size" #(.maximumSize (CaffeineStore/builder) Long/MIN_VALUE) :maximum-size]
+   ["caffeine nil scheduler" #(.scheduler (CaffeineStore/builder) nil) :scheduler]
+   ["caffeine nil cache" #(.cache (CaffeineStore/builder) nil) :cache]
+   ["caffeine nil executor" #(.executor (CaffeineStore/builder) nil) :executor]
+   ["caffeine heartbeat zero" #(.heartbeat (CaffeineStore/builder) Duration/ZERO probe) :interval-ms]
+   ["caffeine heartbeat nil probe" #(.heartbeat (CaffeineStore/builder) (Duration/ofMillis 5) nil) :send]
+   ["caffeine cache with on-evict"
+    #(-> (CaffeineStore/builder) (.cache (.build (Caffeine/newBuilder)))
+         (.onEvict (reify EvictionListener (onEvict [_ _ _ _]))) (.build))
+    :on-evict]
+   ["registry nil id-fn" #(.idFn (RegistryOptions/builder) nil) :id-fn]
+   ["registry nil on-purge" #(.onPurge (RegistryOptions/builder) nil) :on-purge]
+   ["registry nil on-error" #(.onError (RegistryOptions/builder) nil) :on-error]
+   ["interceptor nil store" #(ConnectionInterceptor. nil (RegistryOptions/defaults)) :store]
+   ["interceptor nil options" #(ConnectionInterceptor. (AtomStore/create) nil) :options]])
+
+(deftest every-java-builder-setter-refuses-bad-values
+  (doseq [[label thunk option] java-builder-cases]
+    (check-refused label thunk option)))
+
+(deftest a-nil-listener-means-none
+  (doseq [b [(AtomStore/builder) (CaffeineStore/builder)]]
+    (let [s (.build (.onEvict b nil))]
+      (d*conn/store! s :k ::c)
+      (is (true? (d*conn/purge! s :k)) "documented: no listener, removals still work"))))
+
+(deftest every-registry-option-refuses-bad-values
+  (let [s (d*conn/store {:type :atom})]
+    (doseq [[opts option] [[{:id-fn "user"} :id-fn] [{:id-fn 42} :id-fn] [{:id-fn :user-id} :id-fn]
+                           [{:id-fn 'user-id} :id-fn] [{:id-fn {:a 1}} :id-fn] [{:id-fn #{:a}} :id-fn]
+                           [{:on-purge 42} :on-purge] [{:on-purge :log} :on-purge] [{:on-purge [f]} :on-purge]
+                           [{:on-error :log} :on-error] [{:on-error "log"} :on-error]
+                           [{:id-func identity} :id-func] [{:store s} :store]]]
+      (check-refused (pr-str opts) #(d*conn/registry s opts) option))
+    (doseq [opts ["x" 42 [:id-fn f] '(:id-fn)]]
+      (check-refused (pr-str opts) #(d*conn/registry s opts) "options of registry"))
+    (doseq [bad [nil 42 "store" {} {:type :atom}]]
+      (check-refused (pr-str bad) #(d*conn/registry bad) "store"))))
+
+(defn- stores []
+  [[:atom (d*conn/store {:type :atom})] [:caffeine (d*conn/store {:type :caffeine})]])
+
+(deftest store-operations-with-nil-and-odd-keys
+  (doseq [[type s] (stores)]
+    (testing type
+      (d*conn/store! s :keep ::kept)
+      (testing "nil: refused on write, a miss or no-op elsewhere"
+        (check-refused "store! nil key" #(d*conn/store! s nil ::c) "key")
+        (check-refused "store! nil conn" #(d*conn/store! s :k nil) "connection")
+        (is (nil? (d*conn/connection s nil)))
+        (is (false? (d*conn/purge! s nil)))
+        (is (nil? (d*conn/list-keys s nil)) "nil pattern: an exact key, not present")
+        (is (zero? (d*conn/connection-count s nil)))
+        (is (zero? (d*conn/purge-connection! s nil))))
+      (testing "odd keys are just keys, found by equality"
+        (let [g (fn [])
+              arr (byte-array [1 2])
+              big (vec (range 100000))]
+          (doseq [k [g arr (Object.) 1.5 ##Inf -0.0 "" [] {} #{} '() (java.util.HashMap.) \c
+                     (symbol "s") big [nil] {nil nil} (Long/valueOf Long/MAX_VALUE) (bigint 1e40)]]
+            (d*conn/store! s k ::odd)
+            (is (= ::odd (d*conn/connection s k)) (str "found: " (type k)))
+            (is (true? (d*conn/purge! s k))))))
+      (testing "list-keys with odd patterns"
+        (doseq [pattern [42 "x" (fn []) [:* :* :*] [[:*]] {:* 1} #{:*}]]
+          (is (not-any? #{:keep} (d*conn/list-keys s pattern)) (pr-str pattern))))
+      (is (= [:keep] (d*conn/list-keys s)) "the store is intact after all of it")
+      (is (= ::kept (d*conn/connection s :keep))))))
+
+(def ^:private patch [[:datastar.wow/patch-signals {:n 1}]])
+
+(defn- app [store opts]
+  (let [errors (atom [])]
+    [(wow/create-dispatch [[d*conn/registry store (merge {:on-error (fn [e _] (swap! errors conj e))} opts)]])
+     errors]))
+
+(deftest responses-with-odd-keys
+  (let [s (d*conn/store {:type :atom})
+        [dispatch errors] (app s {})]
+    (testing "a nil key is no key: documented no-op"
+      (let [out (wow/request! dispatch (wow/request) {::d*conn/key nil :🚀 patch})]
+        (is (= 200 (:status out)))
+        (is (nil? (d*conn/list-keys s)))))
+    (testing "a function as key works as an identity key"
+      (let [g (fn [])
+            out (wow/request! dispatch (wow/request) {::d*conn/key g :🚀 []})]
+        (is (identical? (:sse out) (d*conn/connection s [::d*conn/id g])))
+        (is (= 204 (:status (wow/request! dispatch (wow/request) {::d*conn/key g :🚀 patch}))))
+        (is (= patch (wow/events (:sse out))))
+        (wow/close! (:sse out))
+        (is (nil? (d*conn/list-keys s)))))
+    (testing "a huge but shallow key works"
+      (let [k (vec (range 200000))
+            out (wow/request! dispatch (wow/request) {::d*conn/key k :🚀 []})]
+        (is (identical? (:sse out) (d*conn/connection s [::d*conn/id k])))
+        (wow/close! (:sse out))
+        (is (nil? (d*conn/list-keys s)))))
+    (is (empty? @errors))))
+
+(deftest callbacks-that-fail
+  (testing ":id-fn returning nil: reported, nothing stored, request still served"
+    (let [s (d*conn/store {:type :atom})
+          [dispatch errors] (app s {:id-fn (constantly nil)})
+          out (wow/request! dispatch (wow/request) {::d*conn/key ::k :🚀 patch})]
+      (is (= patch (wow/events (:sse out))))
+      (is (nil? (d*conn/list-keys s)))
+      (is (re-find #":id-fn returned nil" (ex-message (first @errors))))))
+  (testing ":id-fn throwing an Error subclass that is not fatal (AssertionError)"
+    (let [s (d*conn/store {:type :atom})
+          [dispatch errors] (app s {:id-fn (fn [_] (assert false "no user"))})
+          out (wow/request! dispatch (wow/request) {::d*conn/key ::k :🚀 patch})]
+      (is (= 200 (:status out)))
+      (is (nil? (d*conn/list-keys s)))
+      (is (re-find #":id-fn threw" (ex-message (first @errors))))))
+  (testing ":on-purge throwing: the entry is purged anyway and the error is reported"
+    (let [s (d*conn/store {:type :caffeine})
+          [dispatch errors] (app s {:on-purge (fn [_ _] (throw (IllegalStateException. "boom")))})
+          out (wow/request! dispatch (wow/request) {::d*conn/key ::k :🚀 []})]
+      (wow/close! (:sse out))
+      (is (nil? (d*conn/list-keys s)))
+      (is (re-find #":on-purge threw for key" (ex-message (first @errors))))))
+  (testing ":on-evict throwing: the removal happened and is counted"
+    (let [s (d*conn/store {:type :atom :on-evict (fn [_ _ _] (throw (ex-info "evict boom" {})))})]
+      (d*conn/store! s :k ::c)
+      (is (true? (d*conn/purge! s :k)))
+      (is (nil? (d*conn/list-keys s)))
+      (is (= 1 (get-in (d*conn/stats s) [:evictions :explicit]))))))
+
+(deftest a-custom-store-that-throws-on-every-operation
+  (let [s (reify p/ConnectionStore
+            (store! [_ _ _] (throw (ex-info "store! failed" {})))
+            (connection [_ _] (throw (ex-info "connection failed" {})))
+            (purge! [_ _] (throw (ex-info "purge! failed" {})))
+            (list-keys [_] (throw (ex-info "list-keys failed" {}))))
+        [dispatch errors] (app s {})
+        out (wow/request! dispatch (wow/request) {::d*conn/key ::k :🚀 patch})]
+    (is (= 200 (:status out)) "the look-up failed, so a stream opened")
+    (is (= patch (wow/events (:sse out))))
+    (wow/close! (:sse out))
+    (is (= #{"connection failed" "store! failed"} (set (map ex-message @errors)))
+        "each failure is reported")
+    (is (= 1 (count (:errors (:lookup out))) (count (:errors (:dispatch out))))
+        "and each is recorded as Nexus records errors, in its own dispatch")))
