@@ -47,6 +47,7 @@ public class ContendedBench {
     atomStore = Filled.atomStore(SIZE);
     caffeineStore = Filled.caffeineStore(SIZE);
     assoc = Fixtures.var("clojure.core", "assoc");
+    Fixtures.settle();
   }
 
   /** One thread's key and connections. */

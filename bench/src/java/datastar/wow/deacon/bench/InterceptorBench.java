@@ -71,6 +71,7 @@ public class InterceptorBench {
     for (IFn f : new IFn[] {deaconAtom, deaconCaffeine, baselineAtom, baselineCaffeine}) f.invoke(openA);
     check(deaconAtom.invoke(reuse));
     check(baselineAtom.invoke(reuse));
+    Fixtures.settle();
   }
 
   private static IFn beforeDispatch(Object interceptor) {

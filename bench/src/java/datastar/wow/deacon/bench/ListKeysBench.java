@@ -41,6 +41,7 @@ public class ListKeysBench {
     baselineAll = Fixtures.var("bench.baseline.store", "all-keys");
     baselineMatching = Fixtures.var("bench.baseline.store", "matching-keys");
     if (caffeineStore.count() != size) throw new IllegalStateException("evicted: " + caffeineStore);
+    Fixtures.settle();
   }
 
   @Benchmark

@@ -52,6 +52,7 @@ public class LookupBench {
     baselineConnection = Fixtures.var("bench.baseline.store", "connection");
     hit = Fixtures.probe(SIZE / 2);
     miss = Fixtures.absent();
+    Fixtures.settle();
   }
 
   @Benchmark

@@ -64,6 +64,7 @@ public class PurgeConnectionBench {
     key = Fixtures.absent();
     sse = new Fixtures.Sse(-1);
     owner = Fixtures.request(-1);
+    Fixtures.settle();
   }
 
   /** Stores the stream before each call to a {@code *PurgeConnection} benchmark. */

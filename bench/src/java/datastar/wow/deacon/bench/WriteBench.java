@@ -65,6 +65,7 @@ public class WriteBench {
     fresh = Fixtures.absent();
     a = new Fixtures.Sse(-1);
     b = new Fixtures.Sse(-2);
+    Fixtures.settle();
   }
 
   /** @return the two connections in turn */
