@@ -4,6 +4,9 @@ import clojure.lang.IFn;
 import clojure.lang.IPersistentMap;
 import clojure.lang.Keyword;
 import clojure.lang.RT;
+import datastar.wow.deacon.AtomStore;
+import datastar.wow.deacon.CaffeineStore;
+import datastar.wow.deacon.ConnectionStore;
 import datastar.wow.deacon.Deacon;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -52,8 +55,10 @@ public class InterceptorBench {
     IFn interceptor = Fixtures.var("datastar.wow.deacon", "interceptor");
     IFn baseline = Fixtures.var("bench.baseline.interceptor", "interceptor");
     Object none = Fixtures.map();
-    deaconAtom = beforeDispatch(interceptor.invoke(Filled.atomStore(SIZE), none));
-    deaconCaffeine = beforeDispatch(interceptor.invoke(Filled.caffeineStore(SIZE), none));
+    AtomStore atomStore = Filled.atomStore(SIZE);
+    CaffeineStore caffeineStore = Filled.caffeineStore(SIZE);
+    deaconAtom = beforeDispatch(interceptor.invoke(atomStore, none));
+    deaconCaffeine = beforeDispatch(interceptor.invoke(caffeineStore, none));
     baselineAtom = beforeDispatch(baseline.invoke(Filled.baselineAtom(SIZE), none));
     baselineCaffeine = beforeDispatch(baseline.invoke(Filled.baselineCaffeine(SIZE), none));
 
@@ -71,6 +76,15 @@ public class InterceptorBench {
     for (IFn f : new IFn[] {deaconAtom, deaconCaffeine, baselineAtom, baselineCaffeine}) f.invoke(openA);
     check(deaconAtom.invoke(reuse));
     check(baselineAtom.invoke(reuse));
+    // open then close must really store then purge
+    Object other = Deacon.scopedKey(Deacon.DEFAULT_ID, Fixtures.kw("app", "chat"));
+    for (ConnectionStore store : new ConnectionStore[] {atomStore, caffeineStore}) {
+      IFn f = store == atomStore ? deaconAtom : deaconCaffeine;
+      f.invoke(openOther);
+      if (store.connection(other) == null) throw new IllegalStateException("open stored nothing");
+      f.invoke(closeOther);
+      if (store.connection(other) != null) throw new IllegalStateException("close purged nothing");
+    }
     Fixtures.settle();
   }
 
