@@ -69,6 +69,8 @@ SPEEDUPS = [
     ("store on open, Caffeine store", "InterceptorBench.baselineCaffeineOpen", "InterceptorBench.deaconCaffeineOpen"),
     ("reuse look-up, atom store", "InterceptorBench.baselineAtomReuse", "InterceptorBench.deaconAtomReuse"),
     ("reuse look-up, Caffeine store", "InterceptorBench.baselineCaffeineReuse", "InterceptorBench.deaconCaffeineReuse"),
+    ("reuse look-up, atom store, per-user :id-fn", "InterceptorBench.baselineAtomReuseScoped", "InterceptorBench.deaconAtomReuseScoped"),
+    ("reuse look-up, Caffeine store, per-user :id-fn", "InterceptorBench.baselineCaffeineReuseScoped", "InterceptorBench.deaconCaffeineReuseScoped"),
     ("open + close/purge, atom store", "InterceptorBench.baselineAtomOpenClose", "InterceptorBench.deaconAtomOpenClose"),
     ("open + close/purge, Caffeine store", "InterceptorBench.baselineCaffeineOpenClose", "InterceptorBench.deaconCaffeineOpenClose"),
 ]

@@ -28,7 +28,9 @@ import org.openjdk.jmh.annotations.State;
  *       streams take turns, so that every call really stores (replacing the other);
  *   <li>{@code reuse}: datastar.wow asking for the connection of a stored key;
  *   <li>{@code openClose}: a stream stored on open, then purged by its close dispatch (a close alone
- *       would find nothing to purge after the first call).
+ *       would find nothing to purge after the first call);
+ *   <li>{@code reuseScoped}: the reuse look-up with keys scoped per user by an {@code :id-fn} that
+ *       reads the session's user id (the other cases use the default, global scope).
  * </ul>
  */
 @State(Scope.Benchmark)
@@ -41,11 +43,16 @@ public class InterceptorBench {
   IFn deaconCaffeine;
   IFn baselineAtom;
   IFn baselineCaffeine;
+  IFn deaconAtomScoped;
+  IFn deaconCaffeineScoped;
+  IFn baselineAtomScoped;
+  IFn baselineCaffeineScoped;
 
   IPersistentMap noKey;
   IPersistentMap openA;
   IPersistentMap openB;
   IPersistentMap reuse;
+  IPersistentMap reuseScoped;
   IPersistentMap openOther;
   IPersistentMap closeOther;
   boolean flip;
@@ -59,8 +66,15 @@ public class InterceptorBench {
     CaffeineStore caffeineStore = Filled.caffeineStore(SIZE);
     deaconAtom = beforeDispatch(interceptor.invoke(atomStore, none));
     deaconCaffeine = beforeDispatch(interceptor.invoke(caffeineStore, none));
-    baselineAtom = beforeDispatch(baseline.invoke(Filled.baselineAtom(SIZE), none));
-    baselineCaffeine = beforeDispatch(baseline.invoke(Filled.baselineCaffeine(SIZE), none));
+    Object baselineAtomStore = Filled.baselineAtom(SIZE);
+    Object baselineCaffeineStore = Filled.baselineCaffeine(SIZE);
+    baselineAtom = beforeDispatch(baseline.invoke(baselineAtomStore, none));
+    baselineCaffeine = beforeDispatch(baseline.invoke(baselineCaffeineStore, none));
+    Object scoped = Fixtures.map(Fixtures.kw("id-fn"), Fixtures.var("bench.fixtures", "session-user"));
+    deaconAtomScoped = beforeDispatch(interceptor.invoke(atomStore, scoped));
+    deaconCaffeineScoped = beforeDispatch(interceptor.invoke(caffeineStore, scoped));
+    baselineAtomScoped = beforeDispatch(baseline.invoke(baselineAtomStore, scoped));
+    baselineCaffeineScoped = beforeDispatch(baseline.invoke(baselineCaffeineStore, scoped));
 
     IPersistentMap request = Fixtures.request(7);
     IPersistentMap withKey = Fixtures.response(Fixtures.COUNTER);
@@ -69,13 +83,19 @@ public class InterceptorBench {
     openA = Fixtures.ctx(new Fixtures.Sse(-2), withKey, request, Fixtures.effectActions());
     openB = Fixtures.ctx(new Fixtures.Sse(-3), withKey, request, Fixtures.effectActions());
     reuse = Fixtures.ctx(null, withKey, Fixtures.request(8), Fixtures.connectionActions());
+    reuseScoped = Fixtures.ctx(null, withKey, Fixtures.request(9), Fixtures.connectionActions());
+    IPersistentMap openScoped =
+        Fixtures.ctx(new Fixtures.Sse(-5), withKey, Fixtures.request(9), Fixtures.effectActions());
     openOther = Fixtures.ctx(new Fixtures.Sse(-4), withOther, request, Fixtures.effectActions());
     closeOther = Fixtures.ctx(null, withOther, request, Fixtures.closedActions());
 
     // a stored stream for the reuse case
     for (IFn f : new IFn[] {deaconAtom, deaconCaffeine, baselineAtom, baselineCaffeine}) f.invoke(openA);
+    IFn[] scopedFns = {deaconAtomScoped, deaconCaffeineScoped, baselineAtomScoped, baselineCaffeineScoped};
+    for (IFn f : scopedFns) f.invoke(openScoped);
     check(deaconAtom.invoke(reuse));
     check(baselineAtom.invoke(reuse));
+    for (IFn f : scopedFns) check(f.invoke(reuseScoped));
     // open then close must really store then purge
     Object other = Deacon.scopedKey(Deacon.DEFAULT_ID, Fixtures.kw("app", "chat"));
     for (ConnectionStore store : new ConnectionStore[] {atomStore, caffeineStore}) {
@@ -152,6 +172,26 @@ public class InterceptorBench {
   @Benchmark
   public Object baselineCaffeineReuse() {
     return baselineCaffeine.invoke(reuse);
+  }
+
+  @Benchmark
+  public Object deaconAtomReuseScoped() {
+    return deaconAtomScoped.invoke(reuseScoped);
+  }
+
+  @Benchmark
+  public Object deaconCaffeineReuseScoped() {
+    return deaconCaffeineScoped.invoke(reuseScoped);
+  }
+
+  @Benchmark
+  public Object baselineAtomReuseScoped() {
+    return baselineAtomScoped.invoke(reuseScoped);
+  }
+
+  @Benchmark
+  public Object baselineCaffeineReuseScoped() {
+    return baselineCaffeineScoped.invoke(reuseScoped);
   }
 
   @Benchmark
