@@ -1,8 +1,10 @@
 package datastar.wow.deacon;
 
+import clojure.lang.APersistentMap;
 import clojure.lang.Atom;
 import clojure.lang.IAtom;
 import clojure.lang.IDeref;
+import clojure.lang.IMapEntry;
 import clojure.lang.IMeta;
 import clojure.lang.IObj;
 import clojure.lang.IPersistentMap;
@@ -82,7 +84,11 @@ public final class AtomStore extends BaseStore {
 
   @Override
   public Object connection(Object key) {
-    return current().valAt(Check.hashable(key));
+    Check.hashable(key);
+    Object state = ref.deref();
+    // a class test, cheaper than an interface test on a hot path; every Clojure map passes it
+    if (state instanceof APersistentMap) return ((APersistentMap) state).valAt(key);
+    return current().valAt(key);
   }
 
   @Override
@@ -96,12 +102,15 @@ public final class AtomStore extends BaseStore {
     requireConnection(key, connection);
     for (; ; ) {
       IPersistentMap map = current();
-      Object old = map.valAt(key);
+      IMapEntry held = map.entryAt(key);
+      Object old = held == null ? null : held.val();
       if (old == connection) return connection;
+      // the map's own key object: every later comparison with it is an identity check
+      Object k = held == null ? key : held.key();
       AtomIndex index = index(map);
-      if (old != null) index = index.remove(key, old);
-      index = index.add(key, connection, owner);
-      if (atom.compareAndSet(map, withIndex(map.assoc(key, connection), index))) {
+      if (old != null) index = index.remove(k, old);
+      index = index.add(k, connection, owner);
+      if (atom.compareAndSet(map, withIndex(map.assoc(k, connection), index))) {
         if (old != null) evictions.report(key, old, EvictionCause.REPLACED);
         return connection;
       }
@@ -113,8 +122,9 @@ public final class AtomStore extends BaseStore {
     Check.hashable(key);
     for (; ; ) {
       IPersistentMap map = current();
-      if (!map.containsKey(key)) return false;
-      if (removeOne(map, key, map.valAt(key), EvictionCause.EXPLICIT)) return true;
+      IMapEntry held = map.entryAt(key);
+      if (held == null) return false;
+      if (removeOne(map, held.key(), held.val(), EvictionCause.EXPLICIT)) return true;
     }
   }
 
@@ -123,11 +133,12 @@ public final class AtomStore extends BaseStore {
     Check.hashable(key);
     for (; ; ) {
       IPersistentMap map = current();
-      Object old = map.valAt(key);
+      IMapEntry held = map.entryAt(key);
+      Object old = held == null ? null : held.val();
       if (old == null) return false;
-      Object current = index(map).owner(key);
+      Object current = index(map).owner(held.key(), old);
       if (current != null && !sameOwner(current, owner)) return false;
-      if (removeOne(map, key, old, EvictionCause.EXPLICIT)) return true;
+      if (removeOne(map, held.key(), old, EvictionCause.EXPLICIT)) return true;
     }
   }
 
@@ -169,20 +180,19 @@ public final class AtomStore extends BaseStore {
       AtomIndex index = index(map);
       List<Object> removed = new ArrayList<>();
       List<Object> connections = new ArrayList<>();
-      IPersistentMap next = map;
-      for (Object o : index.owners) {
-        Map.Entry<?, ?> e = (Map.Entry<?, ?>) o;
-        if (!sameOwner(e.getValue(), owner)) continue;
-        Object key = e.getKey();
-        Object conn = next.valAt(key);
-        index = index.remove(key, conn);
-        if (conn != null) {
-          next = next.without(key);
-          removed.add(key);
-          connections.add(conn);
-        }
-      }
+      index.forEach(
+          (key, conn, o) -> {
+            if (o != null && sameOwner(o, owner) && map.valAt(key) == conn) {
+              removed.add(key);
+              connections.add(conn);
+            }
+          });
       if (removed.isEmpty()) return removed;
+      IPersistentMap next = map;
+      for (int i = 0; i < removed.size(); i++) {
+        index = index.remove(removed.get(i), connections.get(i));
+        next = next.without(removed.get(i));
+      }
       if (atom.compareAndSet(map, withIndex(next, index))) {
         for (int i = 0; i < removed.size(); i++) {
           evictions.report(removed.get(i), connections.get(i), EvictionCause.EXPLICIT);

@@ -1,6 +1,8 @@
 package datastar.wow.deacon;
 
 import clojure.lang.AFn;
+import clojure.lang.APersistentMap;
+import clojure.lang.APersistentVector;
 import clojure.lang.Counted;
 import clojure.lang.ExceptionInfo;
 import clojure.lang.ILookup;
@@ -71,24 +73,21 @@ public final class ConnectionInterceptor extends AFn {
 
   @Override
   public Object invoke(Object ctx) {
-    if (!(ctx instanceof IPersistentMap)) return ctx;
-    IPersistentMap c = (IPersistentMap) ctx;
-    Object data = c.valAt(Names.DISPATCH_DATA);
-    if (!(data instanceof IPersistentMap)) return ctx;
-    Object response = ((IPersistentMap) data).valAt(Names.RESPONSE);
-    if (!(response instanceof ILookup)) return ctx;
-    Object key = ((ILookup) response).valAt(Names.KEY);
-    Object named = ((ILookup) response).valAt(Names.CONNECTION);
+    Object data = get(ctx, Names.DISPATCH_DATA);
+    Object response = get(data, Names.RESPONSE);
+    Object key = get(response, Names.KEY);
+    Object named = get(response, Names.CONNECTION);
     if (key == null && named == null) return ctx;
+    if (!(ctx instanceof IPersistentMap) || !(data instanceof IPersistentMap)) return ctx;
     try {
       Check.hashable(key);
       Check.hashable(named);
-      return handle(c, (IPersistentMap) data, (ILookup) response, key, named);
+      return handle((IPersistentMap) ctx, (IPersistentMap) data, (ILookup) response, key, named);
     } catch (Exception | AssertionError e) {
-      return failed(c, e);
+      return failed((IPersistentMap) ctx, e);
     } catch (StackOverflowError e) {
       return failed(
-          c,
+          (IPersistentMap) ctx,
           new ExceptionInfo(
               "datastar.wow.deacon: the stack overflowed handling the response's key; nothing was"
                   + " stored",
@@ -96,10 +95,21 @@ public final class ConnectionInterceptor extends AFn {
     }
   }
 
+  /**
+   * {@code (get m k)} for maps and records, nil for anything else. Every Clojure map passes the
+   * class test, which the JVM answers in constant time; the interface test after it, for other
+   * lookups, can cost far more on a hot path (a linear search of the class's interfaces whenever
+   * the last one tested differs).
+   */
+  private static Object get(Object m, Keyword k) {
+    if (m instanceof APersistentMap) return ((APersistentMap) m).valAt(k);
+    return m instanceof ILookup ? ((ILookup) m).valAt(k) : null;
+  }
+
   private IPersistentMap handle(
       IPersistentMap ctx, IPersistentMap data, ILookup response, Object key, Object named) {
     Object system = ctx.valAt(Names.SYSTEM);
-    Object sse = system instanceof ILookup ? ((ILookup) system).valAt(Names.SSE) : null;
+    Object sse = get(system, Names.SSE);
     Object actions = ctx.valAt(Names.ACTIONS);
     int kind = kindOf(actions);
 
@@ -229,7 +239,14 @@ public final class ConnectionInterceptor extends AFn {
   /** LOOKUP if any action is :datastar.wow/connection, else CLOSE if any is sse-closed, else OTHER. */
   private static int kindOf(Object actions) {
     int kind = OTHER;
-    if (actions instanceof Indexed && actions instanceof Counted) {
+    if (actions instanceof APersistentVector) {
+      APersistentVector all = (APersistentVector) actions;
+      for (int i = 0, n = all.count(); i < n; i++) {
+        Object id = actionId(all.nth(i));
+        if (id == Names.CONNECTION) return LOOKUP;
+        if (id == Names.SSE_CLOSED) kind = CLOSE;
+      }
+    } else if (actions instanceof Indexed && actions instanceof Counted) {
       Indexed all = (Indexed) actions;
       for (int i = 0, n = ((Counted) actions).count(); i < n; i++) {
         Object id = actionId(all.nth(i));
@@ -247,6 +264,10 @@ public final class ConnectionInterceptor extends AFn {
   }
 
   private static Object actionId(Object action) {
+    if (action instanceof APersistentVector) {
+      APersistentVector v = (APersistentVector) action;
+      return v.count() == 0 ? null : v.nth(0);
+    }
     if (action instanceof Indexed && action instanceof Counted) {
       return ((Counted) action).count() == 0 ? null : ((Indexed) action).nth(0);
     }

@@ -162,6 +162,23 @@ abstract class StoreContract {
   }
 
   @Test
+  void aConnectionUnderSeveralKeysKeepsEachKeysOwner() {
+    ConnectionStore s = store();
+    Object r1 = new Object();
+    Object r2 = new Object();
+    Conn shared = new Conn("shared");
+    s.store(key("u", "a"), shared, r1);
+    s.store(key("u", "b"), shared, r2);
+    s.store(key("u", "c"), shared);
+    assertFalse(s.purgeOwned(key("u", "a"), r2));
+    assertEquals(List.of(key("u", "b")), s.purgeOwnedBy(r2));
+    assertTrue(s.purgeOwned(key("u", "a"), r1));
+    assertTrue(s.purgeOwned(key("u", "c"), r2), "no owner: anyone's close purges it");
+    assertEquals(0, s.purgeConnection(shared));
+    assertEquals(0, s.count());
+  }
+
+  @Test
   void purgeConnectionRemovesEveryKeyHoldingIt() {
     ConnectionStore s = store();
     Conn shared = new Conn("shared");
