@@ -84,7 +84,7 @@ public final class AtomStore extends BaseStore {
 
   @Override
   public Object connection(Object key) {
-    Check.hashable(key);
+    Check.clojureHashable(key);
     Object state = ref.deref();
     // a class test, cheaper than an interface test on a hot path; every Clojure map passes it
     if (state instanceof APersistentMap) return ((APersistentMap) state).valAt(key);
@@ -98,7 +98,7 @@ public final class AtomStore extends BaseStore {
 
   @Override
   public Object store(Object key, Object connection, Object owner) {
-    Check.key(key);
+    Check.clojureHashable(Check.key(key));
     requireConnection(key, connection);
     for (; ; ) {
       IPersistentMap map = current();
@@ -119,7 +119,7 @@ public final class AtomStore extends BaseStore {
 
   @Override
   public boolean purge(Object key) {
-    Check.hashable(key);
+    Check.clojureHashable(key);
     for (; ; ) {
       IPersistentMap map = current();
       IMapEntry held = map.entryAt(key);
@@ -130,7 +130,7 @@ public final class AtomStore extends BaseStore {
 
   @Override
   public boolean purgeOwned(Object key, Object owner) {
-    Check.hashable(key);
+    Check.clojureHashable(key);
     for (; ; ) {
       IPersistentMap map = current();
       IMapEntry held = map.entryAt(key);

@@ -84,7 +84,7 @@ public final class CaffeineStore extends BaseStore {
   @Override
   public Object connection(Object key) {
     if (key == null) return null;
-    Object value = cache.getIfPresent(Check.hashable(key));
+    Object value = cache.getIfPresent(Check.javaHashable(key));
     return value instanceof Stored ? ((Stored) value).connection : value;
   }
 
@@ -95,7 +95,7 @@ public final class CaffeineStore extends BaseStore {
 
   @Override
   public Object store(Object key, Object connection, Object owner) {
-    Check.key(key);
+    Check.javaHashable(Check.key(key));
     requireConnection(key, connection);
     Stored[] replaced = new Stored[1];
     map.compute(
@@ -138,7 +138,7 @@ public final class CaffeineStore extends BaseStore {
   /** Removes {@code key} if its entry satisfies {@code when}; returns the removed entry or null. */
   private Stored removeIf(Object key, Predicate<Stored> when) {
     if (key == null) return null;
-    Check.hashable(key);
+    Check.javaHashable(key);
     Stored[] removed = new Stored[1];
     map.computeIfPresent(
         key,

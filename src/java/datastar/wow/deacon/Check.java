@@ -1,6 +1,8 @@
 package datastar.wow.deacon;
 
 import clojure.lang.IFn;
+import clojure.lang.Keyword;
+import clojure.lang.Util;
 import java.time.Duration;
 
 /** Argument checks shared by the builders. Each failure names the input and the value. */
@@ -48,28 +50,36 @@ final class Check {
 
   static Object key(Object key) {
     if (key == null) throw new InvalidInputException("key", null, "must not be nil");
-    return hashable(key);
+    return key;
   }
 
   /**
-   * Computes (and, for Clojure collections, caches) both hashes of {@code key}, Clojure's and
-   * Java's, so that a key nested too deeply to hash is refused with a clear error here instead of
-   * overflowing the stack inside a map. Cheap for the usual keys: keywords, strings and numbers
-   * are skipped, collections cache their hashes.
+   * Refuses a key nested too deeply to hash the way Clojure's maps do ({@code hasheq}), with a
+   * clear error here instead of a stack overflow inside the map. Keywords, strings and numbers are
+   * skipped, and Clojure collections cache the hash, so the map's own hashing after this is free.
    */
-  static Object hashable(Object key) {
-    if (key == null
-        || key instanceof clojure.lang.Keyword
-        || key instanceof String
-        || key instanceof Number) {
-      return key;
-    }
+  static Object clojureHashable(Object key) {
+    if (simple(key)) return key;
     try {
-      // Both hashes are cached by Clojure's collections: computing them here is the check.
-      int unused = clojure.lang.Util.hasheq(key) ^ key.hashCode();
+      int unused = Util.hasheq(key);
     } catch (StackOverflowError e) {
       throw InvalidInputException.tooDeep("key", key);
     }
     return key;
+  }
+
+  /** As {@link #clojureHashable}, for a store whose map hashes keys with {@code hashCode}. */
+  static Object javaHashable(Object key) {
+    if (simple(key)) return key;
+    try {
+      int unused = key.hashCode();
+    } catch (StackOverflowError e) {
+      throw InvalidInputException.tooDeep("key", key);
+    }
+    return key;
+  }
+
+  private static boolean simple(Object key) {
+    return key == null || key instanceof Keyword || key instanceof String || key instanceof Number;
   }
 }
