@@ -1,0 +1,78 @@
+package datastar.wow.deacon;
+
+import org.jetbrains.lincheck.datastructures.IntGen;
+import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
+import org.jetbrains.lincheck.datastructures.Operation;
+import org.jetbrains.lincheck.datastructures.Param;
+import org.jetbrains.lincheck.datastructures.StressOptions;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Lincheck test of a store's per-key operations and purgeConnection against {@link
+ * StoreModel}: the stress test always, model checking under {@code -Plong} only (it instruments
+ * the classes the store is built on, which takes minutes on two shared cores). A subclass gives
+ * the store and may add operations.
+ */
+public abstract class StoreLinearizability {
+  /** @return the store under test, one per Lincheck scenario */
+  abstract ConnectionStore subject();
+
+  /** Stores connection {@code conn} under {@code key} for {@code owner}. */
+  @Operation
+  public void store(
+      @Param(gen = IntGen.class, conf = "1:3") int key,
+      @Param(gen = IntGen.class, conf = "1:3") int conn,
+      @Param(gen = IntGen.class, conf = "1:2") int owner) {
+    subject().store(Lin.key(key), Lin.conn(conn), Lin.owner(owner));
+  }
+
+  /** @return the connection under {@code key}, as its number */
+  @Operation
+  public Integer connection(@Param(gen = IntGen.class, conf = "1:3") int key) {
+    return Lin.id(subject().connection(Lin.key(key)));
+  }
+
+  /** @return whether an entry was removed */
+  @Operation
+  public boolean purge(@Param(gen = IntGen.class, conf = "1:3") int key) {
+    return subject().purge(Lin.key(key));
+  }
+
+  /** @return whether the owner's entry was removed */
+  @Operation
+  public boolean purgeOwned(
+      @Param(gen = IntGen.class, conf = "1:3") int key,
+      @Param(gen = IntGen.class, conf = "1:2") int owner) {
+    return subject().purgeOwned(Lin.key(key), Lin.owner(owner));
+  }
+
+  /** @return how many keys were removed */
+  @Operation
+  public int purgeConnection(@Param(gen = IntGen.class, conf = "1:3") int conn) {
+    return subject().purgeConnection(Lin.conn(conn));
+  }
+
+  @Test
+  void stress() {
+    new StressOptions()
+        .iterations(Load.pick(3, 20))
+        .invocationsPerIteration(Load.pick(500, 2_000))
+        .threads(3)
+        .actorsPerThread(Load.pick(3, 4))
+        .sequentialSpecification(StoreModel.class)
+        .check(this.getClass());
+  }
+
+  @Test
+  void modelChecking() {
+    Assumptions.assumeTrue(Load.LONG, "runs under -Plong");
+    new ModelCheckingOptions()
+        .iterations(10)
+        .invocationsPerIteration(500)
+        .threads(3)
+        .actorsPerThread(3)
+        .sequentialSpecification(StoreModel.class)
+        .check(this.getClass());
+  }
+}
