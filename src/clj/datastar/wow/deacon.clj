@@ -1,10 +1,10 @@
 (ns datastar.wow.deacon
   "Declarative SSE connection management for datastar.wow.
 
-  A handler returns `{::d*conn/key ::counter ...}`; the connection that
-  request opens is stored under the key (scoped by `:id-fn`), every later
-  handler returning the same key sends its effects down that same stream, and
-  the entry is purged when the stream closes.
+  A handler returns `{::d*conn/key ::counter ...}`; the stream that request
+  opens is stored under the key (scoped by `:id-fn`), every later handler
+  returning the same key sends its effects down that same stream, and the
+  entry is purged when the stream closes.
 
       (require '[datastar.wow :as d*]
                '[datastar.wow.deacon :as d*conn])
@@ -14,12 +14,22 @@
       (d*/with-datastar ->sse-response
         {::d*/registries [[d*conn/registry store {:id-fn session-id}]]})
 
+  A response names what to do with one of these keys:
+
+  | key                   | value     | what happens                                 |
+  |-----------------------|-----------|----------------------------------------------|
+  | `::d*conn/key`        | a key     | reuse the key's stream(s), or open and store |
+  | `::d*conn/subscribe`  | a key     | always open a new stream and store it        |
+  | `::d*conn/broadcast`  | a pattern | the effects reach every matching stream of   |
+  |                       |           | this request's scope; the request answers 204|
+  | `::d*conn/broadcast-all` | a pattern | the same across every scope               |
+
   Stores are Java classes (`datastar.wow.deacon.AtomStore`,
   `datastar.wow.deacon.CaffeineStore`); any value satisfying
   `datastar.wow.deacon.protocols/ConnectionStore` works too."
   (:require [datastar.wow.deacon.protocols :as p])
-  (:import (datastar.wow.deacon ConnectionStore Deacon InvalidInputException
-                                KeyPattern RegistryOptions StoreOptions)))
+  (:import (datastar.wow.deacon ConnectionStore Deacon InvalidInputException KeyPattern)
+           (datastar.wow.deacon.impl ClojureOptions)))
 
 (set! *warn-on-reflection* true)
 (set! *unchecked-math* :warn-on-boxed)
@@ -29,13 +39,19 @@
 (defmulti store
   "Create a connection store from an options map; dispatches on `:type`.
 
+  Both built-in types take:
+
+  | key          | default | description                                           |
+  |--------------|---------|-------------------------------------------------------|
+  | `:on-remove` | none    | `(fn [k conn cause])`, once per connection that leaves|
+  | `:heartbeat` | none    | `{:interval-ms n :send (fn [conn])}`, see below       |
+  | `:fan-out?`  | false   | a key keeps every stream stored under it (every tab)  |
+
   `{:type :atom}`: a map in an atom.
 
-  | key          | default    | description                                           |
-  |--------------|------------|-------------------------------------------------------|
-  | `:atom`      | `(atom {})`| an atom holding a map; it sees every write            |
-  | `:on-evict`  | none       | `(fn [k conn cause])`, once per entry that leaves     |
-  | `:heartbeat` | none       | `{:interval-ms n :send (fn [conn])}`, see below       |
+  | key     | default     | description                                        |
+  |---------|-------------|----------------------------------------------------|
+  | `:atom` | `(atom {})` | an atom holding a map; it sees every write         |
 
   `{:type :caffeine}`: a Caffeine cache, bounded and expiring.
 
@@ -43,42 +59,44 @@
   |-----------------|-------------|------------------------------------------------------|
   | `:idle-ms`      | 600000      | idle expiry in ms (alias `:duration-ms`; give one)   |
   | `:duration-ms`  | 600000      | same as `:idle-ms`                                   |
-  | `:maximum-size` | 10000       | most entries kept; beyond, evicts (cause `:size`)    |
+  | `:maximum-size` | 10000       | most connections kept; beyond, evicts (cause `:size`)|
   | `:scheduler`    | none        | `true` or a Caffeine `Scheduler`: FIXED expiry, the  |
   |                 |             | duration counts from the key's first store           |
-  | `:cache`        | none        | an existing Caffeine `Cache`; overrides the above    |
-  | `:on-evict`     | none        | `(fn [k conn cause])`, on `:executor`                |
+  | `:cache`        | none        | an existing Caffeine `Cache`, whose own settings     |
+  |                 |             | apply: refused with the options above and `:on-remove`|
   | `:executor`     | common pool | an `Executor` (or `(fn [runnable])`) for callbacks   |
   | `:record-stats?`| false       | count hits and misses, see `stats`                   |
-  | `:heartbeat`    | none        | `{:interval-ms n :send (fn [conn])}`, see below      |
 
-  Causes given to `:on-evict`: `:expired`, `:size`, `:explicit`, `:replaced`,
-  `:collected`, `:dead`.
+  Causes given to `:on-remove`: `:explicit`, `:replaced` (a newer stream took
+  the key), and the evictions `:expired`, `:size`, `:collected`, `:dead`. The
+  atom store calls it on the removing thread, the Caffeine store on
+  `:executor`; whatever it throws is logged, never raised.
 
   `:heartbeat` starts a daemon thread that every `:interval-ms` calls `:send`
-  with each stored connection; connections whose send throws are purged (cause
-  `:dead`). Stop it with `close!`.
+  with each stored connection; a connection whose send returns `false` (as the
+  Datastar SDK's send functions do on a closed stream) or throws is removed
+  (cause `:dead`). Stop it with `close!`.
 
-  Every option is checked here: an unknown key, a wrong type or a negative
-  number throws ex-info naming the option and the value. A nil value means the
+  Every option is checked here: an unknown key, a wrong type or a number out of
+  range throws ex-info naming the option and the value. A nil value means the
   default. Any other `:type` throws ex-info naming it and the known types; add
   your own with `defmethod`:
 
       (defmethod d*conn/store :my-store [opts] (make-store opts))"
-  (fn [opts] (when (map? opts) (:type opts))))
+  (fn [opts] (if (map? opts) (:type opts) ::not-a-map)))
 
 (defmethod store :atom [opts]
-  (StoreOptions/atomStore opts))
+  (ClojureOptions/atomStore opts))
 
 (defmethod store :caffeine [opts]
-  (StoreOptions/caffeineStore opts))
+  (ClojureOptions/caffeineStore opts))
 
 (defmethod store :default [opts]
-  (let [known (sort-by str (remove #{:default} (keys (methods store))))]
-    (throw (ex-info (str "datastar.wow.deacon: unknown store :type "
-                         (pr-str (when (map? opts) (:type opts)))
-                         "; known types: " (pr-str (vec known)))
-                    (if (map? opts) opts {:opts opts})))))
+  (if-not (map? opts)
+    (throw (InvalidInputException. "options of store" opts "must be a map, e.g. {:type :atom}"))
+    (let [known (sort-by str (remove #{:default ::not-a-map} (keys (methods store))))]
+      (throw (InvalidInputException.
+              ":type" (:type opts) (str "is not a known store type; known types: " (pr-str (vec known))))))))
 
 (defn store?
   "True when `x` can be used as a connection store."
@@ -91,7 +109,7 @@
   (reify ConnectionStore
     (store [_ k conn] (p/store! s k conn) conn)
     (connection [_ k] (p/connection s k))
-    (purge [_ k] (p/purge! s k) true)
+    (purge [_ k] (boolean (p/purge! s k)))
     (keys [_] (vec (p/list-keys s)))
     Object
     (toString [_] (str s))))
@@ -105,34 +123,39 @@
                   "store" s "must be a connection store, e.g. (d*conn/store {:type :atom})"))))
 
 (defn store!
-  "Store connection `conn` under key `k` in store `s`. Returns `conn`.
+  "Store connection `conn` under key `k` in store `s`. Returns `conn`. Without
+  fan-out it replaces what `k` held; with fan-out it joins the key's other
+  connections. Storing a connection `k` already holds changes nothing.
 
       (d*conn/store! store [::d*conn/id ::counter] sse)"
   [s k conn]
-  (if (instance? ConnectionStore s)
-    (.store ^ConnectionStore s k conn)
+  (if (or (instance? ConnectionStore s) (not (p/store? s)))
+    (.store (java-store s) k conn)
     (do (p/store! s k conn) conn)))
 
 (defn connection
-  "The connection stored under key `k`, or nil.
+  "The connection stored under key `k` (with fan-out, the most recently
+  stored), or nil.
 
       (d*conn/connection store [::d*conn/id ::counter])"
   [s k]
-  (if (instance? ConnectionStore s)
-    (.connection ^ConnectionStore s k)
+  (if (or (instance? ConnectionStore s) (not (p/store? s)))
+    (.connection (java-store s) k)
     (p/connection s k)))
 
 (defn purge!
-  "Remove the connection stored under key `k`, if any. For built-in stores,
-  returns true when an entry was removed."
+  "Remove every connection stored under key `k`. Returns true when something
+  was removed, false otherwise. (For a store written against the protocol,
+  returns whatever its `purge!` returns.)"
   [s k]
-  (if (instance? ConnectionStore s)
-    (.purge ^ConnectionStore s k)
+  (if (or (instance? ConnectionStore s) (not (p/store? s)))
+    (.purge (java-store s) k)
     (p/purge! s k)))
 
 (defn list-keys
-  "A seq of the keys in store `s` (nil when empty), or of those matching
-  `pattern`, where `:*` stands for any one element at any depth of vector keys:
+  "A seq of the keys in store `s` (nil when empty), each once, or of those
+  matching `pattern`, where `:*` stands for any one element at any depth of
+  vector keys:
 
       (d*conn/list-keys store [:* ::counter])   ; every user's counter
       (d*conn/list-keys store [user-id :*])     ; everything of one user
@@ -145,41 +168,50 @@
    (seq (.keys (java-store s) pattern))))
 
 (defn connections
-  "A snapshot seq of `[key conn]` pairs in store `s`, optionally only those whose
-  key matches `pattern` (see `list-keys`). Handy for broadcast:
+  "A snapshot seq of `[key conn]` pairs in store `s`, optionally only those
+  whose key matches `pattern` (see `list-keys`). With fan-out a key appears
+  once per stream. To send to them from a handler, return
+  `{::d*conn/broadcast pattern ...}` instead of looping here.
 
-      (doseq [[_ sse] (d*conn/connections store [:* ::feed])]
-        (send! sse event))"
+      (d*conn/connections store [user-id ::feed])   ; every tab of one user"
   ([s]
    (seq (.connections (java-store s))))
   ([s pattern]
    (seq (.connections (java-store s) pattern))))
 
 (defn connection-count
-  "How many entries store `s` holds, or how many keys match `pattern`."
+  "How many connections store `s` holds, or how many are stored under keys
+  matching `pattern`. With fan-out this counts streams, not keys."
   ([s]
    (.count (java-store s)))
   ([s pattern]
    (.count (java-store s) pattern)))
 
 (defn purge-connection!
-  "Remove every key that holds connection `conn` (compared by identity). For
-  adapters whose on-close callback knows the stream but not its key. The
+  "Remove connection `conn` (compared by identity) from every key holding it.
+  For adapters whose on-close callback knows the stream but not its key. The
   built-in stores do this in constant time through a reverse index. Returns
-  the number of keys removed."
+  the number of keys it was removed from."
   [s conn]
   (.purgeConnection (java-store s) conn))
 
+(defn fan-out?
+  "True when store `s` keeps every stream stored under a key (`:fan-out? true`)."
+  [s]
+  (.fanOut (java-store s)))
+
 (defn stats
-  "Statistics of store `s` as a map: `:size`, `:evictions` (cause -> count) for
-  the built-in stores, and `:hits`/`:misses` for a Caffeine store made with
-  `:record-stats? true`."
+  "Statistics of store `s` as a map: `:size` (connections), `:removals` (cause
+  -> count) for the built-in stores, and `:hits`/`:misses` for a Caffeine
+  store made with `:record-stats? true`."
   [s]
   (.stats (java-store s)))
 
 (defn close!
-  "Stop the threads store `s` owns (its heartbeat). Entries stay readable.
-  Stores are also `java.lang.AutoCloseable`, so `with-open` works."
+  "Close store `s`: stop the threads it owns (its heartbeat) and refuse
+  further `store!`s (`IllegalStateException`). Look-ups, listings and purges
+  keep working, so streams closing afterwards still leave cleanly. Stores are
+  also `java.lang.AutoCloseable`, so `with-open` works."
   [s]
   (when (instance? java.lang.AutoCloseable s)
     (.close ^java.lang.AutoCloseable s)))
@@ -193,25 +225,27 @@
   ([s]
    (interceptor s {}))
   ([s opts]
-   (Deacon/interceptor (java-store s) (RegistryOptions/fromMap opts))))
+   (Deacon/interceptor (java-store s) (ClojureOptions/registryOptions opts))))
 
 (defn registry
-  "A datastar.wow registry that stores and reuses connections by key. Use it in
-  `:datastar.wow/registries`, bare or with arguments:
+  "A datastar.wow registry that stores, reuses, fans out and broadcasts
+  connections by key. Use it in `:datastar.wow/registries`, bare or with
+  arguments:
 
       {::d*/registries [d*conn/registry]}                 ; a fresh atom store
       {::d*/registries [[d*conn/registry store]]}
       {::d*/registries [[d*conn/registry store {:id-fn user-id}]]}
 
-  | key         | default                  | description                              |
-  |-------------|--------------------------|------------------------------------------|
-  | `:id-fn`    | `(constantly ::d*conn/id)`| `(fn [ctx] id)`: the scope of keys; a key|
-  |             |                          | `k` is stored as `[id k]`. Returning nil |
-  |             |                          | skips storing and reuse for that request |
-  | `:on-purge` | none                     | `(fn [ctx scoped-key])` or `(fn [ctx])`, |
-  |             |                          | called after a close purged the entry    |
-  | `:on-error` | log at ERROR             | `(fn [exception ctx])` when `:id-fn`,    |
-  |             |                          | `:on-purge` or the store throws          |
+  | key         | default                   | description                             |
+  |-------------|---------------------------|-----------------------------------------|
+  | `:id-fn`    | `(constantly ::d*conn/id)`| `(fn [ctx] id)`: the scope of keys; a   |
+  |             |                           | key `k` is stored as `[id k]`. nil means|
+  |             |                           | no scope: nothing stored or reused      |
+  | `:on-purge` | none                      | `(fn [ctx scoped-key])` (or `(fn [ctx])`)|
+  |             |                           | after a close purged the entry          |
+  | `:on-error` | log at ERROR              | `(fn [exception ctx])` when `:id-fn`,   |
+  |             |                           | `:on-purge`, the store or a delivery    |
+  |             |                           | fails                                   |
 
   Errors never escape into the request: they go to `:on-error` and into the
   dispatch's `:errors`. A stream's close purges its entry only if that request

@@ -17,7 +17,7 @@
   (connection [store k]
     "The connection stored under `k`, or nil.")
   (purge! [store k]
-    "Remove the connection stored under `k`, if any.")
+    "Remove the connection stored under `k`, if any; truthy when one was.")
   (list-keys [store]
     "A sequence of the keys in the store (nil or empty when there are none)."))
 

@@ -8,32 +8,36 @@ import clojure.lang.IMapEntry;
 import clojure.lang.IMeta;
 import clojure.lang.IObj;
 import clojure.lang.IPersistentMap;
+import clojure.lang.IPersistentVector;
 import clojure.lang.Keyword;
 import clojure.lang.PersistentArrayMap;
 import clojure.lang.PersistentHashMap;
-import java.time.Duration;
+import clojure.lang.PersistentVector;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
- * A store kept in a Clojure atom holding a map {@code {key connection}}. The atom may be the
- * caller's: every write is visible there, so {@code (@a k)} is the stored connection, watches fire
- * and validators run.
+ * A store kept in a Clojure atom holding a map {@code {key connection}} ({@code {key [connection
+ * ...]}} with fan-out, oldest first). The atom may be the caller's: every write is visible there,
+ * so {@code (@a k)} is the stored connection, watches fire and validators run.
  *
  * <pre>{@code
  * AtomStore store = AtomStore.builder()
- *     .onEvict((key, conn, cause) -> System.out.println(key + " left: " + cause))
+ *     .onRemoval((key, conn, cause) -> System.out.println(key + " left: " + cause))
  *     .build();
  * }</pre>
  *
  * <p><b>Concurrency.</b> Every write is one compare-and-set of the whole map, so all writes are
  * atomic and linearizable; reads are a single {@code deref} and never block. Owners and the reverse
- * index used by {@link #purgeConnection(Object)} live in the map's metadata and change in the same
- * compare-and-set. Writes made to the atom directly (not through the store) are seen by look-ups
- * and listings, but such entries have no owner and are not in the reverse index. {@link
- * EvictionListener}s run on the thread that made the removal, after it is visible.
+ * index behind {@link #purgeConnection(Object)} live in the map's metadata and change in the same
+ * compare-and-set. Entries written to the atom directly (not through the store) are seen by
+ * look-ups and listings, but have no owner and are not in the reverse index. {@link
+ * RemovalListener}s run on the thread that made the removal, after it is visible.
  */
 public final class AtomStore extends BaseStore {
   private static final Keyword INDEX = Keyword.intern("datastar.wow.deacon", "index");
@@ -41,23 +45,26 @@ public final class AtomStore extends BaseStore {
   private final IAtom atom;
   private final IDeref ref;
 
-  private AtomStore(IAtom atom, Evictions evictions) {
-    super(evictions);
+  private AtomStore(Builder builder, IAtom atom) {
+    super(builder, new Removals(builder.onRemoval, null));
     this.atom = atom;
     this.ref = (IDeref) atom;
   }
 
-  /** @return a store in a fresh atom, without listener or heartbeat */
-  public static AtomStore create() {
-    return builder().build();
-  }
-
-  /** @return a builder for an atom store */
+  /**
+   * Starts building an atom store.
+   *
+   * @return a builder; {@code AtomStore.builder().build()} is a store in a fresh atom
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** @return the atom holding this store's map */
+  /**
+   * Gives the atom behind the store, e.g. to watch it.
+   *
+   * @return the atom holding this store's map
+   */
   public IAtom atom() {
     return atom;
   }
@@ -65,8 +72,203 @@ public final class AtomStore extends BaseStore {
   private IPersistentMap current() {
     Object state = ref.deref();
     if (state instanceof IPersistentMap) return (IPersistentMap) state;
-    throw new InvalidInputException(
-        Keyword.intern("atom"), state, "must hold a map; it was reset to something else");
+    throw new IllegalStateException(
+        "datastar.wow.deacon: the store's atom must hold a map; it was reset to "
+            + InvalidInputException.describe(state));
+  }
+
+  private @Nullable Object value(Object key) {
+    Object state = ref.deref();
+    // a class test, cheaper than an interface test on a hot path; every Clojure map passes it
+    if (state instanceof APersistentMap) return ((APersistentMap) state).valAt(key);
+    return current().valAt(key);
+  }
+
+  @Override
+  public @Nullable Object connection(Object key) {
+    Object value = value(Check.clojureHashable(key));
+    if (fanOut && value instanceof IPersistentVector) {
+      IPersistentVector all = (IPersistentVector) value;
+      return all.count() == 0 ? null : all.nth(all.count() - 1);
+    }
+    return value;
+  }
+
+  @Override
+  List<Object> connectionsOf(Object key) {
+    return conns(value(Check.clojureHashable(key)));
+  }
+
+  /** The connections a map value stands for: none, one, or (with fan-out) a vector of them. */
+  private List<Object> conns(@Nullable Object value) {
+    if (value == null) return Collections.emptyList();
+    if (fanOut && value instanceof IPersistentVector) {
+      @SuppressWarnings("unchecked")
+      List<Object> all = (List<Object>) value;
+      return all;
+    }
+    return Collections.singletonList(value);
+  }
+
+  private boolean holds(@Nullable Object value, Object connection) {
+    if (value == connection) return true;
+    if (!fanOut || !(value instanceof IPersistentVector)) return false;
+    for (Object c : conns(value)) {
+      if (c == connection) return true;
+    }
+    return false;
+  }
+
+  @Override
+  public Object store(Object key, Object connection, @Nullable Object owner) {
+    Check.key(key);
+    Check.connection(key, connection);
+    if (holds(value(key), connection)) return connection;
+    ensureOpen();
+    return update(
+        edit -> {
+          edit.add(key, connection, owner);
+          return connection;
+        });
+  }
+
+  @Override
+  public boolean purge(Object key) {
+    Check.clojureHashable(key);
+    return update(edit -> edit.removeKey(key, RemovalCause.EXPLICIT));
+  }
+
+  @Override
+  public boolean purgeOwned(Object key, Object owner) {
+    Check.clojureHashable(key);
+    return update(
+        edit -> {
+          IMapEntry held = edit.map.entryAt(key);
+          if (held == null) return false;
+          boolean removed = false;
+          for (Object conn : new ArrayList<>(conns(held.val()))) {
+            Object stored = edit.index.owner(held.key(), conn);
+            boolean owns = stored == null ? !fanOut : Stream.sameOwner(stored, owner);
+            if (owns) removed |= edit.removeConnection(held.key(), conn, RemovalCause.EXPLICIT);
+          }
+          return removed;
+        });
+  }
+
+  @Override
+  int purgeConnection(Object connection, RemovalCause cause) {
+    return update(
+        edit -> {
+          int removed = 0;
+          for (Object key : edit.index.keysOf(connection)) {
+            if (edit.removeConnection(key, connection, cause)) removed++;
+          }
+          return removed;
+        });
+  }
+
+  @Override
+  public List<Object> purgeOwnedBy(Object owner) {
+    return update(
+        edit -> {
+          List<Object> keys = new ArrayList<>();
+          List<Object> connections = new ArrayList<>();
+          edit.index.forEach(
+              (key, conn, o) -> {
+                if (o != null && Stream.sameOwner(o, owner)) {
+                  keys.add(key);
+                  connections.add(conn);
+                }
+              });
+          List<Object> removed = new ArrayList<>();
+          for (int i = 0; i < keys.size(); i++) {
+            Object key = keys.get(i);
+            if (edit.removeConnection(key, connections.get(i), RemovalCause.EXPLICIT)
+                && !removed.contains(key)) {
+              removed.add(key);
+            }
+          }
+          return removed;
+        });
+  }
+
+  /**
+   * Applies {@code change} to the current map until its compare-and-set succeeds, then reports the
+   * removals of the attempt that won. Every write of the store goes through here.
+   */
+  private <R> R update(Function<Edit, R> change) {
+    for (; ; ) {
+      Edit edit = new Edit(current());
+      R result = change.apply(edit);
+      if (edit.commit()) return result;
+    }
+  }
+
+  /** One attempt at changing the map, with its index and the removals it makes. */
+  private final class Edit {
+    private final IPersistentMap before;
+    IPersistentMap map;
+    AtomIndex index;
+    private final List<Object[]> removed = new ArrayList<>(1);
+
+    Edit(IPersistentMap before) {
+      this.before = before;
+      this.map = before;
+      this.index = index(before);
+    }
+
+    void add(Object key, Object connection, @Nullable Object owner) {
+      IMapEntry held = map.entryAt(key);
+      // the map's own key object: every later comparison with it is an identity check
+      Object k = held == null ? key : held.key();
+      Object value = held == null ? null : held.val();
+      if (holds(value, connection)) return;
+      Object next = connection;
+      if (value != null && fanOut) {
+        next = (value instanceof IPersistentVector ? (IPersistentVector) value : PersistentVector.EMPTY.cons(value)).cons(connection);
+      } else if (fanOut) {
+        next = PersistentVector.EMPTY.cons(connection);
+      } else if (value != null) {
+        forget(k, value, RemovalCause.REPLACED);
+      }
+      index = index.add(k, connection, owner);
+      map = map.assoc(k, next);
+    }
+
+    boolean removeKey(Object key, RemovalCause cause) {
+      IMapEntry held = map.entryAt(key);
+      if (held == null) return false;
+      for (Object conn : conns(held.val())) forget(held.key(), conn, cause);
+      map = map.without(held.key());
+      return true;
+    }
+
+    boolean removeConnection(Object key, Object connection, RemovalCause cause) {
+      IMapEntry held = map.entryAt(key);
+      if (held == null || !holds(held.val(), connection)) return false;
+      Object rest = null;
+      if (held.val() != connection) {
+        List<Object> others = new ArrayList<>(conns(held.val()));
+        others.removeIf(c -> c == connection);
+        rest = others.isEmpty() ? null : PersistentVector.create(others);
+      }
+      map = rest == null ? map.without(held.key()) : map.assoc(held.key(), rest);
+      forget(held.key(), connection, cause);
+      return true;
+    }
+
+    private void forget(Object key, Object connection, RemovalCause cause) {
+      index = index.remove(key, connection);
+      removed.add(new Object[] {key, connection, cause});
+    }
+
+    /** @return true when there was nothing to write or the write won; then reports removals */
+    boolean commit() {
+      if (map == before) return true;
+      if (!atom.compareAndSet(before, withIndex(map, index))) return false;
+      for (Object[] r : removed) removals.report(r[0], r[1], (RemovalCause) r[2]);
+      return true;
+    }
   }
 
   private static AtomIndex index(IPersistentMap map) {
@@ -83,203 +285,64 @@ public final class AtomStore extends BaseStore {
   }
 
   @Override
-  public Object connection(Object key) {
-    Check.clojureHashable(key);
-    Object state = ref.deref();
-    // a class test, cheaper than an interface test on a hot path; every Clojure map passes it
-    if (state instanceof APersistentMap) return ((APersistentMap) state).valAt(key);
-    return current().valAt(key);
-  }
-
-  @Override
-  public Object store(Object key, Object connection) {
-    return store(key, connection, null);
-  }
-
-  @Override
-  public Object store(Object key, Object connection, Object owner) {
-    Check.clojureHashable(Check.key(key));
-    requireConnection(key, connection);
-    for (; ; ) {
-      IPersistentMap map = current();
-      IMapEntry held = map.entryAt(key);
-      Object old = held == null ? null : held.val();
-      if (old == connection) return connection;
-      // the map's own key object: every later comparison with it is an identity check
-      Object k = held == null ? key : held.key();
-      AtomIndex index = index(map);
-      if (old != null) index = index.remove(k, old);
-      index = index.add(k, connection, owner);
-      if (atom.compareAndSet(map, withIndex(map.assoc(k, connection), index))) {
-        if (old != null) evictions.report(key, old, EvictionCause.REPLACED);
-        return connection;
-      }
-    }
-  }
-
-  @Override
-  public boolean purge(Object key) {
-    Check.clojureHashable(key);
-    for (; ; ) {
-      IPersistentMap map = current();
-      IMapEntry held = map.entryAt(key);
-      if (held == null) return false;
-      if (removeOne(map, held.key(), held.val(), EvictionCause.EXPLICIT)) return true;
-    }
-  }
-
-  @Override
-  public boolean purgeOwned(Object key, Object owner) {
-    Check.clojureHashable(key);
-    for (; ; ) {
-      IPersistentMap map = current();
-      IMapEntry held = map.entryAt(key);
-      Object old = held == null ? null : held.val();
-      if (old == null) return false;
-      Object current = index(map).owner(held.key(), old);
-      if (current != null && !sameOwner(current, owner)) return false;
-      if (removeOne(map, held.key(), old, EvictionCause.EXPLICIT)) return true;
-    }
-  }
-
-  /** One compare-and-set attempt at removing {@code key}, which holds {@code old} in {@code map}. */
-  private boolean removeOne(IPersistentMap map, Object key, Object old, EvictionCause cause) {
-    AtomIndex index = index(map).remove(key, old);
-    if (!atom.compareAndSet(map, withIndex(map.without(key), index))) return false;
-    if (old != null) evictions.report(key, old, cause);
-    return true;
-  }
-
-  @Override
-  int purgeConnection(Object connection, EvictionCause cause) {
-    for (; ; ) {
-      IPersistentMap map = current();
-      AtomIndex index = index(map);
-      List<Object> keys = index.keysOf(connection);
-      if (keys.isEmpty()) return 0;
-      List<Object> removed = new ArrayList<>(keys.size());
-      IPersistentMap next = map;
-      for (Object key : keys) {
-        index = index.remove(key, connection);
-        if (next.valAt(key) == connection) {
-          next = next.without(key);
-          removed.add(key);
-        }
-      }
-      if (atom.compareAndSet(map, withIndex(next, index))) {
-        for (Object key : removed) evictions.report(key, connection, cause);
-        return removed.size();
-      }
-    }
-  }
-
-  @Override
-  public List<Object> purgeOwnedBy(Object owner) {
-    for (; ; ) {
-      IPersistentMap map = current();
-      AtomIndex index = index(map);
-      List<Object> removed = new ArrayList<>();
-      List<Object> connections = new ArrayList<>();
-      index.forEach(
-          (key, conn, o) -> {
-            if (o != null && sameOwner(o, owner) && map.valAt(key) == conn) {
-              removed.add(key);
-              connections.add(conn);
-            }
-          });
-      if (removed.isEmpty()) return removed;
-      IPersistentMap next = map;
-      for (int i = 0; i < removed.size(); i++) {
-        index = index.remove(removed.get(i), connections.get(i));
-        next = next.without(removed.get(i));
-      }
-      if (atom.compareAndSet(map, withIndex(next, index))) {
-        for (int i = 0; i < removed.size(); i++) {
-          evictions.report(removed.get(i), connections.get(i), EvictionCause.EXPLICIT);
-        }
-        return removed;
-      }
-    }
-  }
-
-  @Override
-  void forEachEntry(BiConsumer<Object, Object> visit) {
+  void forEachConnection(BiConsumer<Object, Object> visit) {
     for (Object o : current()) {
       Map.Entry<?, ?> e = (Map.Entry<?, ?>) o;
-      if (e.getValue() != null) visit.accept(e.getKey(), e.getValue());
+      for (Object conn : conns(e.getValue())) visit.accept(e.getKey(), conn);
     }
   }
 
   @Override
   public int count() {
-    return current().count();
-  }
-
-  @Override
-  long size() {
-    return current().count();
+    return fanOut ? super.count() : current().count();
   }
 
   @Override
   public String toString() {
-    return "AtomStore{size=" + size() + "}";
+    return "AtomStore{size=" + count() + "}";
   }
 
-  /** Builds an {@link AtomStore}. Every setter checks its argument at once. */
-  public static final class Builder {
-    private IAtom atom;
-    private EvictionListener onEvict;
-    private Duration heartbeatInterval;
-    private ConnectionProbe probe;
+  /**
+   * Builds an {@link AtomStore}. Every setter checks its argument at once and throws {@link
+   * InvalidInputException} naming itself and the value.
+   */
+  public static final class Builder extends StoreBuilder<Builder> {
+    private @Nullable IAtom atom;
 
     private Builder() {}
 
+    @Override
+    Builder self() {
+      return this;
+    }
+
     /**
-     * @param atom an atom holding a map (usually {@code (atom {})}); the store writes through it
+     * Keeps the store in {@code atom} instead of a fresh one ({@code :atom} in Clojure).
+     *
+     * @param atom an atom holding a Clojure map, usually {@code (atom {})}; the store writes
+     *     through it
      * @return this builder
+     * @throws InvalidInputException when {@code atom} is null or does not hold a Clojure map
      */
     public Builder atom(IAtom atom) {
-      Object option = Keyword.intern("atom");
-      if (!(atom instanceof IDeref)) {
-        throw new InvalidInputException(option, atom, "must be an atom (clojure.lang.IAtom)");
-      }
-      Object state = ((IDeref) atom).deref();
+      Check.notNull("atom", atom);
+      Object state = atom instanceof IDeref ? ((IDeref) atom).deref() : null;
       if (!(state instanceof IPersistentMap) || !(state instanceof IObj)) {
-        throw new InvalidInputException(option, state, "must hold a Clojure map, e.g. (atom {})");
+        throw InvalidInputException.call("atom", atom, "must hold a Clojure map, e.g. (atom {})");
       }
       this.atom = atom;
       return this;
     }
 
     /**
-     * @param listener told once for each entry that leaves the store; null for none
-     * @return this builder
-     */
-    public Builder onEvict(EvictionListener listener) {
-      this.onEvict = listener;
-      return this;
-    }
-
-    /**
-     * Starts a daemon thread that every {@code interval} sends {@code probe} down each stored
-     * connection and purges those whose send throws (cause {@link EvictionCause#DEAD}). Stop it
-     * with {@link AtomStore#close()}.
+     * Builds the store and starts its heartbeat, if one was set.
      *
-     * @param interval time between sweeps; positive
-     * @param probe the write that proves a connection alive
-     * @return this builder
+     * @return a new store
      */
-    public Builder heartbeat(Duration interval, ConnectionProbe probe) {
-      this.heartbeatInterval = Check.positive(Keyword.intern("interval-ms"), interval);
-      this.probe = Check.notNull(Keyword.intern("send"), probe);
-      return this;
-    }
-
-    /** @return a new store */
     public AtomStore build() {
       IAtom a = atom != null ? atom : new Atom(PersistentHashMap.EMPTY);
-      AtomStore store = new AtomStore(a, new Evictions(onEvict, null));
-      store.startHeartbeat(heartbeatInterval, probe);
+      AtomStore store = new AtomStore(this, a);
+      store.start(this);
       return store;
     }
   }

@@ -3,76 +3,106 @@ package datastar.wow.deacon;
 import clojure.lang.IPersistentMap;
 import clojure.lang.Keyword;
 import clojure.lang.PersistentArrayMap;
-import clojure.lang.Util;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import org.jspecify.annotations.Nullable;
 
-/** What the built-in stores share: removal reporting, statistics and the heartbeat. */
-abstract class BaseStore implements ConnectionStore {
+/** What the built-in stores share: listings, removal reporting, the heartbeat and closing. */
+abstract class BaseStore implements ConnectionStore, Ownership {
   private static final Keyword SIZE = Keyword.intern("size");
-  private static final Keyword EVICTIONS = Keyword.intern("evictions");
+  private static final Keyword REMOVALS = Keyword.intern("removals");
 
-  final Evictions evictions;
-  private volatile Heartbeat heartbeat;
+  final Removals removals;
+  final boolean fanOut;
+  private volatile boolean closed;
+  private volatile @Nullable Heartbeat heartbeat;
 
-  BaseStore(Evictions evictions) {
-    this.evictions = evictions;
+  BaseStore(StoreBuilder<?> settings, Removals removals) {
+    this.removals = removals;
+    this.fanOut = settings.fanOut;
   }
 
-  /** Called by builders once the store is constructed. */
-  final void startHeartbeat(Duration interval, ConnectionProbe probe) {
-    if (interval != null && probe != null) heartbeat = Heartbeat.start(this, interval, probe);
+  /** Starts the heartbeat the settings ask for; builders call it once the store is constructed. */
+  final void start(StoreBuilder<?> settings) {
+    if (settings.heartbeatInterval != null && settings.probe != null) {
+      heartbeat = Heartbeat.start(this, settings.heartbeatInterval, settings.probe);
+    }
   }
+
+  /** Calls {@code visit} with each stored (key, connection) pair, from a consistent or weakly consistent view. */
+  abstract void forEachConnection(BiConsumer<Object, Object> visit);
+
+  /** Every connection stored under exactly {@code key}, oldest first. */
+  abstract List<Object> connectionsOf(Object key);
 
   /**
-   * Removes every key holding {@code connection} and reports each removal with {@code cause}.
+   * Removes {@code connection} from every key holding it and reports each removal with {@code
+   * cause}.
    *
-   * @return how many keys were removed
+   * @return how many keys it was removed from
    */
-  abstract int purgeConnection(Object connection, EvictionCause cause);
+  abstract int purgeConnection(Object connection, RemovalCause cause);
 
-  /** @return the number of entries, as cheaply as the store can tell */
-  abstract long size();
+  @Override
+  public final Object store(Object key, Object connection) {
+    return store(key, connection, null);
+  }
 
-  /** Calls {@code visit} with each live (key, connection) pair, from a consistent or weakly consistent view. */
-  abstract void forEachEntry(BiConsumer<Object, Object> visit);
+  @Override
+  public final boolean fanOut() {
+    return fanOut;
+  }
+
+  @Override
+  public final Optional<Ownership> ownership() {
+    return Optional.of(this);
+  }
+
+  /** Throws when the store is closed; every write path that adds a connection calls it. */
+  final void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException(
+          "datastar.wow.deacon: " + this + " is closed; it takes no more connections");
+    }
+  }
 
   @Override
   public List<Object> keys() {
-    List<Object> keys = new ArrayList<>();
-    forEachEntry((key, conn) -> keys.add(key));
-    return Clj.vector(keys);
+    Set<Object> keys = new LinkedHashSet<>();
+    forEachConnection((key, conn) -> keys.add(key));
+    return Clj.vector(new ArrayList<>(keys));
   }
 
   @Override
   public List<Object> keys(Object pattern) {
     if (!KeyPattern.hasWildcard(pattern)) {
-      return connection(pattern) == null
-          ? Clj.vector(Collections.emptyList())
-          : Clj.vector(Collections.singletonList(pattern));
+      return Clj.vector(
+          connection(pattern) == null
+              ? Collections.emptyList()
+              : Collections.singletonList(pattern));
     }
-    List<Object> keys = new ArrayList<>();
-    forEachEntry(
+    Set<Object> keys = new LinkedHashSet<>();
+    forEachConnection(
         (key, conn) -> {
           if (KeyPattern.matches(pattern, key)) keys.add(key);
         });
-    return Clj.vector(keys);
+    return Clj.vector(new ArrayList<>(keys));
   }
 
   @Override
   public List<Map.Entry<Object, Object>> connections(Object pattern) {
     List<Map.Entry<Object, Object>> pairs = new ArrayList<>();
     if (!KeyPattern.hasWildcard(pattern)) {
-      Object conn = connection(pattern);
-      if (conn != null) pairs.add(Clj.pair(pattern, conn));
+      for (Object conn : connectionsOf(pattern)) pairs.add(Clj.pair(pattern, conn));
     } else {
-      forEachEntry(
+      forEachConnection(
           (key, conn) -> {
             if (KeyPattern.matches(pattern, key)) pairs.add(Clj.pair(key, conn));
           });
@@ -83,16 +113,16 @@ abstract class BaseStore implements ConnectionStore {
   @Override
   public int count() {
     int[] n = {0};
-    forEachEntry((key, conn) -> n[0]++);
+    forEachConnection((key, conn) -> n[0]++);
     return n[0];
   }
 
   @Override
   public int count(Object pattern) {
     if (pattern == Names.WILDCARD) return count();
-    if (!KeyPattern.hasWildcard(pattern)) return connection(pattern) == null ? 0 : 1;
+    if (!KeyPattern.hasWildcard(pattern)) return connectionsOf(pattern).size();
     int[] n = {0};
-    forEachEntry(
+    forEachConnection(
         (key, conn) -> {
           if (KeyPattern.matches(pattern, key)) n[0]++;
         });
@@ -101,32 +131,33 @@ abstract class BaseStore implements ConnectionStore {
 
   @Override
   public final int purgeConnection(Object connection) {
-    return purgeConnection(connection, EvictionCause.EXPLICIT);
+    return purgeConnection(connection, RemovalCause.EXPLICIT);
   }
 
   @Override
   public IPersistentMap stats() {
     return PersistentArrayMap.createAsIfByAssoc(
-        new Object[] {SIZE, size(), EVICTIONS, evictions.counts()});
+        new Object[] {SIZE, (long) count(), REMOVALS, removals.counts()});
   }
 
-  /** One heartbeat: probe each distinct connection once; purge those whose send throws. */
+  /** One heartbeat: probes each distinct connection once and removes those found dead. */
   final void sweep(ConnectionProbe probe) {
     Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-    for (Map.Entry<Object, Object> pair : connections()) {
-      Object conn = pair.getValue();
-      if (!seen.add(conn)) continue;
-      if (!alive(probe, conn)) purgeConnection(conn, EvictionCause.DEAD);
+    List<Object> all = new ArrayList<>();
+    forEachConnection(
+        (key, conn) -> {
+          if (seen.add(conn)) all.add(conn);
+        });
+    for (Object conn : all) {
+      if (!alive(probe, conn)) purgeConnection(conn, RemovalCause.DEAD);
     }
   }
 
   private static boolean alive(ConnectionProbe probe, Object conn) {
     try {
-      probe.send(conn);
-      return true;
-    } catch (VirtualMachineError e) {
-      throw e;
+      return probe.send(conn);
     } catch (Throwable t) {
+      Log.rethrowIfFatal(t);
       return false;
     }
   }
@@ -139,19 +170,8 @@ abstract class BaseStore implements ConnectionStore {
 
   @Override
   public void close() {
+    closed = true;
     Heartbeat h = heartbeat;
     if (h != null) h.close();
-  }
-
-  static Object requireConnection(Object key, Object connection) {
-    if (connection == null) {
-      throw new InvalidInputException(
-          "connection", null, "must not be nil (storing under key " + InvalidInputException.describe(key) + ")");
-    }
-    return connection;
-  }
-
-  static boolean sameOwner(Object owner, Object asking) {
-    return owner == asking || Util.equiv(owner, asking);
   }
 }

@@ -5,8 +5,6 @@ import clojure.lang.Keyword;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
-import com.github.benmanes.caffeine.cache.RemovalCause;
-import com.github.benmanes.caffeine.cache.RemovalListener;
 import com.github.benmanes.caffeine.cache.Scheduler;
 import com.github.benmanes.caffeine.cache.Ticker;
 import com.github.benmanes.caffeine.cache.stats.CacheStats;
@@ -16,36 +14,39 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ForkJoinPool;
 import java.util.function.BiConsumer;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A store backed by a Caffeine cache: bounded in size, and entries expire after a period of
- * inactivity (or, with a scheduler, a fixed time after they were first stored).
+ * inactivity (or, with a scheduler, a fixed time after their key was first stored). With fan-out,
+ * the size bound counts connections, not keys, and a key leaves whole (all its connections) when
+ * it is evicted.
  *
  * <pre>{@code
  * CaffeineStore store = CaffeineStore.builder()
  *     .duration(Duration.ofMinutes(30))
  *     .maximumSize(50_000)
- *     .onEvict((key, conn, cause) -> closeQuietly(conn))
+ *     .onRemoval((key, conn, cause) -> {
+ *       if (cause.wasEvicted()) ((MyStream) conn).close();
+ *     })
  *     .build();
  * }</pre>
  *
  * <p><b>Concurrency.</b> Every write runs inside Caffeine's per-key atomic section ({@code
- * compute}), so a store and a purge of one key never interleave and there is no read-then-put
- * race. The reverse index used by {@link #purgeConnection(Object)} changes inside the same
- * sections, and inside Caffeine's eviction: a key is indexed before its entry becomes visible and
- * unindexed only after the entry is gone, so purgeConnection never misses a connection that
- * look-ups can still see. Reads never block.
- * Size and expiry evictions happen during Caffeine's maintenance, usually on its executor. {@link
- * EvictionListener}s always run on the executor ({@link Builder#executor(Executor)}, by default
- * the common fork-join pool), once per removed entry, in no particular order.
+ * compute}), so a store and a purge of one key never interleave. The reverse index behind {@link
+ * #purgeConnection(Object)} changes inside the same sections and inside Caffeine's eviction: a
+ * connection is indexed before it becomes visible and unindexed only after it is gone, so
+ * purgeConnection never misses a connection that look-ups can still see. Reads never block. Size
+ * and expiry evictions happen during Caffeine's maintenance, usually on the executor. {@link
+ * RemovalListener}s always run on the executor ({@link Builder#executor(Executor)}, by default the
+ * common fork-join pool), once per removed connection, in no particular order.
  */
 public final class CaffeineStore extends BaseStore {
   /** The default for {@link Builder#duration(Duration)}: ten minutes. */
   public static final Duration DEFAULT_DURATION = Duration.ofMinutes(10);
-  /** The default for {@link Builder#maximumSize(long)}: 10,000 entries. */
+  /** The default for {@link Builder#maximumSize(long)}: 10,000 connections. */
   public static final long DEFAULT_MAXIMUM_SIZE = 10_000;
 
   private static final Keyword HITS = Keyword.intern("hits");
@@ -53,167 +54,157 @@ public final class CaffeineStore extends BaseStore {
 
   private final Cache<Object, Object> cache;
   private final ConcurrentMap<Object, Object> map;
-  /** Null when the cache was built elsewhere: then nothing tells us of its evictions. */
-  private final ConnectionIndex index;
+  /** Null when the cache was given by the user: then nothing tells us of its evictions. */
+  private final @Nullable ConnectionIndex index;
   private final boolean recordStats;
 
   private CaffeineStore(
-      Cache<Object, Object> cache, ConnectionIndex index, Evictions evictions, boolean recordStats) {
-    super(evictions);
+      Builder builder,
+      Removals removals,
+      Cache<Object, Object> cache,
+      @Nullable ConnectionIndex index) {
+    super(builder, removals);
     this.cache = cache;
     this.map = cache.asMap();
     this.index = index;
-    this.recordStats = recordStats;
+    this.recordStats = builder.recordStats;
   }
 
-  /** @return a store with the defaults: ten minutes idle expiry, at most 10,000 entries */
-  public static CaffeineStore create() {
-    return builder().build();
-  }
-
-  /** @return a builder for a Caffeine store */
+  /**
+   * Starts building a Caffeine store.
+   *
+   * @return a builder; {@code CaffeineStore.builder().build()} has the defaults: ten minutes of
+   *     idle expiry, at most 10,000 connections
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** @return the underlying cache; its values are the store's own entries, read them through the store */
-  public Cache<Object, Object> cache() {
-    return cache;
-  }
-
   @Override
-  public Object connection(Object key) {
+  public @Nullable Object connection(Object key) {
     if (key == null) return null;
-    Object value = cache.getIfPresent(Check.javaHashable(key));
-    return value instanceof Stored ? ((Stored) value).connection : value;
+    return Streams.latest(cache.getIfPresent(ClojureKey.of(key)));
   }
 
   @Override
-  public Object store(Object key, Object connection) {
-    return store(key, connection, null);
+  List<Object> connectionsOf(Object key) {
+    return Streams.connections(map.get(ClojureKey.of(key)));
   }
 
   @Override
-  public Object store(Object key, Object connection, Object owner) {
-    Check.javaHashable(Check.key(key));
-    requireConnection(key, connection);
-    Stored[] replaced = new Stored[1];
+  public Object store(Object key, Object connection, @Nullable Object owner) {
+    Object k = ClojureKey.of(Check.key(key));
+    Check.connection(key, connection);
+    if (Streams.holds(map.get(k), connection)) return connection;
+    ensureOpen();
+    Object[] replaced = new Object[2];
     map.compute(
-        key,
-        (k, value) -> {
-          Stored old = Stored.of(value);
-          if (old != null && old.connection == connection) return value;
-          Stored next = new Stored(connection, owner);
+        k,
+        (mapKey, value) -> {
+          if (Streams.holds(value, connection)) return value;
+          Object stored = ClojureKey.unwrap(mapKey);
           // indexed before it is visible: a purgeConnection that finds it early waits on this
           // key's lock and then sees it
-          if (index != null) index.add(k, next);
-          replaced[0] = old;
-          return next;
+          if (index != null) index.add(stored, connection);
+          Stream added = new Stream(connection, owner);
+          if (fanOut) return Streams.with(value, added);
+          replaced[0] = stored;
+          replaced[1] = Streams.latest(value);
+          return added;
         });
-    if (replaced[0] != null) {
-      unindex(key, replaced[0]);
-      evictions.report(key, replaced[0].connection, EvictionCause.REPLACED);
+    if (replaced[1] != null) {
+      unindex(k, replaced[1]);
+      removals.report(replaced[0], replaced[1], RemovalCause.REPLACED);
     }
     return connection;
   }
 
   /**
-   * Takes {@code key} out of the index entry of {@code gone}'s connection, once the map no longer
-   * shows that connection under {@code key}. Done after the map changed, not inside the change: a
-   * lock-free purgeConnection reading the index in between would otherwise miss a connection that
-   * look-ups still see. Runs in {@code key}'s atomic section, so a concurrent re-store of the same
-   * connection under {@code key} (which keeps the key indexed) is never undone.
+   * Takes {@code connection} out of the index under {@code k}, once the map no longer shows it
+   * there. Done after the map changed, not inside the change: a lock-free purgeConnection reading
+   * the index in between would otherwise miss a connection that look-ups still see. Runs in
+   * {@code k}'s atomic section, so a concurrent re-store of the same connection (which keeps it
+   * indexed) is never undone.
    */
-  private void unindex(Object key, Stored gone) {
+  private void unindex(Object k, Object connection) {
     if (index == null) return;
     map.compute(
-        key,
-        (k, value) -> {
-          Stored current = Stored.of(value);
-          if (current == null || current.connection != gone.connection) index.remove(k, gone);
+        k,
+        (mapKey, value) -> {
+          if (!Streams.holds(value, connection)) index.remove(ClojureKey.unwrap(mapKey), connection);
           return value;
         });
   }
 
-  /** Removes {@code key} if its entry satisfies {@code when}; returns the removed entry or null. */
-  private Stored removeIf(Object key, Predicate<Stored> when) {
-    if (key == null) return null;
-    Check.javaHashable(key);
-    Stored[] removed = new Stored[1];
+  /** Removes the streams of {@code key} that {@code gone} accepts and reports them; returns how many. */
+  private int remove(Object key, Predicate<Stream> gone, RemovalCause cause) {
+    if (key == null) return 0;
+    Object k = ClojureKey.of(key);
+    List<Stream> removed = new ArrayList<>(1);
+    Object[] stored = new Object[1];
     map.computeIfPresent(
-        key,
-        (k, value) -> {
-          Stored old = Stored.of(value);
-          if (!when.test(old)) return value;
-          removed[0] = old;
-          return null;
+        k,
+        (mapKey, value) -> {
+          removed.clear();
+          stored[0] = ClojureKey.unwrap(mapKey);
+          return Streams.without(value, gone, removed);
         });
-    if (removed[0] != null) unindex(key, removed[0]);
-    return removed[0];
-  }
-
-  private boolean removeAndReport(Object key, Predicate<Stored> when, EvictionCause cause) {
-    Stored removed = removeIf(key, when);
-    if (removed == null) return false;
-    evictions.report(key, removed.connection, cause);
-    return true;
+    for (Stream s : removed) {
+      unindex(k, s.connection);
+      removals.report(stored[0], s.connection, cause);
+    }
+    return removed.size();
   }
 
   @Override
   public boolean purge(Object key) {
-    return removeAndReport(key, stored -> true, EvictionCause.EXPLICIT);
+    return remove(key, stream -> true, RemovalCause.EXPLICIT) > 0;
   }
 
   @Override
   public boolean purgeOwned(Object key, Object owner) {
-    return removeAndReport(
-        key,
-        stored -> stored.owner == null || sameOwner(stored.owner, owner),
-        EvictionCause.EXPLICIT);
+    return remove(
+            key,
+            s -> s.owner == null ? !fanOut : Stream.sameOwner(s.owner, owner),
+            RemovalCause.EXPLICIT)
+        > 0;
   }
 
   @Override
-  int purgeConnection(Object connection, EvictionCause cause) {
+  int purgeConnection(Object connection, RemovalCause cause) {
     List<Object> keys;
     if (index != null) {
       keys = index.keysOf(connection);
     } else {
       keys = new ArrayList<>();
       for (Map.Entry<Object, Object> e : map.entrySet()) {
-        if (Stored.of(e.getValue()).connection == connection) keys.add(e.getKey());
+        if (Streams.holds(e.getValue(), connection)) keys.add(ClojureKey.unwrap(e.getKey()));
       }
     }
     int removed = 0;
-    for (Object key : keys) {
-      if (removeAndReport(key, stored -> stored.connection == connection, cause)) removed++;
-    }
+    for (Object key : keys) removed += remove(key, s -> s.connection == connection, cause);
     return removed;
   }
 
   @Override
   public List<Object> purgeOwnedBy(Object owner) {
+    Predicate<Stream> owned = s -> s.owner != null && Stream.sameOwner(s.owner, owner);
     List<Object> removed = new ArrayList<>();
     for (Map.Entry<Object, Object> e : map.entrySet()) {
-      Stored stored = Stored.of(e.getValue());
-      if (stored.owner == null || !sameOwner(stored.owner, owner)) continue;
-      Object key = e.getKey();
-      Predicate<Stored> same = s -> s.owner != null && sameOwner(s.owner, owner);
-      if (removeAndReport(key, same, EvictionCause.EXPLICIT)) removed.add(key);
+      if (Streams.all(e.getValue()).stream().noneMatch(owned)) continue;
+      Object key = ClojureKey.unwrap(e.getKey());
+      if (remove(key, owned, RemovalCause.EXPLICIT) > 0) removed.add(key);
     }
     return removed;
   }
 
   /** Walks the cache; expired entries not yet cleaned up are skipped. */
   @Override
-  void forEachEntry(BiConsumer<Object, Object> visit) {
+  void forEachConnection(BiConsumer<Object, Object> visit) {
     for (Map.Entry<Object, Object> e : map.entrySet()) {
-      visit.accept(e.getKey(), Stored.of(e.getValue()).connection);
+      Object key = ClojureKey.unwrap(e.getKey());
+      for (Stream s : Streams.all(e.getValue())) visit.accept(key, s.connection);
     }
-  }
-
-  @Override
-  long size() {
-    return cache.estimatedSize();
   }
 
   @Override
@@ -222,6 +213,11 @@ public final class CaffeineStore extends BaseStore {
     if (!recordStats) return stats;
     CacheStats s = cache.stats();
     return stats.assoc(HITS, s.hitCount()).assoc(MISSES, s.missCount());
+  }
+
+  /** Runs Caffeine's pending maintenance (expiry, size eviction) now; for tests. */
+  void cleanUp() {
+    cache.cleanUp();
   }
 
   /** Number of connections in the reverse index; for tests of its consistency. */
@@ -234,38 +230,37 @@ public final class CaffeineStore extends BaseStore {
     return "CaffeineStore{size=" + cache.estimatedSize() + "}";
   }
 
-  private static EvictionCause causeOf(RemovalCause cause) {
+  private static RemovalCause causeOf(com.github.benmanes.caffeine.cache.RemovalCause cause) {
     switch (cause) {
       case EXPIRED:
-        return EvictionCause.EXPIRED;
+        return RemovalCause.EXPIRED;
       case SIZE:
-        return EvictionCause.SIZE;
+        return RemovalCause.SIZE;
       case COLLECTED:
-        return EvictionCause.COLLECTED;
-      case REPLACED:
-        return EvictionCause.REPLACED;
+        return RemovalCause.COLLECTED;
       default:
-        return EvictionCause.EXPLICIT;
+        return RemovalCause.EXPLICIT;
     }
   }
 
   /** Caffeine's evictions: runs atomically with each one, keeping the index true, then reports it. */
-  private static RemovalListener<Object, Object> onCaffeineEviction(
-      ConnectionIndex index, Evictions evictions) {
-    return (key, value, cause) -> {
-      Stored stored = Stored.of(value);
-      if (stored == null) return;
-      index.remove(key, stored);
-      evictions.report(key, stored.connection, causeOf(cause));
+  private static com.github.benmanes.caffeine.cache.RemovalListener<Object, Object> onEviction(ConnectionIndex index, Removals removals) {
+    return (mapKey, value, cause) -> {
+      if (mapKey == null) return;
+      Object key = ClojureKey.unwrap(mapKey);
+      for (Stream s : Streams.all(value)) {
+        index.remove(key, s.connection);
+        removals.report(key, s.connection, causeOf(cause));
+      }
     };
   }
 
-  /** An entry lives {@code duration} from its first store; re-storing or reading does not extend it. */
+  /** An entry lives a fixed time from its key's first store; storing again or reading does not extend it. */
   private static final class FixedExpiry implements Expiry<Object, Object> {
     private final long nanos;
 
     FixedExpiry(Duration duration) {
-      this.nanos = saturatedNanos(duration);
+      this.nanos = Heartbeat.saturatedNanos(duration);
     }
 
     @Override
@@ -284,31 +279,26 @@ public final class CaffeineStore extends BaseStore {
     }
   }
 
-  private static long saturatedNanos(Duration duration) {
-    try {
-      return duration.toNanos();
-    } catch (ArithmeticException e) {
-      return Long.MAX_VALUE;
-    }
-  }
-
   /**
-   * Builds a {@link CaffeineStore}. Every setter checks its argument at once and names the option
-   * it stands for in its error.
+   * Builds a {@link CaffeineStore}. Every setter checks its argument at once and throws {@link
+   * InvalidInputException} naming itself and the value; settings that cannot go together are
+   * refused by {@link #build()}.
    */
-  public static final class Builder {
-    private Duration duration = DEFAULT_DURATION;
-    private long maximumSize = DEFAULT_MAXIMUM_SIZE;
-    private Scheduler scheduler;
-    private Cache<Object, Object> cache;
-    private EvictionListener onEvict;
-    private Executor executor;
+  public static final class Builder extends StoreBuilder<Builder> {
+    private @Nullable Duration duration;
+    private long maximumSize = -1;
+    private @Nullable Scheduler scheduler;
+    private @Nullable Cache<Object, Object> cache;
+    private @Nullable Executor executor;
     private boolean recordStats;
-    private Duration heartbeatInterval;
-    private ConnectionProbe probe;
-    private Ticker ticker;
+    private @Nullable Ticker ticker;
 
     private Builder() {}
+
+    @Override
+    Builder self() {
+      return this;
+    }
 
     /** The cache's clock; for tests that move time by hand. */
     Builder ticker(Ticker ticker) {
@@ -317,78 +307,83 @@ public final class CaffeineStore extends BaseStore {
     }
 
     /**
-     * How long an entry lives ({@code :duration-ms}, alias {@code :idle-ms}). Idle expiry: the
-     * clock restarts at every look-up or store of the key. With a {@link #scheduler(Scheduler)},
-     * fixed expiry instead: the entry expires this long after its key was first stored.
+     * Sets how long an entry lives ({@code :duration-ms}, alias {@code :idle-ms}, in Clojure). Idle
+     * expiry: the clock restarts at every look-up or store of the key. With a {@link
+     * #scheduler(Scheduler)}, fixed expiry instead: the entry expires this long after its key was
+     * first stored.
      *
-     * @param duration zero or more; default {@link #DEFAULT_DURATION}
+     * @param duration at least 1 millisecond; default {@link #DEFAULT_DURATION}; longer than about
+     *     292 years means never
      * @return this builder
+     * @throws InvalidInputException when {@code duration} is null or shorter than 1 millisecond
      */
     public Builder duration(Duration duration) {
-      this.duration = Check.nonNegative(Keyword.intern("duration-ms"), duration);
+      this.duration = Check.duration("duration", duration);
       return this;
     }
 
     /**
-     * @param maximumSize the most entries kept ({@code :maximum-size}); beyond it Caffeine evicts
-     *     (cause {@link EvictionCause#SIZE}); default {@link #DEFAULT_MAXIMUM_SIZE}
+     * Bounds the store ({@code :maximum-size} in Clojure); beyond it Caffeine evicts (cause {@link
+     * RemovalCause#SIZE}). With fan-out the bound counts connections.
+     *
+     * @param maximumSize at least 1; default {@link #DEFAULT_MAXIMUM_SIZE}
      * @return this builder
+     * @throws InvalidInputException when {@code maximumSize} is less than 1
      */
     public Builder maximumSize(long maximumSize) {
-      this.maximumSize = Check.nonNegative(Keyword.intern("maximum-size"), maximumSize);
+      this.maximumSize = Check.atLeastOne("maximumSize", maximumSize);
       return this;
     }
 
     /**
      * Switches to fixed expiry and lets {@code scheduler} remove expired entries promptly, without
-     * waiting for activity on the cache ({@code :scheduler}).
+     * waiting for activity on the cache ({@code :scheduler} in Clojure).
      *
      * @param scheduler e.g. {@link Scheduler#systemScheduler()}
      * @return this builder
+     * @throws InvalidInputException when {@code scheduler} is null
      */
     public Builder scheduler(Scheduler scheduler) {
-      this.scheduler = Check.notNull(Keyword.intern("scheduler"), scheduler);
+      this.scheduler = Check.notNull("scheduler", scheduler);
       return this;
     }
 
     /**
-     * Uses an existing cache ({@code :cache}); duration, maximum size, scheduler, executor and
-     * statistics are then the cache's own. Its evictions cannot be observed, so {@link
-     * #onEvict(EvictionListener)} is refused with it, and {@link CaffeineStore#purgeConnection}
-     * scans instead of using an index.
+     * Uses an existing cache ({@code :cache} in Clojure), whose own settings then apply: it cannot
+     * be combined with the other settings of this builder, nor with {@link
+     * #onRemoval(RemovalListener)}, since the store cannot observe that cache's evictions. {@link
+     * CaffeineStore#purgeConnection} then scans instead of using an index. The cache holds the
+     * store's own keys and values: use it only through the store.
      *
      * @param cache a Caffeine cache the store may use exclusively
      * @return this builder
+     * @throws InvalidInputException when {@code cache} is null
      */
     @SuppressWarnings("unchecked")
     public Builder cache(Cache<?, ?> cache) {
-      this.cache = (Cache<Object, Object>) Check.notNull(Keyword.intern("cache"), cache);
+      this.cache = (Cache<Object, Object>) Check.notNull("cache", cache);
       return this;
     }
 
     /**
-     * @param listener told once for each entry that leaves the store ({@code :on-evict}); runs on
-     *     the executor
+     * Runs Caffeine's maintenance and the removal listener on {@code executor} ({@code :executor}
+     * in Clojure); default the common fork-join pool. If it refuses a task, the failure is logged
+     * and the task runs on the calling thread.
+     *
+     * @param executor the executor
      * @return this builder
-     */
-    public Builder onEvict(EvictionListener listener) {
-      this.onEvict = listener;
-      return this;
-    }
-
-    /**
-     * @param executor runs Caffeine's maintenance and the eviction listener ({@code :executor});
-     *     default the common fork-join pool
-     * @return this builder
+     * @throws InvalidInputException when {@code executor} is null
      */
     public Builder executor(Executor executor) {
-      this.executor = Check.notNull(Keyword.intern("executor"), executor);
+      this.executor = Check.notNull("executor", executor);
       return this;
     }
 
     /**
-     * @param recordStats true to count hits and misses, shown by {@link CaffeineStore#stats()}
-     *     ({@code :record-stats?})
+     * Counts hits and misses, shown by {@link CaffeineStore#stats()} ({@code :record-stats?} in
+     * Clojure).
+     *
+     * @param recordStats true to count; default false
      * @return this builder
      */
     public Builder recordStats(boolean recordStats) {
@@ -397,51 +392,55 @@ public final class CaffeineStore extends BaseStore {
     }
 
     /**
-     * Starts a daemon thread that every {@code interval} sends {@code probe} down each stored
-     * connection and purges those whose send throws (cause {@link EvictionCause#DEAD}). Stop it
-     * with {@link CaffeineStore#close()}.
+     * Builds the store and starts its heartbeat, if one was set.
      *
-     * @param interval time between sweeps; positive
-     * @param probe the write that proves a connection alive
-     * @return this builder
+     * @return a new store
+     * @throws InvalidInputException when {@link #cache(Cache)} was combined with another setting
      */
-    public Builder heartbeat(Duration interval, ConnectionProbe probe) {
-      this.heartbeatInterval = Check.positive(Keyword.intern("interval-ms"), interval);
-      this.probe = Check.notNull(Keyword.intern("send"), probe);
-      return this;
+    public CaffeineStore build() {
+      Executor run = executor == null ? null : Removals.guarded(executor);
+      Removals removals =
+          new Removals(onRemoval, run != null ? run : java.util.concurrent.ForkJoinPool.commonPool());
+      if (cache != null) {
+        refuseWithCache("duration", duration);
+        refuseWithCache("maximumSize", maximumSize > 0 ? maximumSize : null);
+        refuseWithCache("scheduler", scheduler);
+        refuseWithCache("executor", executor);
+        refuseWithCache("recordStats", recordStats ? true : null);
+        refuseWithCache("onRemoval", onRemoval);
+        return started(new CaffeineStore(this, removals, cache, null));
+      }
+      Duration d = duration != null ? duration : DEFAULT_DURATION;
+      long max = maximumSize > 0 ? maximumSize : DEFAULT_MAXIMUM_SIZE;
+      Caffeine<Object, Object> builder = Caffeine.newBuilder();
+      if (fanOut) builder.maximumWeight(max).weigher((k, v) -> Streams.count(v));
+      else builder.maximumSize(max);
+      if (scheduler != null) builder.expireAfter(new FixedExpiry(d)).scheduler(scheduler);
+      else builder.expireAfterAccess(d);
+      if (run != null) builder.executor(run);
+      if (recordStats) builder.recordStats();
+      if (ticker != null) builder.ticker(ticker);
+      ConnectionIndex index = new ConnectionIndex();
+      Cache<Object, Object> built = builder.evictionListener(onEviction(index, removals)).build();
+      return started(new CaffeineStore(this, removals, built, index));
     }
 
-    /** @return a new store */
-    public CaffeineStore build() {
-      Evictions evictions =
-          new Evictions(onEvict, executor != null ? executor : ForkJoinPool.commonPool());
-      CaffeineStore store;
-      if (cache != null) {
-        if (onEvict != null) {
-          throw new InvalidInputException(
-              Keyword.intern("on-evict"),
-              onEvict,
-              "cannot be combined with :cache, whose evictions the store cannot observe;"
-                  + " build the cache with your own removal listener, or drop :cache");
-        }
-        store = new CaffeineStore(cache, null, evictions, false);
-      } else {
-        ConnectionIndex index = new ConnectionIndex();
-        Caffeine<Object, Object> builder = Caffeine.newBuilder().maximumSize(maximumSize);
-        if (scheduler != null) {
-          builder.expireAfter(new FixedExpiry(duration)).scheduler(scheduler);
-        } else {
-          builder.expireAfterAccess(duration);
-        }
-        if (executor != null) builder.executor(executor);
-        if (recordStats) builder.recordStats();
-        if (ticker != null) builder.ticker(ticker);
-        Cache<Object, Object> built =
-            builder.evictionListener(onCaffeineEviction(index, evictions)).build();
-        store = new CaffeineStore(built, index, evictions, recordStats);
-      }
-      store.startHeartbeat(heartbeatInterval, probe);
+    private CaffeineStore started(CaffeineStore store) {
+      store.start(this);
       return store;
+    }
+
+    private static void refuseWithCache(String setting, @Nullable Object value) {
+      if (value != null) {
+        throw InvalidInputException.call(
+            setting,
+            value,
+            "cannot be combined with cache(...), whose own settings apply"
+                + (setting.equals("onRemoval")
+                    ? " and whose evictions the store cannot observe; give the cache your own"
+                        + " removal listener instead"
+                    : ""));
+      }
     }
   }
 }

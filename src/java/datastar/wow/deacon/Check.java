@@ -1,85 +1,62 @@
 package datastar.wow.deacon;
 
-import clojure.lang.IFn;
 import clojure.lang.Keyword;
 import clojure.lang.Util;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
-/** Argument checks shared by the builders. Each failure names the input and the value. */
+/** Argument checks of the Java API. Each failure names the method or argument and the value. */
 final class Check {
   private Check() {}
 
-  static long nonNegative(Object input, long value) {
-    if (value < 0) throw new InvalidInputException(input, value, "must not be negative");
+  /** The shortest duration anything accepts: nothing in the library is meant for less. */
+  static final Duration MINIMUM = Duration.ofMillis(1);
+
+  static long atLeastOne(String method, long value) {
+    if (value < 1) throw InvalidInputException.call(method, value, "must be at least 1");
     return value;
   }
 
-  static Duration nonNegative(Object input, Duration value) {
-    notNull(input, value);
-    if (value.isNegative()) throw new InvalidInputException(input, value, "must not be negative");
-    return value;
-  }
-
-  static Duration positive(Object input, Duration value) {
-    notNull(input, value);
-    if (value.isNegative() || value.isZero()) {
-      throw new InvalidInputException(input, value, "must be positive");
+  static Duration duration(String method, @Nullable Duration value) {
+    notNull(method, value);
+    if (value.compareTo(MINIMUM) < 0) {
+      throw InvalidInputException.call(method, value, "must be at least 1 millisecond");
     }
     return value;
   }
 
-  static <T> T notNull(Object input, T value) {
-    if (value == null) throw new InvalidInputException(input, null, "must not be nil");
+  static <T> T notNull(String method, @Nullable T value) {
+    if (value == null) throw InvalidInputException.call(method, null, "must not be null");
     return value;
   }
 
-  /**
-   * Functions given as options: anything callable except keywords, symbols and collections, which
-   * are callable in Clojure but as a callback are nearly always a mistake ({@code :id-fn
-   * :session-id} would look the key up in the dispatch ctx and always find nil).
-   */
-  static IFn fn(Object input, Object value) {
-    if (value instanceof IFn
-        && !(value instanceof clojure.lang.Keyword)
-        && !(value instanceof clojure.lang.Symbol)
-        && !(value instanceof clojure.lang.IPersistentCollection)) {
-      return (IFn) value;
-    }
-    throw new InvalidInputException(input, value, "must be a function");
-  }
-
-  static Object key(Object key) {
+  static Object key(@Nullable Object key) {
     if (key == null) throw new InvalidInputException("key", null, "must not be nil");
-    return key;
+    return clojureHashable(key);
+  }
+
+  static Object connection(Object key, @Nullable Object connection) {
+    if (connection == null) {
+      throw new InvalidInputException(
+          "connection",
+          null,
+          "must not be nil (storing under key " + InvalidInputException.describe(key) + ")");
+    }
+    return connection;
   }
 
   /**
    * Refuses a key nested too deeply to hash the way Clojure's maps do ({@code hasheq}), with a
-   * clear error here instead of a stack overflow inside the map. Keywords, strings and numbers are
-   * skipped, and Clojure collections cache the hash, so the map's own hashing after this is free.
+   * clear error here instead of a stack overflow inside a map. Clojure collections cache their
+   * hash, so hashing the key again later is free.
    */
   static Object clojureHashable(Object key) {
-    if (simple(key)) return key;
+    if (key instanceof Keyword || key instanceof String || key instanceof Number) return key;
     try {
       int unused = Util.hasheq(key);
     } catch (StackOverflowError e) {
       throw InvalidInputException.tooDeep("key", key);
     }
     return key;
-  }
-
-  /** As {@link #clojureHashable}, for a store whose map hashes keys with {@code hashCode}. */
-  static Object javaHashable(Object key) {
-    if (simple(key)) return key;
-    try {
-      int unused = key.hashCode();
-    } catch (StackOverflowError e) {
-      throw InvalidInputException.tooDeep("key", key);
-    }
-    return key;
-  }
-
-  private static boolean simple(Object key) {
-    return key == null || key instanceof Keyword || key instanceof String || key instanceof Number;
   }
 }

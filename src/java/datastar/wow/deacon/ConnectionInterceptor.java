@@ -2,8 +2,6 @@ package datastar.wow.deacon;
 
 import clojure.lang.AFn;
 import clojure.lang.APersistentMap;
-import clojure.lang.APersistentVector;
-import clojure.lang.Counted;
 import clojure.lang.ExceptionInfo;
 import clojure.lang.ILookup;
 import clojure.lang.IPersistentMap;
@@ -12,139 +10,216 @@ import clojure.lang.Indexed;
 import clojure.lang.Keyword;
 import clojure.lang.PersistentArrayMap;
 import clojure.lang.PersistentVector;
+import clojure.lang.RT;
 import clojure.lang.Tuple;
 import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The {@code :before-dispatch} function of deacon's Nexus interceptor. Given the dispatch ctx, it
- * returns the ctx, changed as follows when the handler's response names a key ({@code
- * :datastar.wow.deacon/key k}); the key is scoped as {@code [(id-fn ctx) k]}:
+ * The {@code :before-dispatch} function of deacon's Nexus interceptor. datastar.wow dispatches a
+ * keyed request up to three times (DESIGN: look-up, effects, close); the response names what to do
+ * with one of {@code :datastar.wow.deacon/key}, {@code /subscribe}, {@code /broadcast} or {@code
+ * /broadcast-all}, whose key or pattern is scoped as {@code [(id-fn ctx) k]}:
  *
- * <ol>
- *   <li>the actions contain {@code :datastar.wow/connection} (datastar.wow asking which
- *       connection to use): look the key up; if found, set it at {@code [:dispatch-data
- *       :datastar.wow/connection]} (reuse);
- *   <li>else the actions contain {@code :datastar.wow/sse-closed}: purge the key, if this
- *       request is the one that stored it, then call {@code :on-purge}; remove {@code
- *       :datastar.wow/connection} from the dispatch-data;
- *   <li>else, if {@code [:system :sse]} is set, dispatch-data has no connection yet, the
- *       response does not name its own {@code :datastar.wow/connection} and the stream is not
- *       {@code with-open-sse?}: store the stream under the key, owned by {@code
- *       :datastar.wow/request}, and set it as the dispatch-data's connection. A response that
- *       names its connection dispatches on a stream another request opened (and owns), so it is
- *       never stored again.
- * </ol>
+ * <ul>
+ *   <li><b>look-up</b> (actions hold {@code :datastar.wow/connection}): a key's stored stream is
+ *       handed to datastar.wow (reuse: HTTP 204); a broadcast gets a marker instead, so that
+ *       datastar.wow answers 204 and hands the actions back; a subscribe never reuses;
+ *   <li><b>effects</b> (any other actions, on stream {@code :sse}): a stream the key does not hold
+ *       yet is stored, owned by the request that opened it; a stream it holds is only read. With
+ *       fan-out, a key holding several streams gets the actions once on each; a broadcast runs them
+ *       on every stream matching its pattern. Either way the outer dispatch then runs no actions;
+ *   <li><b>close</b> (actions hold {@code :datastar.wow/sse-closed}): what the closing request
+ *       stored under the key is purged, then {@code :on-purge} is told.
+ * </ul>
  *
  * <p>A response {@code {:datastar.wow/connection k}} whose {@code k} datastar.wow passed as the
  * dispatch's {@code :sse} is the seed's reuse form: if {@code [(id-fn ctx) k]} is stored, that
  * connection replaces {@code :sse} in {@code :system}.
  *
- * <p>A response with neither key is returned untouched after four map look-ups, without
- * allocating. Errors (a throwing {@code :id-fn}, {@code :on-purge} or store) never escape: each is
- * given to {@code :on-error} and added to the ctx's {@code :errors} the way Nexus records them. A
- * purge is never lost to an error: when the key of a closing stream cannot be scoped, every entry
- * that request stored is purged instead.
+ * <p>Errors (a throwing {@code :id-fn}, {@code :on-purge} or store) never escape: each is given to
+ * {@code :on-error} and added to the ctx's {@code :errors} the way Nexus records them. A purge is
+ * never lost to an error: when the key of a closing stream cannot be scoped, every entry that
+ * request stored is purged instead.
  */
-public final class ConnectionInterceptor extends AFn {
+final class ConnectionInterceptor extends AFn {
   private static final int OTHER = 0;
   private static final int LOOKUP = 1;
   private static final int CLOSE = 2;
   private static final Object NOT_FOUND = new Object();
 
+  /** The connection a broadcast gets at look-up: datastar.wow then answers 204 and dispatches its actions here. */
+  static final Object BROADCAST =
+      new Object() {
+        @Override
+        public String toString() {
+          return "#datastar.wow.deacon/broadcast";
+        }
+      };
+
   private final ConnectionStore store;
-  /** {@code store}, or {@code store} given owners by an {@link OwnedStore} when it keeps none. */
-  private final ConnectionStore owned;
+  private final Ownership owned;
   private final RegistryOptions options;
+  private final Delivery delivery;
+  private final boolean fanOut;
 
-  /**
-   * @param store where connections live
-   * @param options scoping and callbacks
-   */
-  public ConnectionInterceptor(ConnectionStore store, RegistryOptions options) {
-    this.store = Check.notNull(Keyword.intern("store"), store);
-    this.owned = OwnedStore.wrap(store);
-    this.options = Check.notNull(Keyword.intern("options"), options);
-  }
-
-  /** @return the store this interceptor writes to */
-  public ConnectionStore store() {
-    return store;
+  ConnectionInterceptor(ConnectionStore store, RegistryOptions options) {
+    this.store = store;
+    this.owned = store.ownership().orElseGet(() -> new OwnerTable(store));
+    this.options = options;
+    this.delivery = new Delivery(store, options);
+    this.fanOut = store.fanOut();
   }
 
   @Override
   public Object invoke(Object ctx) {
-    Object data = get(ctx, Names.DISPATCH_DATA);
-    Object response = get(data, Names.RESPONSE);
-    Object key = get(response, Names.KEY);
-    Object named = get(response, Names.CONNECTION);
-    if (key == null && named == null) return ctx;
-    if (!(ctx instanceof IPersistentMap) || !(data instanceof IPersistentMap)) return ctx;
+    Object response = get(get(ctx, Names.DISPATCH_DATA), Names.RESPONSE);
+    if (!(response instanceof ILookup)) return ctx;
+    ILookup r = (ILookup) response;
+    Object key = r.valAt(Names.KEY);
+    Object subscribe = r.valAt(Names.SUBSCRIBE);
+    Object broadcast = r.valAt(Names.BROADCAST);
+    Object broadcastAll = r.valAt(Names.BROADCAST_ALL);
+    Object named = r.valAt(Names.CONNECTION);
+    if (key == null && subscribe == null && broadcast == null && broadcastAll == null && named == null) {
+      return ctx;
+    }
+    if (!(ctx instanceof IPersistentMap) || !(get(ctx, Names.DISPATCH_DATA) instanceof IPersistentMap)) {
+      return ctx;
+    }
+    IPersistentMap c = (IPersistentMap) ctx;
     try {
-      return handle((IPersistentMap) ctx, (IPersistentMap) data, (ILookup) response, key, named);
-    } catch (Exception | AssertionError e) {
-      return failed((IPersistentMap) ctx, e);
+      return handle(c, r, key, subscribe, broadcast, broadcastAll, named);
     } catch (StackOverflowError e) {
       // the built-in stores refuse such keys themselves; this is for custom stores and id-fns
       return failed(
-          (IPersistentMap) ctx,
+          c,
           new ExceptionInfo(
               "datastar.wow.deacon: the stack overflowed handling the response's key; nothing was"
                   + " stored",
               PersistentArrayMap.EMPTY));
+    } catch (Throwable e) {
+      Log.rethrowIfFatal(e);
+      return failed(c, e);
     }
   }
 
   /**
    * {@code (get m k)} for maps and records, nil for anything else. Every Clojure map passes the
-   * class test, which the JVM answers in constant time; the interface test after it, for other
-   * lookups, can cost far more on a hot path (a linear search of the class's interfaces whenever
-   * the last one tested differs).
+   * class test, which the JVM answers in constant time; the interface test after it can cost far
+   * more on a hot path.
    */
-  private static Object get(Object m, Keyword k) {
+  private static @Nullable Object get(@Nullable Object m, Keyword k) {
     if (m instanceof APersistentMap) return ((APersistentMap) m).valAt(k);
     return m instanceof ILookup ? ((ILookup) m).valAt(k) : null;
   }
 
   private IPersistentMap handle(
-      IPersistentMap ctx, IPersistentMap data, ILookup response, Object key, Object named) {
+      IPersistentMap ctx,
+      ILookup response,
+      @Nullable Object key,
+      @Nullable Object subscribe,
+      @Nullable Object broadcast,
+      @Nullable Object broadcastAll,
+      @Nullable Object named) {
+    IPersistentMap data = (IPersistentMap) ctx.valAt(Names.DISPATCH_DATA);
     Object system = ctx.valAt(Names.SYSTEM);
     Object sse = get(system, Names.SSE);
-    Object actions = ctx.valAt(Names.ACTIONS);
-    int kind = kindOf(actions);
+    int kind = kindOf(ctx.valAt(Names.ACTIONS));
 
-    if (named != null && named == sse && kind == OTHER) {
-      Object stored = store.connection(scope(ctx, named));
+    if (named != null && named == sse && kind == OTHER && system instanceof IPersistentMap) {
+      Object scoped = scope(ctx, named);
+      Object stored = scoped == null ? null : store.connection(scoped);
       if (stored != null) {
-        IPersistentMap sys = ((IPersistentMap) system).assoc(Names.SSE, stored);
-        return ctx.assoc(Names.SYSTEM, sys)
+        return ctx.assoc(Names.SYSTEM, ((IPersistentMap) system).assoc(Names.SSE, stored))
             .assoc(Names.DISPATCH_DATA, data.assoc(Names.CONNECTION, stored));
       }
     }
-    if (key == null) return ctx;
-
+    int modes = (key != null ? 1 : 0) + (subscribe != null ? 1 : 0) + (broadcast != null ? 1 : 0)
+        + (broadcastAll != null ? 1 : 0);
+    if (modes == 0) return ctx;
+    if (modes > 1) {
+      return failed(
+          ctx,
+          new ExceptionInfo(
+              "datastar.wow.deacon: a response names at most one of :datastar.wow.deacon/key,"
+                  + " /subscribe, /broadcast and /broadcast-all; this one names several, so deacon"
+                  + " leaves it alone",
+              PersistentArrayMap.createAsIfByAssoc(
+                  new Object[] {Names.KEY, key, Names.SUBSCRIBE, subscribe, Names.BROADCAST,
+                    broadcast, Names.BROADCAST_ALL, broadcastAll})));
+    }
+    if (broadcast != null || broadcastAll != null) {
+      return broadcast(ctx, data, kind, sse, broadcast != null ? broadcast : broadcastAll, broadcast != null);
+    }
+    Object k = key != null ? key : subscribe;
     switch (kind) {
       case LOOKUP:
         {
-          Object stored = store.connection(scope(ctx, key));
-          return stored == null
-              ? ctx
-              : ctx.assoc(Names.DISPATCH_DATA, data.assoc(Names.CONNECTION, stored));
+          if (subscribe != null) return ctx;
+          Object scoped = scope(ctx, k);
+          Object stored = scoped == null ? null : store.connection(scoped);
+          return stored == null ? ctx : ctx.assoc(Names.DISPATCH_DATA, data.assoc(Names.CONNECTION, stored));
         }
       case CLOSE:
-        return close(ctx, data, key);
+        return close(ctx, data, k);
       default:
-        // A response naming its own connection (datastar.wow's path 1) dispatches on a stream
-        // some other request opened, or on a key: storing it would hand that stream to this
-        // request, whose close never comes, and leak it.
-        if (named != null
-            || sse == null
-            || data.valAt(Names.CONNECTION) != null
-            || withOpenSse(data, response)) {
-          return ctx;
-        }
-        owned.store(scope(ctx, key), sse, data.valAt(Names.REQUEST));
-        return ctx.assoc(Names.DISPATCH_DATA, data.assoc(Names.CONNECTION, sse));
+        return effects(ctx, data, response, k, named, sse, subscribe != null);
     }
+  }
+
+  /** The effects dispatch of a keyed or subscribing response, on stream {@code sse}. */
+  private IPersistentMap effects(
+      IPersistentMap ctx,
+      IPersistentMap data,
+      ILookup response,
+      Object k,
+      @Nullable Object named,
+      @Nullable Object sse,
+      boolean subscribing) {
+    // A response naming its own connection (datastar.wow's path 1) dispatches on a stream another
+    // request opened, or on a key: storing it would hand that stream to this request, whose close
+    // never comes. A dispatch-data carrying a connection is a nested or per-stream dispatch.
+    if (named != null || sse == null || data.valAt(Names.CONNECTION) != null) return ctx;
+    Object scoped = scope(ctx, k);
+    if (scoped == null) return ctx;
+    if (!fanOut) {
+      if (store.connection(scoped) == sse) return ctx; // reuse: a read, never a write
+    } else {
+      List<Map.Entry<Object, Object>> held = store.connections(scoped);
+      if (contains(held, sse)) {
+        if (held.size() == 1 || subscribing) return ctx;
+        delivery.deliver(ctx, held);
+        return ctx.assoc(Names.ACTIONS, PersistentVector.EMPTY);
+      }
+    }
+    if (withOpenSse(data, response)) return ctx;
+    owned.store(scoped, sse, data.valAt(Names.REQUEST));
+    return ctx.assoc(Names.DISPATCH_DATA, data.assoc(Names.CONNECTION, sse));
+  }
+
+  private static boolean contains(List<Map.Entry<Object, Object>> pairs, Object conn) {
+    for (Map.Entry<Object, Object> pair : pairs) {
+      if (pair.getValue() == conn) return true;
+    }
+    return false;
+  }
+
+  /**
+   * A broadcast: at look-up, the marker connection; in its effects dispatch, the actions on every
+   * matching stream, each in a dispatch of its own, and none in the outer one.
+   */
+  private IPersistentMap broadcast(
+      IPersistentMap ctx, IPersistentMap data, int kind, @Nullable Object sse, Object pattern, boolean scoped) {
+    if (kind == LOOKUP) return ctx.assoc(Names.DISPATCH_DATA, data.assoc(Names.CONNECTION, BROADCAST));
+    if (kind != OTHER || sse != BROADCAST) return ctx;
+    Object full = scoped ? scope(ctx, pattern) : Tuple.create(Names.WILDCARD, pattern);
+    if (full != null) {
+      List<Map.Entry<Object, Object>> targets = store.connections(full);
+      if (!targets.isEmpty()) delivery.deliver(ctx, targets);
+    }
+    return ctx.assoc(Names.ACTIONS, PersistentVector.EMPTY);
   }
 
   /** Purges the closing request's entry; if the key cannot be scoped, every entry it owns. */
@@ -154,13 +229,15 @@ public final class ConnectionInterceptor extends AFn {
     Object scoped;
     try {
       scoped = scope(ctx, key);
-    } catch (Exception | AssertionError e) {
+    } catch (Throwable e) {
+      Log.rethrowIfFatal(e);
       result = failed(result, e);
       if (request != null) {
         for (Object purged : owned.purgeOwnedBy(request)) result = purged(result, ctx, purged);
       }
       return result;
     }
+    if (scoped == null || request == null) return result;
     return owned.purgeOwned(scoped, request) ? purged(result, ctx, scoped) : result;
   }
 
@@ -169,7 +246,8 @@ public final class ConnectionInterceptor extends AFn {
     try {
       options.onPurge.accept(ctx, scoped);
       return result;
-    } catch (Exception | AssertionError e) {
+    } catch (Throwable e) {
+      Log.rethrowIfFatal(e);
       return failed(
           result,
           new ExceptionInfo(
@@ -181,24 +259,25 @@ public final class ConnectionInterceptor extends AFn {
     }
   }
 
-  /** @return the scoped key {@code [id k]} */
-  private Object scope(IPersistentMap ctx, Object key) {
+  /**
+   * @return the scoped key {@code [id k]}, or null when {@code :id-fn} gives no id (a request
+   *     without a session: nothing is stored or reused for it)
+   */
+  private @Nullable Object scope(IPersistentMap ctx, Object key) {
     if (options.idFn == null) return Tuple.create(Names.DEFAULT_ID, key);
     Object id;
     try {
       id = options.idFn.apply(ctx);
-    } catch (Exception | AssertionError e) {
+    } catch (Throwable e) {
+      Log.rethrowIfFatal(e);
       throw new ExceptionInfo(
           "datastar.wow.deacon: :id-fn threw while scoping key " + InvalidInputException.describe(key),
           data(Keyword.intern("id-fn"), key),
           e);
     }
     if (id == null) {
-      throw new ExceptionInfo(
-          "datastar.wow.deacon: :id-fn returned nil for key "
-              + InvalidInputException.describe(key)
-              + "; a request without a scope id is neither stored nor given a stored connection",
-          data(Keyword.intern("id-fn"), key));
+      Log.debug("datastar.wow.deacon: :id-fn gave no id; key " + key + " is neither stored nor reused");
+      return null;
     }
     return Tuple.create(id, key);
   }
@@ -212,7 +291,8 @@ public final class ConnectionInterceptor extends AFn {
   private IPersistentMap failed(IPersistentMap ctx, Throwable e) {
     try {
       options.onError.accept(e, ctx);
-    } catch (Exception | AssertionError | StackOverflowError reportFailure) {
+    } catch (Throwable reportFailure) {
+      Log.rethrowIfFatal(reportFailure);
       e.addSuppressed(reportFailure);
       RegistryOptions.LOG_ERRORS.accept(e, ctx);
     }
@@ -236,42 +316,15 @@ public final class ConnectionInterceptor extends AFn {
   }
 
   /** LOOKUP if any action is :datastar.wow/connection, else CLOSE if any is sse-closed, else OTHER. */
-  private static int kindOf(Object actions) {
+  private static int kindOf(@Nullable Object actions) {
+    if (!(actions instanceof Iterable)) return OTHER;
     int kind = OTHER;
-    if (actions instanceof APersistentVector) {
-      APersistentVector all = (APersistentVector) actions;
-      for (int i = 0, n = all.count(); i < n; i++) {
-        Object id = actionId(all.nth(i));
-        if (id == Names.CONNECTION) return LOOKUP;
-        if (id == Names.SSE_CLOSED) kind = CLOSE;
-      }
-    } else if (actions instanceof Indexed && actions instanceof Counted) {
-      Indexed all = (Indexed) actions;
-      for (int i = 0, n = ((Counted) actions).count(); i < n; i++) {
-        Object id = actionId(all.nth(i));
-        if (id == Names.CONNECTION) return LOOKUP;
-        if (id == Names.SSE_CLOSED) kind = CLOSE;
-      }
-    } else if (actions instanceof Iterable) {
-      for (Object action : (Iterable<?>) actions) {
-        Object id = actionId(action);
-        if (id == Names.CONNECTION) return LOOKUP;
-        if (id == Names.SSE_CLOSED) kind = CLOSE;
-      }
+    for (Object action : (Iterable<?>) actions) {
+      Object id = action instanceof Indexed && RT.count(action) > 0 ? ((Indexed) action).nth(0) : null;
+      if (id == Names.CONNECTION) return LOOKUP;
+      if (id == Names.SSE_CLOSED) kind = CLOSE;
     }
     return kind;
-  }
-
-  private static Object actionId(Object action) {
-    if (action instanceof APersistentVector) {
-      APersistentVector v = (APersistentVector) action;
-      return v.count() == 0 ? null : v.nth(0);
-    }
-    if (action instanceof Indexed && action instanceof Counted) {
-      return ((Counted) action).count() == 0 ? null : ((Indexed) action).nth(0);
-    }
-    if (action instanceof List) return ((List<?>) action).isEmpty() ? null : ((List<?>) action).get(0);
-    return null;
   }
 
   @Override

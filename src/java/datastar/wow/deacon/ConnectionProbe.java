@@ -1,8 +1,12 @@
 package datastar.wow.deacon;
 
 /**
- * Writes something harmless to a connection to learn whether its client is still there; used by a
- * store's heartbeat. Throwing anything means the connection is dead.
+ * Writes something harmless to a connection to learn whether its client is still there; the
+ * store's heartbeat calls it. Returning {@code false} or throwing means the connection is dead; the
+ * heartbeat then removes it with cause {@link RemovalCause#DEAD}.
+ *
+ * <p>This matches the Datastar SDKs, whose send functions answer {@code false} for a closed stream
+ * instead of throwing:
  *
  * <pre>{@code
  * ConnectionProbe probe = conn -> ((MySseStream) conn).writeComment("ping");
@@ -11,8 +15,11 @@ package datastar.wow.deacon;
 @FunctionalInterface
 public interface ConnectionProbe {
   /**
+   * Probes one connection.
+   *
    * @param connection a stored connection
-   * @throws Exception when the write failed
+   * @return false when the write found the connection closed
+   * @throws Exception when the write failed, which also means dead
    */
-  void send(Object connection) throws Exception;
+  boolean send(Object connection) throws Exception;
 }

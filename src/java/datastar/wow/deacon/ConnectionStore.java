@@ -7,119 +7,81 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Where connections live, by key. Four methods make a store: {@link #store(Object, Object)}, {@link
- * #connection(Object)}, {@link #purge(Object)} and {@link #keys()}; the rest have defaults built on
- * those four, which the built-in stores replace with faster, atomic versions.
+ * Where connections live, by key. Four methods make a store: {@link #store(Object, Object)},
+ * {@link #connection(Object)}, {@link #purge(Object)} and {@link #keys()}; the others have defaults
+ * built on those four, which the built-in stores ({@link AtomStore}, {@link CaffeineStore})
+ * replace with faster, atomic versions. What a store can do beyond that is stated by {@link
+ * #ownership()} and {@link #fanOut()}.
  *
- * <p>Keys are compared by Clojure equality ({@code =}), so vectors, keywords, strings and maps all
- * work; the interceptor stores under scoped keys {@code [id k]}. Connections are opaque: whatever
- * the SSE adapter hands out. They are compared by identity.
+ * <p><b>Keys</b> are compared as Clojure compares map keys ({@code =} and {@code hash}): vectors,
+ * keywords, strings, maps all work, and {@code [(int 42) :counter]} is the same key as {@code [42
+ * :counter]}. The interceptor stores under scoped keys {@code [id k]}. A nil key is refused.
+ * <b>Connections</b> are opaque (whatever the SSE adapter hands out) and compared by identity.
+ *
+ * <p><b>Fan-out.</b> A store built with fan-out keeps every connection stored under a key (every
+ * tab of a user) instead of replacing the older one; {@link #connection(Object)} then answers the
+ * most recently stored, and {@link #connections(Object)} all of them.
  *
  * <p><b>Concurrency.</b> The built-in stores are safe for any number of threads. Every write is
- * atomic per key: a {@code store} and a {@code purge} of the same key never interleave, and the
- * reverse index used by {@link #purgeConnection(Object)} always agrees with the entries. Reads
- * never block. {@link #keys()}, {@link #count()} and {@link #connections()} are snapshots: each
- * entry they show was present at some moment during the call.
+ * atomic per key: a store and a purge of one key never interleave, and the reverse index behind
+ * {@link #purgeConnection(Object)} always agrees with the entries. Reads never block. Listings
+ * ({@link #keys()}, {@link #connections()}, {@link #count()}) are snapshots: each connection they
+ * show was present at some moment during the call.
  *
  * <pre>{@code
- * ConnectionStore store = Deacon.atomStore();
- * store.store(Deacon.scopedKey("user-1", Keyword.intern("counter")), sse);
- * Object same = store.connection(Deacon.scopedKey("user-1", Keyword.intern("counter")));
- * store.purge(Deacon.scopedKey("user-1", Keyword.intern("counter")));
+ * ConnectionStore store = AtomStore.builder().build();
+ * Object key = Deacon.scopedKey("user-1", Keyword.intern("counter"));
+ * store.store(key, sse);
+ * Object same = store.connection(key);
+ * store.purge(key);
  * }</pre>
  */
 public interface ConnectionStore extends AutoCloseable {
 
   /**
-   * Stores {@code connection} under {@code key}, replacing whatever was there.
+   * Stores {@code connection} under {@code key}. Without fan-out it replaces what the key held;
+   * with fan-out it joins the key's other connections. Storing a connection the key already holds
+   * changes nothing.
    *
-   * @param key any value usable as a Clojure map key, {@code nil} included
-   * @param connection the connection; must not be null
+   * @param key the key; not nil
+   * @param connection the connection; not nil
    * @return {@code connection}
+   * @throws InvalidInputException when the key or the connection is nil
+   * @throws IllegalStateException when the store is closed
    */
   Object store(Object key, Object connection);
 
   /**
-   * @param key a key
-   * @return the connection stored under {@code key}, or null
-   */
-  Object connection(Object key);
-
-  /**
-   * Removes the entry under {@code key}, if any.
+   * Looks a key up.
    *
    * @param key a key
-   * @return true when an entry was removed
+   * @return the connection stored under {@code key} (with fan-out, the most recently stored), or
+   *     null
+   */
+  @Nullable Object connection(Object key);
+
+  /**
+   * Removes every connection stored under {@code key}.
+   *
+   * @param key a key
+   * @return true when something was removed
    */
   boolean purge(Object key);
 
-  /** @return a snapshot of every key in the store */
+  /**
+   * Lists the keys.
+   *
+   * @return a snapshot of every key in the store, each once
+   */
   List<Object> keys();
 
   /**
-   * Stores {@code connection} under {@code key} on behalf of {@code owner}. If the key already
-   * holds this very connection, nothing changes, and the first owner stays the owner. The
-   * interceptor passes the Ring request that opened the stream as the owner, so that only that
-   * request's close can purge the entry (see {@link #purgeOwned(Object, Object)}).
+   * Lists the keys matching a pattern.
    *
-   * <p>The default ignores the owner.
-   *
-   * @param key a key
-   * @param connection the connection; must not be null
-   * @param owner who stores it; null for nobody in particular
-   * @return {@code connection}
-   */
-  default Object store(Object key, Object connection, Object owner) {
-    return store(key, connection);
-  }
-
-  /**
-   * Removes the entry under {@code key} only if it has no owner or its owner is {@code owner}
-   * (identical or Clojure-equal). A stream that was replaced under its key therefore cannot purge
-   * its successor when it closes.
-   *
-   * <p>The default, for stores that keep no owners, purges whatever is there: it cannot tell a
-   * successor from the original, and its check-then-purge is not atomic. The interceptor therefore
-   * never relies on it: it keeps owners itself for a store that does not override this method.
-   *
-   * @param key a key
-   * @param owner who asks
-   * @return true when an entry was removed
-   */
-  default boolean purgeOwned(Object key, Object owner) {
-    return connection(key) != null && purge(key);
-  }
-
-  /**
-   * Removes every entry owned by {@code owner}. The interceptor uses this only when it cannot work
-   * out the key of a closing stream (its {@code :id-fn} threw), so that the close is not lost. It
-   * may scan the whole store.
-   *
-   * @param owner an owner given to {@link #store(Object, Object, Object)}
-   * @return the keys removed
-   */
-  default List<Object> purgeOwnedBy(Object owner) {
-    return Collections.emptyList();
-  }
-
-  /**
-   * Removes every key that holds {@code connection} (by identity). The built-in stores do this in
-   * time independent of the store's size, through a reverse index; the default scans.
-   *
-   * @param connection a connection
-   * @return how many keys were removed
-   */
-  default int purgeConnection(Object connection) {
-    int removed = 0;
-    for (Object key : keys()) {
-      if (connection(key) == connection && purge(key)) removed++;
-    }
-    return removed;
-  }
-
-  /**
    * @param pattern a key pattern (see {@link KeyPattern}); without {@code :*} it is an exact key
    *     and this is a single look-up
    * @return a snapshot of the keys matching {@code pattern}
@@ -137,29 +99,39 @@ public interface ConnectionStore extends AutoCloseable {
     return matching;
   }
 
-  /** @return how many entries the store holds */
+  /**
+   * Counts the connections.
+   *
+   * @return how many connections the store holds (with fan-out, more than its keys)
+   */
   default int count() {
-    return keys().size();
+    return connections().size();
   }
 
   /**
+   * Counts the connections under keys matching a pattern.
+   *
    * @param pattern a key pattern
-   * @return how many keys match {@code pattern}
+   * @return how many connections are stored under keys matching {@code pattern}
    */
   default int count(Object pattern) {
-    return keys(pattern).size();
+    return connections(pattern).size();
   }
 
   /**
-   * @return a snapshot of {@code [key connection]} pairs, as {@code clojure.lang.MapEntry}s (which are also
-   *     Clojure vectors)
+   * Lists every connection with its key.
+   *
+   * @return a snapshot of {@code [key connection]} pairs, as {@code clojure.lang.MapEntry}s (which
+   *     are also Clojure vectors); a key with several connections appears once for each
    */
   default List<Map.Entry<Object, Object>> connections() {
     return connections(Names.WILDCARD);
   }
 
   /**
-   * @param pattern a key pattern
+   * Lists the connections under keys matching a pattern.
+   *
+   * @param pattern a key pattern; an exact key gives every connection of that key
    * @return a snapshot of the {@code [key connection]} pairs whose key matches {@code pattern}
    */
   default List<Map.Entry<Object, Object>> connections(Object pattern) {
@@ -172,9 +144,46 @@ public interface ConnectionStore extends AutoCloseable {
   }
 
   /**
-   * @return statistics as a Clojure map; at least {@code :size}. The built-in stores add {@code
-   *     :evictions} (a map from cause keyword to count) and, for a Caffeine store built with
-   *     {@code :record-stats? true}, {@code :hits} and {@code :misses}.
+   * Removes {@code connection} (compared by identity) from every key holding it. The built-in
+   * stores do this in time independent of the store's size, through a reverse index; the default
+   * scans.
+   *
+   * @param connection a connection
+   * @return how many keys it was removed from
+   */
+  default int purgeConnection(Object connection) {
+    int removed = 0;
+    for (Object key : keys()) {
+      if (connection(key) == connection && purge(key)) removed++;
+    }
+    return removed;
+  }
+
+  /**
+   * Tells whether a key keeps every connection stored under it (see the class comment). The
+   * interceptor then runs a keyed response's effects on each of them.
+   *
+   * @return false unless the store was built with fan-out
+   */
+  default boolean fanOut() {
+    return false;
+  }
+
+  /**
+   * Gives owner-safe writes, if the store has them (the built-in stores do).
+   *
+   * @return the store's {@link Ownership}, or empty
+   */
+  default Optional<Ownership> ownership() {
+    return Optional.empty();
+  }
+
+  /**
+   * Describes the store's state.
+   *
+   * @return statistics as a Clojure map; at least {@code :size}, the number of connections. The
+   *     built-in stores add {@code :removals} (a map from cause keyword to count) and, for a
+   *     Caffeine store built with statistics, {@code :hits} and {@code :misses}
    */
   default IPersistentMap stats() {
     return PersistentArrayMap.createAsIfByAssoc(
@@ -182,7 +191,9 @@ public interface ConnectionStore extends AutoCloseable {
   }
 
   /**
-   * Stops whatever threads the store owns (its heartbeat). Entries stay readable. Idempotent.
+   * Closes the store: stops the threads it owns (its heartbeat) and refuses further {@code store}
+   * calls with {@link IllegalStateException}. Look-ups, listings and purges keep working, so that
+   * streams closing afterwards still leave cleanly. Idempotent.
    */
   @Override
   default void close() {}

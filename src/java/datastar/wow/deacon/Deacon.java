@@ -1,6 +1,5 @@
 package datastar.wow.deacon;
 
-import clojure.lang.IAtom;
 import clojure.lang.IPersistentMap;
 import clojure.lang.IPersistentVector;
 import clojure.lang.Keyword;
@@ -9,25 +8,35 @@ import clojure.lang.PersistentVector;
 import clojure.lang.Tuple;
 
 /**
- * The Java entry point: stores, scoped keys, and the datastar.wow registry.
+ * What the Java API offers besides the stores ({@link AtomStore#builder()}, {@link
+ * CaffeineStore#builder()}): scoped keys, deacon's interceptor and datastar.wow registry, and the
+ * keywords of its contract.
  *
  * <pre>{@code
- * ConnectionStore store = Deacon.caffeineStore()
- *     .duration(Duration.ofMinutes(30))
- *     .maximumSize(50_000)
- *     .build();
+ * CaffeineStore store = CaffeineStore.builder().maximumSize(50_000).build();
  *
  * Object key = Deacon.scopedKey(userId, Keyword.intern("counter"));
  * store.store(key, sseStream);
  * Object stream = store.connection(key);   // the same stream, from any request thread
  * store.purgeConnection(stream);           // when the adapter reports it closed
+ *
+ * IPersistentMap registry = Deacon.registry(store);   // for :datastar.wow/registries
  * }</pre>
  */
 public final class Deacon {
   private Deacon() {}
 
-  /** {@code :datastar.wow.deacon/key}: the response key naming the connection to store or reuse. */
+  /** {@code :datastar.wow.deacon/key}: a response's key; its stream is reused, or opened and stored. */
   public static final Keyword KEY = Names.KEY;
+
+  /** {@code :datastar.wow.deacon/subscribe}: a response's key; a new stream is opened and stored under it. */
+  public static final Keyword SUBSCRIBE = Names.SUBSCRIBE;
+
+  /** {@code :datastar.wow.deacon/broadcast}: a key pattern; the response's effects reach every matching stream of its scope. */
+  public static final Keyword BROADCAST = Names.BROADCAST;
+
+  /** {@code :datastar.wow.deacon/broadcast-all}: a key pattern; the response's effects reach every matching stream of every scope. */
+  public static final Keyword BROADCAST_ALL = Names.BROADCAST_ALL;
 
   /** {@code :datastar.wow.deacon/id}: the scope id when no {@code :id-fn} is given. */
   public static final Keyword DEFAULT_ID = Names.DEFAULT_ID;
@@ -38,44 +47,28 @@ public final class Deacon {
   /** {@code :*}: in a key pattern, any one element. */
   public static final Keyword WILDCARD = Names.WILDCARD;
 
-  /** @return a new atom store in a fresh atom */
-  public static AtomStore atomStore() {
-    return AtomStore.create();
-  }
-
   /**
-   * @param atom an atom holding a map; it sees every write
-   * @return a new atom store writing through {@code atom}
-   */
-  public static AtomStore atomStore(IAtom atom) {
-    return AtomStore.builder().atom(atom).build();
-  }
-
-  /** @return a builder for an atom store (listener, heartbeat, atom) */
-  public static AtomStore.Builder atomStoreBuilder() {
-    return AtomStore.builder();
-  }
-
-  /** @return a builder for a Caffeine store; {@code build()} it, defaults are 10 minutes idle and 10,000 entries */
-  public static CaffeineStore.Builder caffeineStore() {
-    return CaffeineStore.builder();
-  }
-
-  /**
+   * Scopes a key the way the interceptor does.
+   *
    * @param id the scope, e.g. a user or session id
    * @param key the key within the scope
-   * @return {@code [id key]}, the form the interceptor stores keys in
+   * @return {@code [id key]}
    */
   public static IPersistentVector scopedKey(Object id, Object key) {
     return Tuple.create(id, key);
   }
 
   /**
+   * Makes deacon's Nexus interceptor.
+   *
    * @param store where connections live
    * @param options scoping and callbacks
    * @return the interceptor map {@code {:id :datastar.wow.deacon/connections :before-dispatch f}}
+   * @throws InvalidInputException when {@code store} or {@code options} is null
    */
   public static IPersistentMap interceptor(ConnectionStore store, RegistryOptions options) {
+    Check.notNull("store", store);
+    Check.notNull("options", options);
     return PersistentArrayMap.createAsIfByAssoc(
         new Object[] {
           Names.ID, INTERCEPTOR_ID,
@@ -84,9 +77,12 @@ public final class Deacon {
   }
 
   /**
+   * Makes a datastar.wow registry holding deacon's interceptor.
+   *
    * @param store where connections live
    * @param options scoping and callbacks
-   * @return a datastar.wow registry {@code {:datastar.wow/interceptors [interceptor]}}
+   * @return {@code {:datastar.wow/interceptors [interceptor]}}
+   * @throws InvalidInputException when {@code store} or {@code options} is null
    */
   public static IPersistentMap registry(ConnectionStore store, RegistryOptions options) {
     return PersistentArrayMap.createAsIfByAssoc(
@@ -96,8 +92,11 @@ public final class Deacon {
   }
 
   /**
+   * Makes a datastar.wow registry with the default options (one global scope, errors logged).
+   *
    * @param store where connections live
-   * @return a datastar.wow registry with the default options
+   * @return {@code {:datastar.wow/interceptors [interceptor]}}
+   * @throws InvalidInputException when {@code store} is null
    */
   public static IPersistentMap registry(ConnectionStore store) {
     return registry(store, RegistryOptions.defaults());

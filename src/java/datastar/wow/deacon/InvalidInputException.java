@@ -1,28 +1,32 @@
 package datastar.wow.deacon;
 
 import clojure.lang.ExceptionInfo;
-import clojure.lang.Var;
-import clojure.lang.Keyword;
 import clojure.lang.PersistentArrayMap;
 import clojure.lang.RT;
+import clojure.lang.Var;
+import clojure.lang.Keyword;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Thrown the moment a store, a registry or a store operation is given something it cannot use. The
- * message names the input (an option such as {@code :maximum-size}, or an argument such as {@code
- * connection}), the value and what was expected; {@code ex-data} holds {@code :input}, {@code
- * :value} and {@code :reason}, so Clojure callers handle it like any {@code ex-info}.
+ * message names the input, the value and what was expected. {@link #input()} names the input as the
+ * caller wrote it, always as a string: an option of a Clojure options map with its colon ({@code
+ * ":maximum-size"}), a Java builder method ({@code "maximumSize"}), or an argument ({@code "key"}).
+ * It is an {@code ex-info}: {@code ex-data} holds {@code :input}, {@code :value} and {@code
+ * :reason}.
  *
  * <pre>{@code
  * try {
- *   CaffeineStore.builder().maximumSize(-1);
+ *   CaffeineStore.builder().maximumSize(0);
  * } catch (InvalidInputException e) {
- *   e.input(); // :maximum-size
- *   e.value(); // -1
+ *   e.input(); // "maximumSize"
+ *   e.value(); // 0L
+ *   e.getMessage(); // "datastar.wow.deacon: maximumSize(0) refused: must be at least 1"
  * }
  * }</pre>
  */
 public final class InvalidInputException extends ExceptionInfo {
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
   private static final Keyword INPUT = Keyword.intern("input");
   private static final Keyword VALUE = Keyword.intern("value");
   private static final Keyword REASON = Keyword.intern("reason");
@@ -30,30 +34,42 @@ public final class InvalidInputException extends ExceptionInfo {
   private static final Var PRINT_LENGTH = RT.var("clojure.core", "*print-length*");
   private static final Var PRINT_LEVEL = RT.var("clojure.core", "*print-level*");
 
-  private final transient Object input;
-  private final transient Object value;
+  /** What was refused, as the caller wrote it. */
+  private final String input;
+
+  private final transient @Nullable Object value;
 
   /**
-   * @param input what was rejected, e.g. the option keyword {@code :maximum-size}
-   * @param value the rejected value
-   * @param reason what was expected, e.g. "must not be negative"
+   * Creates the error for an input that was refused.
+   *
+   * @param input what was refused, as the caller wrote it: {@code ":maximum-size"}, {@code "key"}
+   * @param value the refused value
+   * @param reason what was expected, e.g. "must not be nil"
    */
-  public InvalidInputException(Object input, Object value, String reason) {
+  public InvalidInputException(String input, @Nullable Object value, String reason) {
+    this(input, value, reason, "datastar.wow.deacon: " + input + " " + reason + ", got " + describe(value));
+  }
+
+  private InvalidInputException(String input, @Nullable Object value, String reason, String message) {
     super(
-        "datastar.wow.deacon: " + input + " " + reason + ", got " + describe(value),
+        message,
         PersistentArrayMap.createAsIfByAssoc(
             new Object[] {INPUT, input, VALUE, value, REASON, reason}));
     this.input = input;
     this.value = value;
   }
 
-  private InvalidInputException(Object input, Object shownValue, String reason, String message) {
-    super(
-        message,
-        PersistentArrayMap.createAsIfByAssoc(
-            new Object[] {INPUT, input, VALUE, shownValue, REASON, reason}));
-    this.input = input;
-    this.value = shownValue;
+  /** The error for a Java method call, in Java vocabulary: {@code maximumSize(0) refused: ...}. */
+  static InvalidInputException call(String method, @Nullable Object value, String reason) {
+    String shown;
+    try {
+      shown = String.valueOf(value);
+    } catch (RuntimeException | StackOverflowError e) {
+      shown = "<unprintable>";
+    }
+    if (shown.length() > 200) shown = shown.substring(0, 200) + "...";
+    return new InvalidInputException(
+        method, value, reason, "datastar.wow.deacon: " + method + "(" + shown + ") refused: " + reason);
   }
 
   /**
@@ -61,7 +77,7 @@ public final class InvalidInputException extends ExceptionInfo {
    * not kept ({@link #value()} and {@code :value} hold its short printed form), so that printing
    * the error cannot overflow the stack again.
    */
-  static InvalidInputException tooDeep(Object input, Object value) {
+  static InvalidInputException tooDeep(String input, Object value) {
     String reason = "is nested too deeply to hash (the stack overflowed); refused";
     String shown = describe(value);
     return new InvalidInputException(
@@ -69,10 +85,12 @@ public final class InvalidInputException extends ExceptionInfo {
   }
 
   /**
+   * Prints a value shortly, with its class, for error messages.
+   *
    * @param value anything
-   * @return a short printed form of {@code value} with its class, for error messages
+   * @return e.g. {@code [:a 1] (clojure.lang.PersistentVector)}
    */
-  static String describe(Object value) {
+  static String describe(@Nullable Object value) {
     if (value == null) return "nil";
     String shown;
     Var.pushThreadBindings(RT.mapUniqueKeys(PRINT_LENGTH, 8L, PRINT_LEVEL, 3L));
@@ -87,13 +105,22 @@ public final class InvalidInputException extends ExceptionInfo {
     return shown + " (" + value.getClass().getName() + ")";
   }
 
-  /** @return what was rejected: an option keyword such as {@code :maximum-size}, or a name */
-  public Object input() {
+  /**
+   * Names what was refused, as the caller wrote it.
+   *
+   * @return {@code ":maximum-size"} (a Clojure option), {@code "maximumSize"} (a Java builder
+   *     method) or {@code "key"} (an argument)
+   */
+  public String input() {
     return input;
   }
 
-  /** @return the rejected value, possibly {@code null} */
-  public Object value() {
+  /**
+   * Returns the refused value.
+   *
+   * @return the value, possibly {@code null}
+   */
+  public @Nullable Object value() {
     return value;
   }
 }

@@ -20,6 +20,8 @@ public final class KeyPattern {
   private KeyPattern() {}
 
   /**
+   * Tells a pattern from an exact key.
+   *
    * @param pattern a key or a pattern
    * @return true when {@code pattern} holds {@code :*} somewhere
    * @throws InvalidInputException when the pattern is nested too deeply to walk
@@ -43,6 +45,9 @@ public final class KeyPattern {
   }
 
   /**
+   * Matches a key against a pattern; elements that are not {@code :*} compare with Clojure's
+   * {@code =}.
+   *
    * @param pattern a key or a pattern
    * @param key a stored key
    * @return true when {@code key} matches {@code pattern}; equal keys always match

@@ -1,40 +1,40 @@
 package datastar.wow.deacon;
 
-import clojure.lang.Keyword;
-import java.lang.System.Logger.Level;
-import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How the interceptor scopes keys and whom it tells of purges and errors. From Clojure these are
- * the options map of {@code (datastar.wow.deacon/registry store opts)}; from Java, the builder.
+ * the options map of {@code (datastar.wow.deacon/registry store opts)}; from Java, this builder.
  *
  * <table>
  *   <caption>Options</caption>
  *   <tr><th>Clojure</th><th>Java</th><th>Default</th><th>Meaning</th></tr>
  *   <tr><td>{@code :id-fn}</td><td>{@link Builder#idFn}</td><td>always {@code
  *       :datastar.wow.deacon/id}</td><td>dispatch ctx to scope id; keys are stored as {@code [id
- *       k]}</td></tr>
- *   <tr><td>{@code :on-purge}</td><td>{@link Builder#onPurge}</td><td>none</td><td>called as
- *       {@code (f ctx scoped-key)} or {@code (f ctx)} after a close purged an entry</td></tr>
+ *       k]}; nil means "no scope": nothing is stored or reused for that request</td></tr>
+ *   <tr><td>{@code :on-purge}</td><td>{@link Builder#onPurge}</td><td>none</td><td>called with
+ *       the ctx and the scoped key after a close purged an entry</td></tr>
  *   <tr><td>{@code :on-error}</td><td>{@link Builder#onError}</td><td>log at ERROR</td>
- *       <td>called as {@code (f exception ctx)} when scoping, the store or {@code :on-purge}
- *       fails</td></tr>
+ *       <td>called with the exception and the ctx when scoping, the store, {@code :on-purge} or a
+ *       fan-out delivery fails</td></tr>
  * </table>
+ *
+ * <pre>{@code
+ * RegistryOptions options = RegistryOptions.builder()
+ *     .idFn(ctx -> sessionId(ctx))
+ *     .onError((e, ctx) -> log.warn("deacon", e))
+ *     .build();
+ * IPersistentMap registry = Deacon.registry(store, options);
+ * }</pre>
  */
 public final class RegistryOptions {
-  private static final System.Logger LOG = System.getLogger("datastar.wow.deacon");
-  private static final Keyword ID_FN = Keyword.intern("id-fn");
-  private static final Keyword ON_PURGE = Keyword.intern("on-purge");
-  private static final Keyword ON_ERROR = Keyword.intern("on-error");
-
   /** Logs the error at ERROR level on the {@code datastar.wow.deacon} System.Logger. */
-  public static final BiConsumer<Throwable, Object> LOG_ERRORS =
-      (e, ctx) -> LOG.log(Level.ERROR, e.getMessage(), e);
+  static final BiConsumer<Throwable, Object> LOG_ERRORS = (e, ctx) -> Log.error(e.getMessage(), e);
 
-  final Function<Object, Object> idFn;
-  final BiConsumer<Object, Object> onPurge;
+  final @Nullable Function<Object, @Nullable Object> idFn;
+  final @Nullable BiConsumer<Object, Object> onPurge;
   final BiConsumer<Throwable, Object> onError;
 
   private RegistryOptions(Builder b) {
@@ -43,70 +43,77 @@ public final class RegistryOptions {
     this.onError = b.onError;
   }
 
-  /** @return the defaults: one global scope, no purge callback, errors logged */
+  /**
+   * Gives the defaults: one global scope, no purge callback, errors logged.
+   *
+   * @return the default options
+   */
   public static RegistryOptions defaults() {
     return builder().build();
   }
 
-  /** @return a builder */
+  /**
+   * Starts building options.
+   *
+   * @return a builder holding the defaults
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /**
-   * @param options a Clojure map with {@code :id-fn}, {@code :on-purge}, {@code :on-error}; nil
-   *     values mean the default; other unqualified keys are refused
-   * @return the options
-   */
-  public static RegistryOptions fromMap(Object options) {
-    Options o = Options.read("registry", options, Set.of(ID_FN, ON_PURGE, ON_ERROR));
-    Builder b = builder();
-    if (o.has(ID_FN)) b.idFn(Fns.idFn(o.fn(ID_FN)));
-    if (o.has(ON_PURGE)) b.onPurge(Fns.onPurge(o.fn(ON_PURGE)));
-    if (o.has(ON_ERROR)) b.onError(Fns.onError(o.fn(ON_ERROR)));
-    return b.build();
-  }
-
-  /** Builds {@link RegistryOptions}. */
+  /** Builds {@link RegistryOptions}. Every setter refuses null at once. */
   public static final class Builder {
-    private Function<Object, Object> idFn;
-    private BiConsumer<Object, Object> onPurge;
+    private @Nullable Function<Object, @Nullable Object> idFn;
+    private @Nullable BiConsumer<Object, Object> onPurge;
     private BiConsumer<Throwable, Object> onError = LOG_ERRORS;
 
     private Builder() {}
 
     /**
+     * Scopes keys: the interceptor stores a response's key {@code k} as {@code [id k]}.
+     *
      * @param idFn from the dispatch ctx (a Clojure map with {@code :system}, {@code
-     *     :dispatch-data}, ...) to the scope id, e.g. the session's user id. It must not return
-     *     null: a request without an id is neither stored nor given a stored connection.
+     *     :dispatch-data}, ...) to the scope id, e.g. the session's user id; a null id means the
+     *     request has no scope yet (no session), and nothing is stored or reused for it
      * @return this builder
+     * @throws InvalidInputException when {@code idFn} is null
      */
-    public Builder idFn(Function<Object, Object> idFn) {
-      this.idFn = Check.notNull(ID_FN, idFn);
+    public Builder idFn(Function<Object, @Nullable Object> idFn) {
+      this.idFn = Check.notNull("idFn", idFn);
       return this;
     }
 
     /**
-     * @param onPurge called with the ctx and the scoped key after an sse-closed dispatch purged
-     *     the entry
+     * Tells {@code onPurge} of every entry a stream's close purged.
+     *
+     * @param onPurge called with the ctx and the scoped key after a close purged the entry
      * @return this builder
+     * @throws InvalidInputException when {@code onPurge} is null
      */
     public Builder onPurge(BiConsumer<Object, Object> onPurge) {
-      this.onPurge = Check.notNull(ON_PURGE, onPurge);
+      this.onPurge = Check.notNull("onPurge", onPurge);
       return this;
     }
 
     /**
-     * @param onError called with the exception and the ctx whenever scoping, the store or the
-     *     purge callback fails; the error is also added to the ctx's {@code :errors}
+     * Tells {@code onError} of every failure of the interceptor's work.
+     *
+     * @param onError called with the exception and the ctx whenever scoping, the store, the purge
+     *     callback or a fan-out delivery fails; the error is also added to the ctx's {@code
+     *     :errors}. Default: logged at ERROR
      * @return this builder
+     * @throws InvalidInputException when {@code onError} is null
      */
     public Builder onError(BiConsumer<Throwable, Object> onError) {
-      this.onError = Check.notNull(ON_ERROR, onError);
+      this.onError = Check.notNull("onError", onError);
       return this;
     }
 
-    /** @return the options */
+    /**
+     * Builds the options.
+     *
+     * @return the options
+     */
     public RegistryOptions build() {
       return new RegistryOptions(this);
     }

@@ -4,34 +4,39 @@
   odd keys, and hostile responses through the interceptor. Each case ends in a
   clear error naming what and why, or in a documented no-op; never in a
   corrupted store or a lost purge."
-  (:require [clojure.test :refer [deftest is testing]]
+  (:require [clojure.string :as str]
+            [clojure.test :refer [deftest is testing]]
             [datastar.wow.deacon :as d*conn]
             [datastar.wow.deacon.protocols :as p]
             [datastar.wow.deacon.test.wow :as wow])
   (:import (clojure.lang ExceptionInfo)
            (com.github.benmanes.caffeine.cache Caffeine)
-           (datastar.wow.deacon AtomStore CaffeineStore ConnectionInterceptor ConnectionProbe
-                                Deacon EvictionListener InvalidInputException RegistryOptions)
-           (java.time Duration)
-           (java.util.function BiConsumer Function)))
+           (datastar.wow.deacon AtomStore CaffeineStore CaffeineStore$Builder ConnectionProbe Deacon RemovalListener
+                                InvalidInputException RegistryOptions)
+           (java.time Duration)))
 
 (set! *warn-on-reflection* true)
 
 (def ^:private f (fn [& _]))
-(def ^:private probe (reify ConnectionProbe (send [_ _])))
+(def ^:private probe (reify ConnectionProbe (send [_ _] true)))
 
 (defn- refused
   "Runs `thunk`; returns the InvalidInputException it threw, or nil."
   [thunk]
   (try (thunk) nil (catch InvalidInputException e e)))
 
-(defn- check-refused [label thunk option]
+(defn- check-refused
+  "`thunk` must throw InvalidInputException naming `option` (a keyword for a
+  Clojure option, shown with its colon; a string for a Java method or an
+  argument) in `input()`, `:input` and the message, and saying why."
+  [label thunk option]
   (testing label
-    (let [e (refused thunk)]
+    (let [^InvalidInputException e (refused thunk)
+          input (str option)]
       (is (some? e) (str label " should be refused"))
       (when e
-        (is (= option (:input (ex-data e))) (str label ": names the option"))
-        (is (.contains (ex-message e) (str option)) (str label ": message names " option))
+        (is (= input (.input e) (:input (ex-data e))) (str label ": names the input, always as a string"))
+        (is (str/includes? (ex-message e) input) (str label ": message names " input))
         (is (string? (:reason (ex-data e))) (str label ": says why"))))))
 
 (def store-option-cases
@@ -40,7 +45,9 @@
    (for [[opts option]
          [[{:atom 42} :atom] [{:atom "a"} :atom] [{:atom (atom [])} :atom] [{:atom (atom nil)} :atom]
           [{:atom (atom 1)} :atom] [{:atom {}} :atom]
-          [{:on-evict 42} :on-evict] [{:on-evict :kw} :on-evict] [{:on-evict "f"} :on-evict] [{:on-evict [f]} :on-evict]
+          [{:on-remove 42} :on-remove] [{:on-remove :kw} :on-remove] [{:on-remove "f"} :on-remove] [{:on-remove [f]} :on-remove]
+          [{:fan-out? "yes"} :fan-out?] [{:fan-out? 1} :fan-out?]
+          [{"atom" (atom {})} "\"atom\""] [{'on-remove f} "on-remove"] [{:on-evict f} :on-evict]
           [{:heartbeat 5} "options of :heartbeat"] [{:heartbeat {}} :interval-ms]
           [{:heartbeat {:interval-ms 0 :send f}} :interval-ms]
           [{:heartbeat {:interval-ms -1 :send f}} :interval-ms]
@@ -55,14 +62,21 @@
      [(assoc opts :type :atom) option])
    (for [[opts option]
          [[{:idle-ms -1} :idle-ms] [{:idle-ms "10"} :idle-ms] [{:idle-ms 1.5} :idle-ms]
-          [{:idle-ms Long/MIN_VALUE} :idle-ms] [{:idle-ms (bigint 1e30)} :idle-ms] [{:idle-ms 1 :duration-ms 2} :idle-ms]
+          [{:idle-ms Long/MIN_VALUE} :idle-ms] [{:idle-ms (bigint 1e30)} :idle-ms] [{:idle-ms 1 :duration-ms 2} :duration-ms]
+          [{:idle-ms 0} :idle-ms] [{:duration-ms 0} :duration-ms] [{:maximum-size 0} :maximum-size]
           [{:duration-ms -5} :duration-ms] [{:duration-ms :soon} :duration-ms] [{:duration-ms 2/3} :duration-ms]
           [{:maximum-size -1} :maximum-size] [{:maximum-size "x"} :maximum-size] [{:maximum-size 1.5} :maximum-size]
           [{:maximum-size (bigint 1e30)} :maximum-size] [{:maximum-size Long/MIN_VALUE} :maximum-size]
           [{:scheduler "yes"} :scheduler] [{:scheduler 42} :scheduler] [{:scheduler f} :scheduler]
           [{:cache {}} :cache] [{:cache "c"} :cache]
-          [{:cache (.build (Caffeine/newBuilder)) :on-evict f} :on-evict]
-          [{:on-evict 1} :on-evict] [{:on-evict :kw} :on-evict]
+          [{:cache (.build (Caffeine/newBuilder)) :on-remove f} :on-remove]
+          [{:cache (.build (Caffeine/newBuilder)) :maximum-size 5} :maximum-size]
+          [{:cache (.build (Caffeine/newBuilder)) :idle-ms 5} :idle-ms]
+          [{:cache (.build (Caffeine/newBuilder)) :duration-ms 5} :duration-ms]
+          [{:cache (.build (Caffeine/newBuilder)) :scheduler true} :scheduler]
+          [{:cache (.build (Caffeine/newBuilder)) :executor (fn [^Runnable r] (.run r))} :executor]
+          [{:cache (.build (Caffeine/newBuilder)) :record-stats? true} :record-stats?]
+          [{:on-remove 1} :on-remove] [{:on-remove :kw} :on-remove] [{:fan-out? :yes} :fan-out?]
           [{:executor 42} :executor] [{:executor :pool} :executor] [{:executor "pool"} :executor]
           [{:record-stats? "yes"} :record-stats?] [{:record-stats? 1} :record-stats?]
           [{:heartbeat []} "options of :heartbeat"] [{:heartbeat {:interval-ms 0 :send f}} :interval-ms]
@@ -75,48 +89,65 @@
     (check-refused (pr-str opts) #(d*conn/store opts) option)))
 
 (deftest options-that-are-not-a-map-or-of-unknown-type
-  (doseq [opts [nil "atom" 42 [:type :atom] {} {:type nil} {:type :redis} {:type "atom"} {:type 'atom}]]
-    (testing (pr-str opts)
-      (let [e (is (thrown? ExceptionInfo (d*conn/store opts)))]
-        (is (re-find #"unknown store :type" (ex-message e)))
-        (is (re-find #"known types: \[:atom :caffeine\]" (ex-message e)))))))
+  (doseq [opts [nil "atom" 42 [:type :atom] :atom]]
+    (check-refused (pr-str opts) #(d*conn/store opts) "options of store")
+    (is (re-find #"must be a map" (ex-message (refused #(d*conn/store opts))))))
+  (doseq [opts [{} {:type nil} {:type :redis} {:type "atom"} {:type 'atom}]]
+    (check-refused (pr-str opts) #(d*conn/store opts) ":type")
+    (is (re-find #"known types: \[:atom :caffeine\]" (ex-message (refused #(d*conn/store opts)))))))
 
 (def java-builder-cases
-  "[label, thunk, the input the error must name]"
-  [["atom nil" #(.atom (AtomStore/builder) nil) :atom]
-   ["atom of a vector" #(.atom (AtomStore/builder) (atom [])) :atom]
-   ["atom heartbeat nil interval" #(.heartbeat (AtomStore/builder) nil probe) :interval-ms]
-   ["atom heartbeat zero" #(.heartbeat (AtomStore/builder) Duration/ZERO probe) :interval-ms]
-   ["atom heartbeat negative" #(.heartbeat (AtomStore/builder) (Duration/ofMillis -1) probe) :interval-ms]
-   ["atom heartbeat nil probe" #(.heartbeat (AtomStore/builder) (Duration/ofMillis 5) nil) :send]
-   ["caffeine nil duration" #(.duration (CaffeineStore/builder) nil) :duration-ms]
-   ["caffeine negative duration" #(.duration (CaffeineStore/builder) (Duration/ofMillis -1)) :duration-ms]
-   ["caffeine negative size" #(.maximumSize (CaffeineStore/builder) -1) :maximum-size]
-   ["caffeine min size" #(.maximumSize (CaffeineStore/builder) Long/MIN_VALUE) :maximum-size]
-   ["caffeine nil scheduler" #(.scheduler (CaffeineStore/builder) nil) :scheduler]
-   ["caffeine nil cache" #(.cache (CaffeineStore/builder) nil) :cache]
-   ["caffeine nil executor" #(.executor (CaffeineStore/builder) nil) :executor]
-   ["caffeine heartbeat zero" #(.heartbeat (CaffeineStore/builder) Duration/ZERO probe) :interval-ms]
-   ["caffeine heartbeat nil probe" #(.heartbeat (CaffeineStore/builder) (Duration/ofMillis 5) nil) :send]
-   ["caffeine cache with on-evict"
-    #(-> (CaffeineStore/builder) (.cache (.build (Caffeine/newBuilder)))
-         (.onEvict (reify EvictionListener (onEvict [_ _ _ _]))) (.build))
-    :on-evict]
-   ["registry nil id-fn" #(.idFn (RegistryOptions/builder) nil) :id-fn]
-   ["registry nil on-purge" #(.onPurge (RegistryOptions/builder) nil) :on-purge]
-   ["registry nil on-error" #(.onError (RegistryOptions/builder) nil) :on-error]
-   ["interceptor nil store" #(ConnectionInterceptor. nil (RegistryOptions/defaults)) :store]
-   ["interceptor nil options" #(ConnectionInterceptor. (AtomStore/create) nil) :options]])
+  "[label, thunk, the Java input the error must name]"
+  [["atom nil" #(.atom (AtomStore/builder) nil) "atom"]
+   ["atom of a vector" #(.atom (AtomStore/builder) (atom [])) "atom"]
+   ["atom nil listener" #(.onRemoval (AtomStore/builder) nil) "onRemoval"]
+   ["atom heartbeat nil interval" #(.heartbeat (AtomStore/builder) nil probe) "heartbeat"]
+   ["atom heartbeat zero" #(.heartbeat (AtomStore/builder) Duration/ZERO probe) "heartbeat"]
+   ["atom heartbeat under a millisecond" #(.heartbeat (AtomStore/builder) (Duration/ofNanos 10) probe) "heartbeat"]
+   ["atom heartbeat negative" #(.heartbeat (AtomStore/builder) (Duration/ofMillis -1) probe) "heartbeat"]
+   ["atom heartbeat nil probe" #(.heartbeat (AtomStore/builder) (Duration/ofMillis 5) nil) "heartbeat"]
+   ["caffeine nil duration" #(.duration (CaffeineStore/builder) nil) "duration"]
+   ["caffeine zero duration" #(.duration (CaffeineStore/builder) Duration/ZERO) "duration"]
+   ["caffeine negative duration" #(.duration (CaffeineStore/builder) (Duration/ofMillis -1)) "duration"]
+   ["caffeine zero size" #(.maximumSize (CaffeineStore/builder) 0) "maximumSize"]
+   ["caffeine negative size" #(.maximumSize (CaffeineStore/builder) -1) "maximumSize"]
+   ["caffeine min size" #(.maximumSize (CaffeineStore/builder) Long/MIN_VALUE) "maximumSize"]
+   ["caffeine nil scheduler" #(.scheduler (CaffeineStore/builder) nil) "scheduler"]
+   ["caffeine nil cache" #(.cache (CaffeineStore/builder) nil) "cache"]
+   ["caffeine nil executor" #(.executor (CaffeineStore/builder) nil) "executor"]
+   ["caffeine nil listener" #(.onRemoval (CaffeineStore/builder) nil) "onRemoval"]
+   ["caffeine heartbeat zero" #(.heartbeat (CaffeineStore/builder) Duration/ZERO probe) "heartbeat"]
+   ["caffeine heartbeat nil probe" #(.heartbeat (CaffeineStore/builder) (Duration/ofMillis 5) nil) "heartbeat"]
+   ["caffeine cache with a listener"
+    #(let [^CaffeineStore$Builder b (-> (CaffeineStore/builder) (.cache (.build (Caffeine/newBuilder)))
+                                        (.onRemoval (reify RemovalListener (onRemoval [_ _ _ _]))))]
+       (.build b))
+    "onRemoval"]
+   ["caffeine cache with a size"
+    #(-> (CaffeineStore/builder) (.cache (.build (Caffeine/newBuilder))) (.maximumSize 5) (.build))
+    "maximumSize"]
+   ["registry nil id-fn" #(.idFn (RegistryOptions/builder) nil) "idFn"]
+   ["registry nil on-purge" #(.onPurge (RegistryOptions/builder) nil) "onPurge"]
+   ["registry nil on-error" #(.onError (RegistryOptions/builder) nil) "onError"]
+   ["interceptor nil store" #(Deacon/interceptor nil (RegistryOptions/defaults)) "store"]
+   ["interceptor nil options" #(Deacon/interceptor (.build (AtomStore/builder)) nil) "options"]])
 
 (deftest every-java-builder-setter-refuses-bad-values
   (doseq [[label thunk option] java-builder-cases]
     (check-refused label thunk option)))
 
-(deftest a-nil-listener-means-none
-  (doseq [b [(AtomStore/builder) (CaffeineStore/builder)]]
-    (let [s (.build (.onEvict b nil))]
-      (d*conn/store! s :k ::c)
-      (is (true? (d*conn/purge! s :k)) "documented: no listener, removals still work"))))
+(deftest java-errors-speak-java
+  (is (= "datastar.wow.deacon: maximumSize(0) refused: must be at least 1"
+         (ex-message (refused #(.maximumSize (CaffeineStore/builder) 0)))))
+  (is (= "datastar.wow.deacon: duration(PT0S) refused: must be at least 1 millisecond"
+         (ex-message (refused #(.duration (CaffeineStore/builder) Duration/ZERO))))))
+
+(deftest clojure-errors-speak-clojure-and-show-the-value-given
+  (let [e (refused #(d*conn/store {:type :caffeine :maximum-size 0}))]
+    (is (= "datastar.wow.deacon: :maximum-size must be at least 1, got 0 (java.lang.Long)" (ex-message e))))
+  (let [listener [:not :a :fn]
+        e (refused #(d*conn/store {:type :atom :on-remove listener}))]
+    (is (identical? listener (:value (ex-data e))) "the user's own value, not a wrapper")))
 
 (deftest every-registry-option-refuses-bad-values
   (let [s (d*conn/store {:type :atom})]
@@ -133,6 +164,15 @@
 
 (defn- stores []
   [[:atom (d*conn/store {:type :atom})] [:caffeine (d*conn/store {:type :caffeine})]])
+
+(deftest store-functions-given-something-that-is-not-a-store
+  (doseq [bad [nil {} {:type :atom} "store" 42]]
+    (check-refused (str "store! " (pr-str bad)) #(d*conn/store! bad :k ::c) "store")
+    (check-refused (str "connection " (pr-str bad)) #(d*conn/connection bad :k) "store")
+    (check-refused (str "purge! " (pr-str bad)) #(d*conn/purge! bad :k) "store")
+    (check-refused (str "list-keys " (pr-str bad)) #(d*conn/list-keys bad) "store")
+    (check-refused (str "connection-count " (pr-str bad)) #(d*conn/connection-count bad) "store")
+    (check-refused (str "purge-connection! " (pr-str bad)) #(d*conn/purge-connection! bad ::c) "store")))
 
 (deftest store-operations-with-nil-and-odd-keys
   (doseq [[type s] (stores)]
@@ -192,13 +232,15 @@
     (is (empty? @errors))))
 
 (deftest callbacks-that-fail
-  (testing ":id-fn returning nil: reported, nothing stored, request still served"
+  (testing ":id-fn returning nil (no session yet): silent, nothing stored, request still served"
     (let [s (d*conn/store {:type :atom})
           [dispatch errors] (app s {:id-fn (constantly nil)})
           out (wow/request! dispatch (wow/request) {::d*conn/key ::k :🚀 patch})]
       (is (= patch (wow/events (:sse out))))
+      (wow/close! (:sse out))
       (is (nil? (d*conn/list-keys s)))
-      (is (re-find #":id-fn returned nil" (ex-message (first @errors))))))
+      (is (empty? @errors))
+      (is (nil? (:errors (:dispatch out))))))
   (testing ":id-fn throwing an Error subclass that is not fatal (AssertionError)"
     (let [s (d*conn/store {:type :atom})
           [dispatch errors] (app s {:id-fn (fn [_] (assert false "no user"))})
@@ -213,12 +255,17 @@
       (wow/close! (:sse out))
       (is (nil? (d*conn/list-keys s)))
       (is (re-find #":on-purge threw for key" (ex-message (first @errors))))))
-  (testing ":on-evict throwing: the removal happened and is counted"
-    (let [s (d*conn/store {:type :atom :on-evict (fn [_ _ _] (throw (ex-info "evict boom" {})))})]
-      (d*conn/store! s :k ::c)
-      (is (true? (d*conn/purge! s :k)))
-      (is (nil? (d*conn/list-keys s)))
-      (is (= 1 (get-in (d*conn/stats s) [:evictions :explicit]))))))
+  (testing ":on-remove throwing, even a checked exception: the removal happened and is counted"
+    (doseq [[type ex] [[:atom (ex-info "remove boom" {})] [:atom (java.io.IOException. "close failed")]
+                       [:caffeine (java.io.IOException. "close failed")]]]
+      (let [s (d*conn/store (cond-> {:type type :on-remove (fn [_ _ _] (throw ex))}
+                              (= type :caffeine) (assoc :executor (fn [^Runnable r] (.run r)))))]
+        (d*conn/store! s :k ::c)
+        (is (true? (d*conn/purge! s :k)))
+        (d*conn/store! s :k ::c)
+        (is (= 1 (d*conn/purge-connection! s ::c)))
+        (is (nil? (d*conn/list-keys s)))
+        (is (= 2 (get-in (d*conn/stats s) [:removals :explicit])))))))
 
 (deftest a-custom-store-that-throws-on-every-operation
   (let [s (reify p/ConnectionStore
@@ -231,7 +278,7 @@
     (is (= 200 (:status out)) "the look-up failed, so a stream opened")
     (is (= patch (wow/events (:sse out))))
     (wow/close! (:sse out))
-    (is (= #{"connection failed" "store! failed"} (set (map ex-message @errors)))
-        "each failure is reported")
+    (is (= ["connection failed" "connection failed" "connection failed"] (map ex-message @errors))
+        "each failure is reported: the look-up, the read that comes before any write, the close")
     (is (= 1 (count (:errors (:lookup out))) (count (:errors (:dispatch out))))
         "and each is recorded as Nexus records errors, in its own dispatch")))

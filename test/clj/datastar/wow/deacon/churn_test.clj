@@ -90,7 +90,7 @@
       (let [[purges count-purge!] (counting)
             [evicts count-evict!] (counting)
             store (d*conn/store (cond-> {:type type
-                                         :on-evict (fn [k _ cause] (count-evict! [k cause]))}
+                                         :on-remove (fn [k _ cause] (count-evict! [k cause]))}
                                   (= type :caffeine) (assoc :executor (fn [^Runnable r] (.run r))
                                                             :maximum-size (* 2 users (count key-names)))))
             errors (atom 0)
@@ -101,7 +101,7 @@
             _ (run-cycles! dispatch 500) ; warm up before taking the baseline
             _ (reset! purges {})
             _ (reset! evicts {})
-            explicit-before (get-in (d*conn/stats store) [:evictions :explicit])
+            explicit-before (get-in (d*conn/stats store) [:removals :explicit])
             threads-before (heartbeat-threads)
             all-threads-before (live-threads)
             heap-before (heap-used-after-gc)
@@ -124,9 +124,9 @@
           (is (= n total-purges) "one :on-purge per cycle")
           (is (= (frequencies (map cycle-key (range n))) @purges)
               "each scoped key purged exactly once per cycle that used it"))
-        (is (= n (reduce + (vals @evicts))) "one :on-evict per entry")
+        (is (= n (reduce + (vals @evicts))) "one :on-remove per entry")
         (is (= #{:explicit} (set (map second (keys @evicts)))))
-        (is (= n (- (get-in (d*conn/stats store) [:evictions :explicit]) explicit-before)))
+        (is (= n (- (get-in (d*conn/stats store) [:removals :explicit]) explicit-before)))
         (is (<= 10 (count threads-during)) "the undropped heartbeat stores had threads")
         (is (eventually 10000 #(= threads-before (heartbeat-threads)))
             "heartbeat threads of closed and dropped stores are gone")

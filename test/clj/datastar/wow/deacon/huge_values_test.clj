@@ -4,7 +4,7 @@
   (:require [clojure.test :refer [deftest is testing]]
             [datastar.wow.deacon :as d*conn])
   (:import (com.github.benmanes.caffeine.cache Scheduler)
-           (datastar.wow.deacon AtomStore CaffeineStore)
+           (datastar.wow.deacon AtomStore AtomStore$Builder CaffeineStore CaffeineStore$Builder)
            (java.time Duration)))
 
 (set! *warn-on-reflection* true)
@@ -20,8 +20,8 @@
 
 (deftest java-builders-take-the-longest-durations
   (doseq [[label build]
-          [["atom heartbeat" #(-> (AtomStore/builder) (.heartbeat (Duration/ofSeconds Long/MAX_VALUE) (reify datastar.wow.deacon.ConnectionProbe (send [_ _]))) (.build))]
-           ["caffeine heartbeat" #(-> (CaffeineStore/builder) (.heartbeat (Duration/ofSeconds Long/MAX_VALUE) (reify datastar.wow.deacon.ConnectionProbe (send [_ _]))) (.build))]
+          [["atom heartbeat" #(let [^AtomStore$Builder b (.heartbeat (AtomStore/builder) (Duration/ofSeconds Long/MAX_VALUE) (reify datastar.wow.deacon.ConnectionProbe (send [_ _] true)))] (.build b))]
+           ["caffeine heartbeat" #(let [^CaffeineStore$Builder b (.heartbeat (CaffeineStore/builder) (Duration/ofSeconds Long/MAX_VALUE) (reify datastar.wow.deacon.ConnectionProbe (send [_ _] true)))] (.build b))]
            ["caffeine duration" #(-> (CaffeineStore/builder) (.duration (Duration/ofSeconds Long/MAX_VALUE)) (.build))]
            ["caffeine fixed duration" #(-> (CaffeineStore/builder) (.duration (Duration/ofSeconds Long/MAX_VALUE)) (.scheduler (Scheduler/systemScheduler)) (.build))]
            ["caffeine maximum size" #(-> (CaffeineStore/builder) (.maximumSize Long/MAX_VALUE) (.build))]]]

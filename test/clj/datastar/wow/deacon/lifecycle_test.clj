@@ -18,13 +18,13 @@
   (let [seen (atom [])]
     [seen (fn [k conn cause] (swap! seen conj [k conn cause]))]))
 
-(deftest on-evict-on-both-stores
+(deftest on-remove-on-both-stores
   (let [^ExecutorService pool (Executors/newSingleThreadExecutor)]
     (try
       (doseq [type [:atom :caffeine]]
         (testing type
-          (let [[seen on-evict] (recorder)
-                s (d*conn/store (cond-> {:type type :on-evict on-evict}
+          (let [[seen on-remove] (recorder)
+                s (d*conn/store (cond-> {:type type :on-remove on-remove}
                                   (= type :caffeine) (assoc :executor pool)))]
             (d*conn/store! s :k ::a)
             (d*conn/store! s :k ::a)
@@ -34,11 +34,11 @@
             (is (= #{[:k ::a :replaced] [:k ::b :explicit]} (set @seen))))))
       (finally (.shutdownNow pool)))))
 
-(deftest on-evict-reports-caffeine-evictions-off-the-request-thread
+(deftest on-remove-reports-caffeine-evictions-off-the-request-thread
   (let [threads (atom #{})
         seen    (atom [])
         s (d*conn/store {:type :caffeine :maximum-size 2
-                         :on-evict (fn [k _ cause]
+                         :on-remove (fn [k _ cause]
                                      (swap! threads conj (.getName (Thread/currentThread)))
                                      (swap! seen conj [k cause]))})]
     (dotimes [n 10] (d*conn/store! s n ::c))
@@ -103,17 +103,18 @@
       (d*conn/connection s :k)
       (d*conn/connection s :missing))
     (is (= {:size 1} (select-keys (d*conn/stats a) [:size :hits])))
-    (is (= 1 (get-in (d*conn/stats a) [:evictions :explicit])))
+    (is (= 1 (get-in (d*conn/stats a) [:removals :explicit])))
     (is (= {:size 1 :hits 1 :misses 1} (select-keys (d*conn/stats c) [:size :hits :misses])))
-    (is (= 1 (get-in (d*conn/stats c) [:evictions :explicit])))))
+    (is (= 1 (get-in (d*conn/stats c) [:removals :explicit])))))
 
 (deftest heartbeat-purges-dead-connections-with-cause-dead
   (doseq [type [:atom :caffeine]]
-    (testing type
-      (let [[seen on-evict] (recorder)
-            s (d*conn/store {:type type :on-evict on-evict
-                             :heartbeat {:interval-ms 10
-                                         :send (fn [sse] (wow/send! sse [:ping]))}})]
+    (testing (str type ", the probe the README gives: an SDK send, which answers false when closed")
+      (let [[seen on-remove] (recorder)
+            s (d*conn/store (cond-> {:type type :on-remove on-remove
+                                     :heartbeat {:interval-ms 10
+                                                 :send (fn [sse] (wow/send! sse [:ping]))}}
+                              (= type :caffeine) (assoc :executor (fn [^Runnable r] (.run r)))))]
         (try
           (let [alive (wow/fake-sse)
                 dying (wow/fake-sse)]
@@ -121,10 +122,31 @@
             (d*conn/store! s :dying dying)
             (is (eventually 2000 #(some #{[:ping]} (wow/events dying))) "probes are sent")
             (is (= 2 (d*conn/connection-count s)))
-            (reset! (.-open ^datastar.wow.deacon.test.wow.FakeSse dying) false) ; the client went away
+            (reset! (.-open ^datastar.wow.deacon.test.wow.FakeSse dying) false) ; the client went away, unseen
             (is (eventually 2000 #(= [:alive] (d*conn/list-keys s))))
             (is (eventually 2000 #(= [[:dying dying :dead]] @seen)))
-            (is (= 1 (get-in (d*conn/stats s) [:evictions :dead]))))
+            (is (= 1 (get-in (d*conn/stats s) [:removals :dead]))))
+          (finally (d*conn/close! s)))))))
+
+(deftest heartbeat-probe-results
+  (doseq [[label answer dead?] [["false is dead" false true]
+                                ["nil is alive" nil false]
+                                ["true is alive" true false]
+                                ["any other value is alive" :sent false]
+                                ["throwing is dead" ::throw true]]]
+    (testing label
+      (let [probed (promise)
+            s (d*conn/store {:type :atom
+                             :heartbeat {:interval-ms 5
+                                         :send (fn [_]
+                                                 (deliver probed true)
+                                                 (if (= ::throw answer) (throw (java.io.IOException. "broken pipe")) answer))}})]
+        (try
+          (d*conn/store! s :k ::c)
+          (deref probed 2000 nil)
+          (if dead?
+            (is (eventually 2000 #(nil? (d*conn/list-keys s))))
+            (do (Thread/sleep 50) (is (= [:k] (d*conn/list-keys s)))))
           (finally (d*conn/close! s)))))))
 
 (deftest bad-heartbeat-options
@@ -138,10 +160,13 @@
     (let [e (is (thrown? clojure.lang.ExceptionInfo (d*conn/store {:type :atom :heartbeat hb})))]
       (is (re-find (re-pattern (str input)) (ex-message e)) (pr-str hb)))))
 
-(deftest close!-is-idempotent-and-keeps-entries
-  (let [s (d*conn/store {:type :atom :heartbeat {:interval-ms 50 :send (fn [_])}})]
-    (d*conn/store! s :k ::c)
-    (d*conn/close! s)
-    (d*conn/close! s)
-    (is (= ::c (d*conn/connection s :k)))
-    (is (nil? (d*conn/close! {})) "not a closeable store: no-op")))
+(deftest close!-is-idempotent-keeps-entries-and-refuses-new-ones
+  (doseq [type [:atom :caffeine]]
+    (let [s (d*conn/store {:type type :heartbeat {:interval-ms 50 :send (fn [_])}})]
+      (d*conn/store! s :k ::c)
+      (d*conn/close! s)
+      (d*conn/close! s)
+      (is (= ::c (d*conn/connection s :k)))
+      (is (thrown-with-msg? IllegalStateException #"is closed" (d*conn/store! s :other ::d)))
+      (is (true? (d*conn/purge! s :k)) "streams closing later still leave")))
+  (is (nil? (d*conn/close! {})) "not a closeable store: no-op"))

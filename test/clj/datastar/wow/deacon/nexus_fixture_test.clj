@@ -1,21 +1,23 @@
 (ns datastar.wow.deacon.nexus-fixture-test
-  "Pins the behaviours of the Nexus and datastar.wow stand-ins that deacon's
-  tests rely on, as documented by those libraries (DESIGN.md, 'The
-  datastar.wow contract')."
+  "Pins the behaviours of the Nexus and datastar.wow stand-ins that deacon
+  relies on, as the real libraries have them (DESIGN.md, 'The datastar.wow
+  contract' and 'Facts from the real stack'; Nexus v2026.06.4's
+  src/nexus/core.cljc)."
   (:require [clojure.test :refer [deftest is testing]]
-            [datastar.wow.deacon.test.nexus :as nexus]
-            [datastar.wow.deacon.test.wow :as wow]))
+            [datastar.wow.deacon.test.wow :as wow]
+            [nexus.core :as nexus]))
 
 (set! *warn-on-reflection* true)
 
 (deftest hooks-run-in-order-and-after-hooks-in-reverse
   (let [log   (atom [])
         hook  (fn [tag] (fn [ctx] (swap! log conj tag) ctx))
-        n     {:nexus/interceptors [{:id :a :before-dispatch (hook :a-before) :after-dispatch (hook :a-after)}
+        n     {:nexus/interceptors [{:id :a :before-dispatch (hook :a-before) :after-dispatch (hook :a-after)
+                                     :before-effect (hook :a-effect) :after-effect (hook :a-effect-after)}
                                     {:id :b :before-dispatch (hook :b-before) :after-dispatch (hook :b-after)}]
                :nexus/effects {:fx (fn [_ _] (swap! log conj :effect) nil)}}]
     (nexus/dispatch n {} {} [[:fx]])
-    (is (= [:a-before :b-before :effect :b-after :a-after] @log))))
+    (is (= [:a-before :b-before :a-effect :effect :a-effect-after :b-after :a-after] @log))))
 
 (deftest before-dispatch-sees-the-documented-ctx
   (let [seen (atom nil)
@@ -25,7 +27,8 @@
     (is (= {:sse :s :request :r} (:system @seen)))
     (is (= {:k :v} (:dispatch-data @seen)))
     (is (= [[:fx 1]] (:actions @seen)))
-    (is (every? #(contains? @seen %) [:queue :stack :state]))))
+    (is (= {:fx (get-in n [:nexus/effects :fx])} (get-in @seen [:nexus :nexus/effects])) "the nexus itself")
+    (is (every? #(contains? @seen %) [:queue :stack]))))
 
 (deftest a-throwing-hook-leaves-ctx-unchanged-and-is-recorded
   (let [boom (ex-info "boom" {})
@@ -33,40 +36,84 @@
               :nexus/effects {:fx (fn [{:keys [dispatch-data]} _] (:k dispatch-data))}}
         out  (nexus/dispatch n {} {:k :v} [[:fx]])]
     (is (= [{:effect [:fx] :res :v}] (:results out)) "dispatch carried on")
-    (is (= [{:phase :before-dispatch :err boom :id :bad}] (:errors out)))))
+    (is (= [{:phase :before-dispatch :err boom :id :bad :trace nil}] (:errors out)))))
 
 (deftest errors-are-not-caught-for-throwables-that-are-not-exceptions
   (let [n {:nexus/interceptors [{:id :bad :before-dispatch (fn [_] (throw (AssertionError. "no")))}]
            :nexus/effects {:fx (constantly nil)}}]
     (is (thrown? AssertionError (nexus/dispatch n {} {} [[:fx]])))))
 
-(deftest effects-see-interceptor-changes-to-system-and-dispatch-data
+(deftest effects-see-interceptor-changes-to-system-dispatch-data-and-actions
   (let [n   {:nexus/interceptors [{:id :i :before-dispatch #(-> %
                                                                (assoc-in [:system :sse] :changed)
                                                                (assoc-in [:dispatch-data :extra] 1))}]
              :nexus/effects {:fx (fn [{:keys [dispatch-data]} system] [(:sse system) (:extra dispatch-data)])}}
         out (nexus/dispatch n {:sse :original} {} [[:fx]])]
-    (is (= [:changed 1] (-> out :results first :res)))))
+    (is (= [:changed 1] (-> out :results first :res))))
+  (testing "an interceptor that empties :actions makes the dispatch run nothing"
+    (let [ran (atom 0)
+          n   {:nexus/interceptors [{:id :i :before-dispatch #(assoc % :actions [])}]
+               :nexus/effects {:fx (fn [_ _] (swap! ran inc))}}
+          out (nexus/dispatch n {} {} [[:fx] [:fx]])]
+      (is (zero? @ran))
+      (is (nil? (:results out))))))
 
-(deftest nested-dispatch-uses-the-original-system-and-dispatch-data
+(deftest nested-dispatch-uses-the-original-system-and-dispatch-data-and-inherits-the-ctx
   (let [seen (atom [])
         n    {:nexus/interceptors [{:id :i :before-dispatch
                                     (fn [ctx]
-                                      (swap! seen conj [(:actions ctx) (-> ctx :system :sse) (-> ctx :dispatch-data :extra)])
-                                      (assoc-in ctx [:dispatch-data :extra] :added))}]
-              :nexus/effects {:outer (fn [{:keys [dispatch]} _] (dispatch [[:inner]]) nil)
-                              :inner (constantly nil)}}]
-    (nexus/dispatch n {:sse :s} {} [[:outer]])
-    (is (= [[[[:outer]] :s nil] [[[:inner]] :s nil]] @seen))))
+                                      (swap! seen conj [(:actions ctx) (-> ctx :system :sse)
+                                                        (-> ctx :dispatch-data :extra) (::mark ctx)])
+                                      (-> ctx
+                                          (assoc-in [:dispatch-data :extra] :added)
+                                          (assoc-in [:system :sse] :changed)
+                                          (assoc ::mark :set-by-the-outer-dispatch)))}]
+              :nexus/effects {:outer (fn [{:keys [dispatch]} _] (:results (dispatch [[:inner]] {:more 1})))
+                              :inner (fn [{:keys [dispatch-data]} system] [(:sse system) dispatch-data])}}
+        out  (nexus/dispatch n {:sse :s} {} [[:outer]])]
+    (is (= [[[[:outer]] :s nil nil] [[[:inner]] :s nil :set-by-the-outer-dispatch]] @seen))
+    (is (= [{:effect [:inner] :res [:changed {:more 1 :extra :added}]}] (-> out :results first :res))
+        "the nested dispatch's own interceptor run changed it again")))
 
-(deftest actions-expand-and-only-non-nil-results-are-kept
-  (let [n   {:nexus/actions {:double (fn [_ x] [[:echo x] [:echo x]])}
+(deftest actions-expand-and-every-effect-result-is-kept
+  (let [n   {:nexus/system->state (constantly {})
+             :nexus/actions {:double (fn [_ x] [[:echo x] [:echo x]])}
              :nexus/effects {:echo (fn [_ _ x] x) :none (constantly nil)}}
         out (nexus/dispatch n {} {} [[:double 2] [:none]])]
-    (is (= [{:effect [:echo 2] :res 2} {:effect [:echo 2] :res 2}] (:results out)))))
+    (is (= [{:effect [:echo 2] :res 2} {:effect [:echo 2] :res 2} {:effect [:none] :res nil}]
+           (:results out)))))
+
+(deftest a-throwing-effect-is-an-error-without-a-result
+  (let [boom (ex-info "effect broke" {})
+        n    {:nexus/effects {:bad (fn [_ _] (throw boom)) :ok (constantly :ok)}}
+        out  (nexus/dispatch n {} {} [[:bad] [:ok]])]
+    (is (= [{:effect [:ok] :res :ok}] (:results out)))
+    (is (= [[:execute-effect boom [:bad]]] (map (juxt :phase :err :effect) (:errors out))))))
 
 (deftest unknown-effects-are-errors
-  (is (= "No such effect" (-> (nexus/dispatch {} {} {} [[:nope]]) :errors first :err ex-message))))
+  (is (= "No such effect :nope" (-> (nexus/dispatch {} {} {} [[:nope]]) :errors first :err ex-message))))
+
+(deftest placeholders-are-resolved-from-dispatch-data
+  (let [n {:nexus/placeholders {:from-data (fn [data k] (get data k))}
+           :nexus/effects {:echo (fn [_ _ x] x)}}]
+    (is (= [{:effect [:echo {:v 42}] :res {:v 42}}]
+           (:results (nexus/dispatch n {} {:n 42} [[:echo {:v [:from-data :n]}]]))))))
+
+(deftest an-interceptor-can-dispatch-again-with-the-ctx-nexus-and-another-system
+  (let [n   {:nexus/interceptors [{:id :fan
+                                   :before-dispatch
+                                   (fn [ctx]
+                                     (if (-> ctx :dispatch-data ::nested)
+                                       ctx
+                                       (do (doseq [sse [:t1 :t2]]
+                                             (nexus/dispatch (:nexus ctx) (assoc (:system ctx) :sse sse)
+                                                             (assoc (:dispatch-data ctx) ::nested true)
+                                                             (:actions ctx)))
+                                           (assoc ctx :actions []))))}]
+             :nexus/effects {:write (fn [_ {:keys [sse]} x] (swap! (:log x) conj sse))}}
+        log (atom [])]
+    (nexus/dispatch n {:sse :outer} {} [[:write {:log log}]])
+    (is (= [:t1 :t2] @log))))
 
 (deftest registries-are-merged-like-datastar-wow
   (let [i1 {:id :one} i2 {:id :two}
@@ -78,10 +125,27 @@
     (is (= :fx (get-in nexus [:nexus/effects :mine])))
     (is (contains? (:nexus/effects nexus) :datastar.wow/connection))))
 
+(deftest sends-answer-false-on-a-closed-stream-and-never-throw
+  (let [sse (wow/fake-sse)]
+    (is (true? (wow/send! sse [:e 1])))
+    (wow/close! sse)
+    (is (false? (wow/send! sse [:e 2])))
+    (is (= [[:e 1]] (wow/events sse))))
+  (testing "the send effect's result is the SDK's answer"
+    (let [dispatch (wow/create-dispatch [])
+          sse      (wow/fake-sse)
+          _        (wow/close! sse)
+          out      (dispatch {:sse sse} {} [[:datastar.wow/patch-signals {:a 1}]])]
+      (is (= [{:effect [:datastar.wow/send :datastar.wow/patch-signals {:a 1}] :res false}] (:results out)))
+      (is (nil? (:errors out)))))
+  (testing "something that is not a stream throws, as the SDK's protocol does"
+    (is (thrown? clojure.lang.ExceptionInfo (wow/send! ::not-a-stream [:e])))))
+
 (deftest datastar-wow-request-paths
   (let [seen     (atom [])
         spy      {:datastar.wow/interceptors
-                  [{:id :spy :before-dispatch (fn [ctx] (swap! seen conj [(:actions ctx) (-> ctx :system :sse)]) ctx)}]}
+                  [{:id :spy :before-dispatch (fn [ctx] (swap! seen conj [(:actions ctx) (-> ctx :system :sse)
+                                                                          (-> ctx :dispatch-data :datastar.wow/connection)]) ctx)}]}
         dispatch (wow/create-dispatch [spy])]
     (testing "a response naming its connection skips the look-up dispatch"
       (reset! seen [])
@@ -89,25 +153,25 @@
             out (wow/request! dispatch (wow/request) {:datastar.wow/connection sse
                                                       :🚀 [[:datastar.wow/patch-signals {:a 1}]]})]
         (is (= 204 (:status out)))
-        (is (= [[[[:datastar.wow/patch-signals {:a 1}]] sse]] @seen))
+        (is (= [[[[:datastar.wow/patch-signals {:a 1}]] sse nil]] @seen))
         (is (= [[:datastar.wow/patch-signals {:a 1}]] (wow/events sse)))))
     (testing "otherwise a look-up dispatch with {:sse nil}, then a new stream"
       (reset! seen [])
       (let [out (wow/request! dispatch (wow/request) {:datastar.wow/fx [[:datastar.wow/patch-signals {:a 2}]]})
             sse (:sse out)]
         (is (= 200 (:status out)))
-        (is (= [[[[:datastar.wow/connection]] nil] [[[:datastar.wow/patch-signals {:a 2}]] sse]] @seen))
+        (is (= [[[[:datastar.wow/connection]] nil nil] [[[:datastar.wow/patch-signals {:a 2}]] sse nil]] @seen))
         (is (wow/open? sse))
         (testing "and closing it dispatches sse-closed with {:sse nil}"
           (reset! seen [])
           (wow/close! sse)
-          (is (= [[[[:datastar.wow/sse-closed]] nil]] @seen)))))
+          (is (= [[[[:datastar.wow/sse-closed]] nil nil]] @seen)))))
     (testing "with-open-sse? closes the stream after the actions"
       (reset! seen [])
       (let [out (wow/request! dispatch (wow/request) {:datastar.wow/with-open-sse? true
                                                       :datastar.wow/fx [[:datastar.wow/patch-signals {:a 3}]]})]
         (is (not (wow/open? (:sse out))))
-        (is (= [:datastar.wow/sse-closed] (ffirst (last @seen))))))
+        (is (= [[:datastar.wow/sse-closed]] (first (last @seen))))))
     (testing "the close dispatch carries that request's dispatch-data"
       (let [data (atom nil)
             d    (wow/create-dispatch [{:datastar.wow/interceptors
@@ -116,4 +180,19 @@
             out  (wow/request! d req {:datastar.wow/fx []})]
         (wow/close! (:sse out))
         (is (identical? req (:datastar.wow/request @data)))
-        (is (false? (:datastar.wow/with-open-sse? @data)))))))
+        (is (false? (:datastar.wow/with-open-sse? @data)))))
+    (testing "a connection found at look-up: 204, effects on it, with the ORIGINAL dispatch-data"
+      (let [found (wow/fake-sse)
+            d     (wow/create-dispatch [{:datastar.wow/interceptors
+                                         [{:id :finder
+                                           :before-dispatch (fn [ctx]
+                                                              (swap! seen conj [(:actions ctx) (-> ctx :system :sse)
+                                                                                (-> ctx :dispatch-data :datastar.wow/connection)])
+                                                              (cond-> ctx
+                                                                (= [[:datastar.wow/connection]] (:actions ctx))
+                                                                (assoc-in [:dispatch-data :datastar.wow/connection] found)))}]}])]
+        (reset! seen [])
+        (let [out (wow/request! d (wow/request) {:datastar.wow/fx [[:datastar.wow/patch-signals {:a 4}]]})]
+          (is (= 204 (:status out)))
+          (is (= [[[[:datastar.wow/connection]] nil nil] [[[:datastar.wow/patch-signals {:a 4}]] found nil]] @seen))
+          (is (= [[:datastar.wow/patch-signals {:a 4}]] (wow/events found))))))))

@@ -87,7 +87,7 @@
   (doseq [scheduler [true (Scheduler/systemScheduler)]]
     (let [evicted (promise)
           s (d*conn/store {:type :caffeine :duration-ms 200 :scheduler scheduler
-                           :on-evict (fn [k _ cause] (deliver evicted [k cause]))})]
+                           :on-remove (fn [k _ cause] (deliver evicted [k cause]))})]
       (d*conn/store! s :k ::a)
       (Thread/sleep 100)
       (d*conn/connection s :k)
@@ -99,14 +99,16 @@
         (is (= [:k :expired] (deref evicted 2000 :timeout)))))))
 
 (deftest caffeine-accepts-an-existing-cache
-  (let [cache (.build (Caffeine/newBuilder))
-        s     (d*conn/store {:type :caffeine :cache cache :maximum-size 1})]
-    (is (identical? cache (.cache ^CaffeineStore s)))
+  (let [cache (.build (.maximumSize (Caffeine/newBuilder) 1))
+        s     (d*conn/store {:type :caffeine :cache cache})]
     (d*conn/store! s :a 1)
     (d*conn/store! s :b 2)
     (.cleanUp cache)
-    (is (= 2 (d*conn/connection-count s)) ":cache overrides :maximum-size")
-    (is (= 1 (d*conn/purge-connection! s 2)) "purge by connection scans without an index")))
+    (is (= 1 (d*conn/connection-count s)) "the cache's own bound applies")
+    (is (= 1 (.estimatedSize cache)) "entries live in the given cache")
+    (is (= 1 (d*conn/purge-connection! s 2)) "purge by connection scans without an index"))
+  (is (thrown-with-msg? InvalidInputException #":maximum-size cannot be combined with :cache"
+                        (d*conn/store {:type :caffeine :cache (.build (Caffeine/newBuilder)) :maximum-size 1}))))
 
 (deftest store?-true-and-false
   (are [x expected] (= expected (d*conn/store? x))
@@ -121,17 +123,18 @@
 
 (deftest unknown-store-type
   (let [e (is (thrown? clojure.lang.ExceptionInfo (d*conn/store {:type :redis :url "x"})))]
-    (is (re-find #":redis" (ex-message e)) "names the bad type")
-    (is (re-find #":atom" (ex-message e)) "names the known types")
-    (is (re-find #":caffeine" (ex-message e)))
-    (is (= {:type :redis :url "x"} (ex-data e)) "ex-data holds the opts"))
-  (is (thrown-with-msg? clojure.lang.ExceptionInfo #"unknown store :type nil" (d*conn/store {})))
-  (is (thrown-with-msg? clojure.lang.ExceptionInfo #"unknown store :type nil" (d*conn/store nil))))
+    (is (re-find #":type is not a known store type" (ex-message e)))
+    (is (re-find #"got :redis" (ex-message e)) "names the bad type")
+    (is (re-find #"\[:atom :caffeine\]" (ex-message e)) "names the known types")
+    (is (= {:input ":type" :value :redis} (select-keys (ex-data e) [:input :value]))))
+  (is (thrown-with-msg? clojure.lang.ExceptionInfo #":type is not a known store type.*got nil" (d*conn/store {})))
+  (is (thrown-with-msg? clojure.lang.ExceptionInfo #"options of store must be a map.*got nil" (d*conn/store nil)))
+  (is (thrown-with-msg? clojure.lang.ExceptionInfo #"options of store must be a map.*got :atom" (d*conn/store :atom))))
 
 (deftest bad-store-options-name-the-option-and-value
   (are [opts option] (let [e (try (d*conn/store opts) nil (catch InvalidInputException e e))]
                        (and e
-                            (= option (:input (ex-data e)))
+                            (= (str option) (:input (ex-data e)))
                             (= (get opts option) (:value (ex-data e)))
                             (str/includes? (ex-message e) (str option))))
     {:type :caffeine :maximum-size -1}       :maximum-size
@@ -144,14 +147,17 @@
     {:type :caffeine :cache {}}              :cache
     {:type :caffeine :executor 3}            :executor
     {:type :caffeine :record-stats? "yes"}   :record-stats?
-    {:type :caffeine :on-evict 42}           :on-evict
+    {:type :caffeine :on-remove 42}          :on-remove
+    {:type :caffeine :maximum-size 0}        :maximum-size
+    {:type :caffeine :idle-ms 0}             :idle-ms
+    {:type :caffeine :duration-ms 0}         :duration-ms
     {:type :caffeine :maxium-size 5}         :maxium-size
     {:type :atom :atom {}}                   :atom
-    {:type :atom :on-evict "no"}             :on-evict
+    {:type :atom :on-remove "no"}             :on-remove
     {:type :atom :idle-ms 5}                 :idle-ms))
 
 (deftest both-idle-and-duration-is-refused
-  (is (thrown-with-msg? InvalidInputException #":idle-ms and :duration-ms"
+  (is (thrown-with-msg? InvalidInputException #":duration-ms cannot be combined with :idle-ms"
                         (d*conn/store {:type :caffeine :idle-ms 1 :duration-ms 2}))))
 
 (deftest nil-option-values-mean-the-default
@@ -177,6 +183,12 @@
     (is (= ::c (d*conn/connection s :k)))
     (Thread/sleep 60)
     (is (nil? (d*conn/connection s :k))))
-  (let [s (AtomStore/create)]
+  (let [s (.build (AtomStore/builder))]
     (is (= ::c (d*conn/store! s :k ::c)))
     (is (= {:k ::c} @(.atom s)))))
+
+(deftest string-and-symbol-option-keys-are-refused
+  (is (thrown-with-msg? InvalidInputException #"\"maximum-size\" is not an option of store :caffeine \(option keys are keywords\)"
+                        (d*conn/store {:type :caffeine "maximum-size" 5})))
+  (is (thrown-with-msg? InvalidInputException #"maximum-size is not an option"
+                        (d*conn/store {:type :caffeine 'maximum-size 5}))))

@@ -4,7 +4,7 @@
   dispatch helper, a constant request, effects stubbed with `constantly`."
   (:require [clojure.test :refer [deftest is testing use-fixtures]]
             [datastar.wow.deacon :as d*conn]
-            [datastar.wow.deacon.test.nexus :as nexus]))
+            [nexus.core :as nexus]))
 
 (set! *warn-on-reflection* true)
 

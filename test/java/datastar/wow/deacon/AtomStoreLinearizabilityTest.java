@@ -8,10 +8,10 @@ import org.jetbrains.lincheck.datastructures.Operation;
  * purgeConnection} across several keys is atomic.
  */
 public class AtomStoreLinearizabilityTest extends StoreLinearizability {
-  private final AtomStore store = AtomStore.create();
+  private final AtomStore store = AtomStore.builder().build();
 
   @Override
-  ConnectionStore subject() {
+  BaseStore subject() {
     return store;
   }
 

@@ -9,7 +9,7 @@ public class CaffeineStoreLinearizabilityTest extends StoreLinearizability {
   private final CaffeineStore store = CaffeineStore.builder().executor(Runnable::run).build();
 
   @Override
-  ConnectionStore subject() {
+  BaseStore subject() {
     return store;
   }
 }

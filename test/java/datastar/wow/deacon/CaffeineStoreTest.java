@@ -1,6 +1,8 @@
 package datastar.wow.deacon;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,79 +12,55 @@ import clojure.lang.Keyword;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Scheduler;
 import com.github.benmanes.caffeine.cache.Ticker;
+import datastar.wow.deacon.StoreContractTest.Conn;
+import datastar.wow.deacon.StoreContractTest.Removal;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
-class CaffeineStoreTest extends StoreContract {
-  /** Runs callbacks on a known executor, so that tests can wait for them. */
-  private final ExecutorService executor = Executors.newSingleThreadExecutor();
+/** What only the Caffeine store does: size and time eviction, its cache and executor. */
+class CaffeineStoreTest {
+  final List<Removal> removed = new CopyOnWriteArrayList<>();
 
-  @AfterEach
-  void stopExecutor() {
-    executor.shutdownNow();
-  }
-
-  @Override
-  ConnectionStore create(EvictionListener listener) {
-    return CaffeineStore.builder().onEvict(listener).executor(executor).build();
-  }
-
-  @Override
-  ConnectionStore createWithHeartbeat(
-      EvictionListener listener, Duration interval, ConnectionProbe probe) {
+  CaffeineStore.Builder builder() {
     return CaffeineStore.builder()
-        .onEvict(listener)
-        .executor(executor)
-        .heartbeat(interval, probe)
-        .build();
-  }
-
-  @Override
-  void settle(ConnectionStore store) {
-    ((CaffeineStore) store).cache().cleanUp();
-    try {
-      executor.submit(() -> {}).get(5, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
+        .executor(Runnable::run)
+        .onRemoval((k, c, cause) -> removed.add(new Removal(k, c, cause)));
   }
 
   @Test
   void sizeEvictionsAreReportedAndLeaveTheIndexTrue() {
-    List<Removal> removed = new CopyOnWriteArrayList<>();
-    CaffeineStore s =
-        CaffeineStore.builder()
-            .maximumSize(10)
-            .executor(Runnable::run)
-            .onEvict((k, c, cause) -> removed.add(new Removal(k, c, cause)))
-            .build();
+    CaffeineStore s = builder().maximumSize(10).build();
     for (int i = 0; i < 100; i++) s.store("k" + i, new Conn("c" + i));
-    s.cache().cleanUp();
+    s.cleanUp();
     assertTrue(s.count() <= 10);
     assertEquals(100 - s.count(), removed.size());
-    assertTrue(removed.stream().allMatch(r -> r.cause() == EvictionCause.SIZE));
+    assertTrue(removed.stream().allMatch(r -> r.cause() == RemovalCause.SIZE && r.cause().wasEvicted()));
     assertEquals(s.count(), s.indexedConnections(), "the index holds exactly the live connections");
     for (Removal r : removed) assertEquals(0, s.purgeConnection(r.connection()));
   }
 
   @Test
+  void withFanOutTheSizeBoundCountsConnections() {
+    CaffeineStore s = builder().maximumSize(10).fanOut(true).build();
+    for (int i = 0; i < 20; i++) {
+      for (int tab = 0; tab < 5; tab++) s.store("user" + i, new Conn(i + "/" + tab));
+    }
+    s.cleanUp();
+    assertTrue(s.count() <= 10, "at most 10 connections: " + s.count());
+    assertTrue(s.keys().size() <= 2, "whole keys of 5 tabs leave together");
+    assertEquals(100 - s.count(), removed.size());
+    assertEquals(s.count(), s.indexedConnections());
+  }
+
+  @Test
   void idleExpiryIsSlidingAndReportedAsExpired() {
     FakeTicker ticker = new FakeTicker();
-    List<Removal> removed = new CopyOnWriteArrayList<>();
-    CaffeineStore s =
-        CaffeineStore.builder()
-            .duration(Duration.ofMinutes(1))
-            .ticker(ticker)
-            .executor(Runnable::run)
-            .onEvict((k, c, cause) -> removed.add(new Removal(k, c, cause)))
-            .build();
+    CaffeineStore s = builder().duration(Duration.ofMinutes(1)).ticker(ticker).build();
     Conn c = new Conn("c");
     s.store("k", c);
     ticker.advance(Duration.ofSeconds(50));
@@ -91,8 +69,8 @@ class CaffeineStoreTest extends StoreContract {
     assertSame(c, s.connection("k"));
     ticker.advance(Duration.ofSeconds(61));
     assertNull(s.connection("k"));
-    s.cache().cleanUp();
-    assertEquals(List.of(new Removal("k", c, EvictionCause.EXPIRED)), removed);
+    s.cleanUp();
+    assertEquals(List.of(new Removal("k", c, RemovalCause.EXPIRED)), removed);
     assertEquals(0, s.purgeConnection(c), "the index forgot it with the eviction");
   }
 
@@ -107,22 +85,33 @@ class CaffeineStoreTest extends StoreContract {
     s.store("k", a);
     Thread.sleep(200);
     s.store("k", new Conn("b")); // a replacement keeps the first deadline
-    assertTrue(s.connection("k") != a);
+    assertNotSame(a, s.connection("k"));
     Thread.sleep(200);
     assertNull(s.connection("k"));
   }
 
   @Test
-  void aCacheFromElsewhereRefusesOnEvict() {
-    InvalidInputException e =
-        assertThrows(
-            InvalidInputException.class,
-            () ->
-                CaffeineStore.builder()
-                    .cache(Caffeine.newBuilder().build())
-                    .onEvict((k, c, cause) -> {})
-                    .build());
-    assertEquals(Keyword.intern("on-evict"), e.input());
+  void aCacheFromElsewhereCannotBeCombinedWithOtherSettings() {
+    List<Function<CaffeineStore.Builder, CaffeineStore.Builder>> settings =
+        List.of(
+            b -> b.maximumSize(5),
+            b -> b.duration(Duration.ofSeconds(1)),
+            b -> b.scheduler(Scheduler.systemScheduler()),
+            b -> b.executor(Runnable::run),
+            b -> b.recordStats(true),
+            b -> b.onRemoval((k, c, cause) -> {}));
+    List<String> names =
+        List.of("maximumSize", "duration", "scheduler", "executor", "recordStats", "onRemoval");
+    for (int i = 0; i < settings.size(); i++) {
+      CaffeineStore.Builder b = settings.get(i).apply(CaffeineStore.builder().cache(Caffeine.newBuilder().build()));
+      InvalidInputException e = assertThrows(InvalidInputException.class, b::build);
+      assertEquals(names.get(i), e.input());
+      assertTrue(e.getMessage().contains("cannot be combined with cache(...)"), e.getMessage());
+    }
+    CaffeineStore s = CaffeineStore.builder().cache(Caffeine.newBuilder().build()).build();
+    Conn c = new Conn("c");
+    s.store("k", c);
+    assertEquals(1, s.purgeConnection(c), "without an index, purgeConnection scans");
   }
 
   @Test
@@ -133,25 +122,43 @@ class CaffeineStoreTest extends StoreContract {
     s.connection("absent");
     assertEquals(1L, s.stats().valAt(Keyword.intern("hits")));
     assertEquals(1L, s.stats().valAt(Keyword.intern("misses")));
-    assertNull(CaffeineStore.create().stats().valAt(Keyword.intern("hits")), "off by default");
+    assertNull(CaffeineStore.builder().build().stats().valAt(Keyword.intern("hits")), "off by default");
   }
 
   @Test
-  void builderSettersCheckAtOnce() {
+  void anExecutorThatThrowsLosesNoCallbackAndFailsNoOperation() {
+    CaffeineStore s =
+        CaffeineStore.builder()
+            .executor(
+                task -> {
+                  throw new RejectedExecutionException("pool shut down");
+                })
+            .onRemoval((k, c, cause) -> removed.add(new Removal(k, c, cause)))
+            .build();
+    Conn c = new Conn("c");
+    s.store("k", c);
+    assertDoesNotThrow(() -> s.purge("k"));
+    assertEquals(List.of(new Removal("k", c, RemovalCause.EXPLICIT)), removed, "told on the calling thread");
+  }
+
+  @Test
+  void builderSettersRefuseBadValuesInJavaVocabulary() {
     CaffeineStore.Builder b = CaffeineStore.builder();
+    InvalidInputException e = assertThrows(InvalidInputException.class, () -> b.maximumSize(0));
+    assertEquals("maximumSize", e.input());
+    assertEquals("datastar.wow.deacon: maximumSize(0) refused: must be at least 1", e.getMessage());
+    assertEquals("maximumSize", assertThrows(InvalidInputException.class, () -> b.maximumSize(-1)).input());
+    assertEquals("duration", assertThrows(InvalidInputException.class, () -> b.duration(Duration.ZERO)).input());
     assertEquals(
-        Keyword.intern("maximum-size"),
-        assertThrows(InvalidInputException.class, () -> b.maximumSize(-1)).input());
+        "duration", assertThrows(InvalidInputException.class, () -> b.duration(Duration.ofSeconds(-1))).input());
     assertEquals(
-        Keyword.intern("duration-ms"),
-        assertThrows(InvalidInputException.class, () -> b.duration(Duration.ofSeconds(-1))).input());
+        "duration", assertThrows(InvalidInputException.class, () -> b.duration(Duration.ofNanos(999_999))).input());
+    assertEquals("heartbeat", assertThrows(InvalidInputException.class, () -> b.heartbeat(Duration.ZERO, c -> true)).input());
     assertEquals(
-        Keyword.intern("interval-ms"),
-        assertThrows(InvalidInputException.class, () -> b.heartbeat(Duration.ZERO, c -> {})).input());
-    assertEquals(
-        Keyword.intern("send"),
-        assertThrows(InvalidInputException.class, () -> b.heartbeat(Duration.ofSeconds(1), null))
-            .input());
+        "heartbeat", assertThrows(InvalidInputException.class, () -> b.heartbeat(Duration.ofSeconds(1), null)).input());
+    assertEquals("scheduler", assertThrows(InvalidInputException.class, () -> b.scheduler(null)).input());
+    assertEquals("onRemoval", assertThrows(InvalidInputException.class, () -> b.onRemoval(null)).input());
+    assertDoesNotThrow(() -> b.duration(Duration.ofSeconds(Long.MAX_VALUE)).build().close(), "absurdly long means never");
   }
 
   /** A clock moved by hand. */

@@ -52,9 +52,8 @@ class DeaconTest {
   }
 
   @Test
-  void storesAreBuiltFromTheFacade() {
-    assertInstanceOf(AtomStore.class, Deacon.atomStore());
-    CaffeineStore c = Deacon.caffeineStore().maximumSize(5).build();
+  void scopedKeysAreClojureVectors() {
+    CaffeineStore c = CaffeineStore.builder().maximumSize(5).build();
     c.store(Deacon.scopedKey("u", COUNTER), "sse");
     assertEquals("sse", c.connection(PersistentVector.create(List.of("u", COUNTER))));
     assertEquals(RT.vector("u", COUNTER), Deacon.scopedKey("u", COUNTER));
@@ -62,7 +61,7 @@ class DeaconTest {
 
   @Test
   void theInterceptorStoresReusesAndPurgesWithJavaCallbacks() {
-    AtomStore store = Deacon.atomStore();
+    AtomStore store = AtomStore.builder().build();
     List<Object> purged = new ArrayList<>();
     IFn f =
         beforeDispatch(
@@ -94,7 +93,7 @@ class DeaconTest {
     List<Throwable> reported = new ArrayList<>();
     IFn f =
         beforeDispatch(
-            Deacon.atomStore(),
+            AtomStore.builder().build(),
             RegistryOptions.builder()
                 .idFn(ctx -> { throw new IllegalStateException("no session"); })
                 .onError((e, ctx) -> reported.add(e))
@@ -115,21 +114,54 @@ class DeaconTest {
   void aFailingOnErrorIsLoggedAndTheDispatchGoesOn() {
     IFn f =
         beforeDispatch(
-            Deacon.atomStore(),
+            AtomStore.builder().build(),
             RegistryOptions.builder()
-                .idFn(ctx -> null)
+                .idFn(ctx -> { throw new IllegalStateException("no session"); })
                 .onError((e, ctx) -> { throw new IllegalStateException("reporter broke"); })
                 .build());
     IPersistentMap out =
         (IPersistentMap) f.invoke(ctx(new Object(), RT.map(), RT.map(Deacon.KEY, COUNTER), Keyword.intern("send")));
     Throwable err = (Throwable) ((IPersistentMap) RT.first(out.valAt(Keyword.intern("errors")))).valAt(Keyword.intern("err"));
-    assertTrue(err.getMessage().contains(":id-fn returned nil"));
+    assertTrue(err.getMessage().contains(":id-fn threw"));
     assertEquals("reporter broke", err.getSuppressed()[0].getMessage());
   }
 
   @Test
+  void anIdFnGivingNoIdIsSilentAndStoresNothing() {
+    AtomStore store = AtomStore.builder().build();
+    List<Throwable> reported = new ArrayList<>();
+    IFn f =
+        beforeDispatch(
+            store,
+            RegistryOptions.builder().idFn(ctx -> null).onError((e, ctx) -> reported.add(e)).build());
+    IPersistentMap response = RT.map(Deacon.KEY, COUNTER);
+    IPersistentMap in = ctx(new Object(), RT.map(), response, Keyword.intern("send"));
+    assertSame(in, f.invoke(in));
+    IPersistentMap lookup = ctx(null, RT.map(), response, CONNECTION);
+    assertSame(lookup, f.invoke(lookup));
+    IPersistentMap close = ctx(null, RT.map(), response, SSE_CLOSED);
+    assertNull(((IPersistentMap) ((IPersistentMap) f.invoke(close)).valAt(Keyword.intern("errors"))));
+    assertEquals(0, store.count());
+    assertTrue(reported.isEmpty(), "no session yet is the normal case, not an error");
+  }
+
+  @Test
+  void reusingAStoredStreamIsAReadNotAWrite() {
+    AtomStore store = AtomStore.builder().build();
+    IFn f = beforeDispatch(store, RegistryOptions.defaults());
+    IPersistentMap response = RT.map(Deacon.KEY, COUNTER);
+    Object sse = new Object();
+    f.invoke(ctx(sse, RT.map(), response, Keyword.intern("send")));
+    Object before = ((clojure.lang.IDeref) store.atom()).deref();
+    IPersistentMap effects = ctx(sse, RT.map(), response, Keyword.intern("send"));
+    assertSame(effects, f.invoke(effects), "the ctx is returned as it came");
+    assertSame(before, ((clojure.lang.IDeref) store.atom()).deref(), "the atom was not written");
+  }
+
+  @Test
   void nullsAreRefusedWhereTheyCannotMeanADefault() {
-    assertThrows(InvalidInputException.class, () -> new ConnectionInterceptor(null, RegistryOptions.defaults()));
+    assertThrows(InvalidInputException.class, () -> Deacon.registry(null, RegistryOptions.defaults()));
+    assertThrows(InvalidInputException.class, () -> Deacon.registry(AtomStore.builder().build(), null));
     assertThrows(InvalidInputException.class, () -> RegistryOptions.builder().idFn(null));
     assertThrows(InvalidInputException.class, () -> RegistryOptions.builder().onError(null));
   }

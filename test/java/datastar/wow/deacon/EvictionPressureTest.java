@@ -28,12 +28,12 @@ class EvictionPressureTest {
   @Test
   void aSmallStoreHammeredByManyKeysStaysBoundedAndReportsSizeEvictions() throws Exception {
     Map<Object, AtomicInteger> reported = new ConcurrentHashMap<>();
-    Map<EvictionCause, AtomicInteger> causes = new ConcurrentHashMap<>();
+    Map<RemovalCause, AtomicInteger> causes = new ConcurrentHashMap<>();
     CaffeineStore store =
         CaffeineStore.builder()
             .maximumSize(MAXIMUM)
             .executor(Runnable::run)
-            .onEvict(
+            .onRemoval(
                 (key, conn, cause) -> {
                   reported.computeIfAbsent(conn, c -> new AtomicInteger()).incrementAndGet();
                   causes.computeIfAbsent(cause, c -> new AtomicInteger()).incrementAndGet();
@@ -63,17 +63,17 @@ class EvictionPressureTest {
     }
     for (Thread thread : threads) thread.join();
     assertTrue(failures.isEmpty(), () -> "a writer failed: " + failures);
-    store.cache().cleanUp();
+    store.cleanUp();
 
     long stored = (long) THREADS * KEYS_PER_THREAD;
     assertTrue(store.count() <= MAXIMUM, "bounded after clean-up: " + store.count());
     assertEquals(store.count(), store.indexedConnections(), "reverse index follows evictions");
-    assertEquals(stored - store.count(), causes.get(EvictionCause.SIZE).get(), "every other entry evicted for size");
+    assertEquals(stored - store.count(), causes.get(RemovalCause.SIZE).get(), "every other entry evicted for size");
     assertEquals(1, causes.size(), "no other cause: " + causes);
     for (AtomicInteger n : reported.values()) assertEquals(1, n.get(), "each eviction reported once");
     System.out.printf(
         "EvictionPressureTest: %d keys from %d threads into a store of %d: %d evicted (:size), %d left%n",
-        stored, THREADS, MAXIMUM, causes.get(EvictionCause.SIZE).get(), store.count());
+        stored, THREADS, MAXIMUM, causes.get(RemovalCause.SIZE).get(), store.count());
   }
 
   @Test
@@ -89,9 +89,9 @@ class EvictionPressureTest {
             .duration(duration)
             .scheduler(Scheduler.systemScheduler())
             .executor(Runnable::run)
-            .onEvict(
+            .onRemoval(
                 (key, conn, cause) -> {
-                  if (cause != EvictionCause.EXPIRED) otherCauses.incrementAndGet();
+                  if (cause != RemovalCause.EXPIRED) otherCauses.incrementAndGet();
                   when.put(key, System.nanoTime());
                   expired.countDown();
                 })

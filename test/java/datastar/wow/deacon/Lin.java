@@ -29,6 +29,12 @@ final class Lin {
     return null;
   }
 
+  static String ids(List<Object> conns) {
+    List<Integer> ids = new ArrayList<>();
+    for (Object c : conns) ids.add(id(c));
+    return ids.toString();
+  }
+
   static String keys(List<Object> keys) {
     List<Integer> ids = new ArrayList<>();
     for (Object k : keys) ids.add(((Long) ((List<?>) k).get(1)).intValue());

@@ -106,18 +106,23 @@ class SseNetworkTest {
 
   @Test
   void manyConcurrentStreamsGetTheirOwnPushesAndLeaveNothingBehind() throws Exception {
-    Map<EvictionCause, AtomicInteger> removed = new ConcurrentHashMap<>();
+    Map<RemovalCause, AtomicInteger> removed = new ConcurrentHashMap<>();
     ExecutorService callbacks = Executors.newSingleThreadExecutor();
     CaffeineStore store =
         CaffeineStore.builder()
             .maximumSize(CLIENTS * 2L)
             .executor(callbacks)
-            .onEvict(
+            .onRemoval(
                 (k, conn, cause) -> {
                   removed.computeIfAbsent(cause, c -> new AtomicInteger()).incrementAndGet();
                   ((Stream) conn).close();
                 })
-            .heartbeat(Duration.ofMillis(200), conn -> ((Stream) conn).write(": ping\n\n"))
+            .heartbeat(
+                Duration.ofMillis(200),
+                conn -> {
+                  ((Stream) conn).write(": ping\n\n");
+                  return true;
+                })
             .build();
 
     HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4096);
@@ -199,7 +204,7 @@ class SseNetworkTest {
       for (Client c : clients.subList(half, CLIENTS)) c.leave();
       awaitTrue(() -> store.count() == 0, "every departed client purged");
       long t3 = System.nanoTime();
-      store.cache().cleanUp();
+      store.cleanUp();
       callbacks.shutdown();
       assertTrue(callbacks.awaitTermination(DEADLINE.toSeconds(), TimeUnit.SECONDS));
       int total = removed.values().stream().mapToInt(AtomicInteger::get).sum();

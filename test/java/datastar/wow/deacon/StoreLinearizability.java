@@ -16,7 +16,12 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class StoreLinearizability {
   /** @return the store under test, one per Lincheck scenario */
-  abstract ConnectionStore subject();
+  abstract BaseStore subject();
+
+  /** @return the sequential specification: {@link StoreModel}, or {@link FanOutStoreModel} */
+  Class<?> model() {
+    return subject().fanOut() ? FanOutStoreModel.class : StoreModel.class;
+  }
 
   /** Stores connection {@code conn} under {@code key} for {@code owner}. */
   @Operation
@@ -60,7 +65,7 @@ public abstract class StoreLinearizability {
         .invocationsPerIteration(Load.pick(500, 2_000))
         .threads(3)
         .actorsPerThread(Load.pick(3, 4))
-        .sequentialSpecification(StoreModel.class)
+        .sequentialSpecification(model())
         .check(this.getClass());
   }
 
@@ -72,7 +77,7 @@ public abstract class StoreLinearizability {
         .invocationsPerIteration(500)
         .threads(3)
         .actorsPerThread(3)
-        .sequentialSpecification(StoreModel.class)
+        .sequentialSpecification(model())
         .check(this.getClass());
   }
 }

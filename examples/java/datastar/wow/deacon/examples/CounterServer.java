@@ -53,8 +53,8 @@ public final class CounterServer implements AutoCloseable {
   private CounterServer(int port, Duration tick) throws IOException {
     this.tick = tick;
     this.store =
-        Deacon.atomStoreBuilder()
-            .onEvict((key, stream, cause) -> ((SseStream) stream).close())
+        AtomStore.builder()
+            .onRemoval((key, stream, cause) -> ((SseStream) stream).close())
             .build();
     this.requests = Executors.newCachedThreadPool(daemon("counter-http"));
     this.ticks = Executors.newSingleThreadScheduledExecutor(daemon("counter-timer"));

@@ -2,7 +2,9 @@
   "A stand-in for datastar.wow's middleware (com.github.brianium/datastar.wow,
   1.0.0-RC3-wow1 .. RC11) for tests on machines that cannot download it: its
   registry merging and its per-request dispatch strategy, over
-  `datastar.wow.deacon.test.nexus`, with fake SSE streams.
+  `nexus.core` (the Nexus stand-in), with fake SSE streams that behave like
+  the Datastar SDK's: a send answers true, or false once the stream is
+  closed, and never throws.
 
   Per Datastar request whose handler response holds `:datastar.wow/fx` (or
   `:🚀`):
@@ -14,7 +16,7 @@
      closed after them when with-open-sse?); when it closes,
      `[[:datastar.wow/sse-closed]]` is dispatched with `{:sse nil}` and that
      request's dispatch-data."
-  (:require [datastar.wow.deacon.test.nexus :as nexus]))
+  (:require [nexus.core :as nexus]))
 
 (set! *warn-on-reflection* true)
 
@@ -35,16 +37,16 @@
 (defn open? [^FakeSse sse] @(.-open sse))
 
 (defn send!
-  "Write `event` to `sse`, as the Datastar SDK would; throws when it is not an
-  open stream."
+  "Write `event` to `sse`, as the Datastar SDK's send functions do: true when
+  written, false when the stream is closed (never an exception for that).
+  Throws when `sse` is not a stream at all, as the SDK's protocol does."
   [sse event]
   (when-not (instance? FakeSse sse)
-    (throw (ClassCastException. (str "not a stream: " (pr-str sse)))))
+    (throw (ex-info (str "Type " (type sse) " is not a SSEGenerator.") {:type (type sse)})))
   (let [^FakeSse s sse]
-    (when-not @(.-open s)
-      (throw (java.io.IOException. (str "stream closed: " s))))
-    (swap! (.-events s) conj event)
-    true))
+    (if @(.-open s)
+      (do (swap! (.-events s) conj event) true)
+      false)))
 
 (defn close!
   "Close `sse` (client gone or server close); runs its on-close callback once."
@@ -55,7 +57,8 @@
 ;;; Registries, merged as datastar.wow merges them
 
 (def default-registry
-  {:datastar.wow/effects
+  {:datastar.wow/system->state (fn [{:keys [request]}] (:signals request))
+   :datastar.wow/effects
    {:datastar.wow/connection (fn [{:keys [dispatch-data]} _]
                                (:datastar.wow/connection dispatch-data))
     :datastar.wow/close-sse  (fn [_ {:keys [sse]}] (close! sse))

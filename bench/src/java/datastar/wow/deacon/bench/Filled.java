@@ -48,7 +48,7 @@ final class Filled {
   }
 
   static AtomStore atomStore(int n) {
-    AtomStore store = AtomStore.create();
+    AtomStore store = AtomStore.builder().build();
     for (int i = 0; i < n; i++) store.store(Fixtures.key(i), new Fixtures.Sse(i));
     return store;
   }
@@ -56,7 +56,7 @@ final class Filled {
   static CaffeineStore caffeineStore(int n) {
     CaffeineStore store = CaffeineStore.builder().maximumSize(maximumSize(n)).build();
     for (int i = 0; i < n; i++) store.store(Fixtures.key(i), new Fixtures.Sse(i));
-    store.cache().cleanUp();
+    store.cleanUp();
     return store;
   }
 

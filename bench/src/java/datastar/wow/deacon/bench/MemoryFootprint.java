@@ -55,8 +55,8 @@ public final class MemoryFootprint {
     long withOwners = elements(keys, conns, owners);
 
     Map<String, Filler> subjects = new LinkedHashMap<>();
-    subjects.put("atomStore", (k, c, o) -> fill(AtomStore.create(), k, c, null));
-    subjects.put("atomStoreOwned", (k, c, o) -> fill(AtomStore.create(), k, c, o));
+    subjects.put("atomStore", (k, c, o) -> fill(AtomStore.builder().build(), k, c, null));
+    subjects.put("atomStoreOwned", (k, c, o) -> fill(AtomStore.builder().build(), k, c, o));
     subjects.put("caffeineStore", (k, c, o) -> fill(caffeineStore(), k, c, null));
     subjects.put("caffeineStoreOwned", (k, c, o) -> fill(caffeineStore(), k, c, o));
     subjects.put("rawAtom", MemoryFootprint::rawAtom);
@@ -124,7 +124,7 @@ public final class MemoryFootprint {
 
   private static Object fill(ConnectionStore store, Object[] keys, Object[] conns, Object[] owners) {
     for (int i = 0; i < keys.length; i++) store.store(keys[i], conns[i], owners == null ? null : owners[i]);
-    if (store instanceof CaffeineStore) ((CaffeineStore) store).cache().cleanUp();
+    if (store instanceof CaffeineStore) ((CaffeineStore) store).cleanUp();
     if (store.count() != keys.length) throw new IllegalStateException("lost entries: " + store);
     return store;
   }

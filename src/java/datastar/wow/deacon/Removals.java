@@ -1,0 +1,99 @@
+package datastar.wow.deacon;
+
+import clojure.lang.IPersistentMap;
+import clojure.lang.PersistentArrayMap;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Counts a store's removals by cause and tells its {@link RemovalListener}, once per removal.
+ * Neither the listener nor the executor can make the removing operation fail: whatever they throw
+ * is logged once and the removal stays done (a removal whose executor refuses it is told on the
+ * calling thread instead).
+ */
+final class Removals {
+  private static final RemovalCause[] CAUSES = RemovalCause.values();
+
+  private final @Nullable RemovalListener listener;
+  private final @Nullable Executor executor;
+  // Filled in the constructor and never changed after: safe to read from any thread.
+  private final Map<RemovalCause, LongAdder> counts = new EnumMap<>(RemovalCause.class);
+
+  /**
+   * @param listener told of each removal; may be null
+   * @param executor runs the listener; null runs it on the removing thread
+   */
+  Removals(@Nullable RemovalListener listener, @Nullable Executor executor) {
+    this.listener = listener;
+    this.executor = executor;
+    for (RemovalCause cause : CAUSES) counts.put(cause, new LongAdder());
+  }
+
+  void report(Object key, Object connection, RemovalCause cause) {
+    counts.get(cause).increment();
+    if (listener == null) return;
+    if (executor == null) {
+      tell(key, connection, cause);
+      return;
+    }
+    try {
+      executor.execute(() -> tell(key, connection, cause));
+    } catch (Throwable t) {
+      Log.rethrowIfFatal(t);
+      Log.error(
+          "datastar.wow.deacon: the executor refused the removal callback for key "
+              + InvalidInputException.describe(key)
+              + "; it runs on the calling thread instead",
+          t);
+      tell(key, connection, cause);
+    }
+  }
+
+  private void tell(Object key, Object connection, RemovalCause cause) {
+    try {
+      listener.onRemoval(key, connection, cause);
+    } catch (Throwable t) {
+      Log.rethrowIfFatal(t);
+      Log.error(
+          "datastar.wow.deacon: the removal listener threw for key "
+              + InvalidInputException.describe(key)
+              + " ("
+              + cause.keyword()
+              + "); the connection was removed",
+          t);
+    }
+  }
+
+  /** @return {cause-keyword count} for every cause */
+  IPersistentMap counts() {
+    Object[] kvs = new Object[CAUSES.length * 2];
+    int i = 0;
+    for (RemovalCause cause : CAUSES) {
+      kvs[i++] = cause.keyword();
+      kvs[i++] = counts.get(cause).sum();
+    }
+    return PersistentArrayMap.createAsIfByAssoc(kvs);
+  }
+
+  /**
+   * Wraps an executor given by the user so that a failing {@code execute} never reaches Caffeine
+   * (which would log it under its own name): the failure is logged here once and the task runs on
+   * the calling thread.
+   */
+  static Executor guarded(Executor executor) {
+    return task -> {
+      try {
+        executor.execute(task);
+      } catch (Throwable t) {
+        Log.rethrowIfFatal(t);
+        Log.error(
+            "datastar.wow.deacon: the store's executor threw; the task runs on the calling thread",
+            t);
+        task.run();
+      }
+    };
+  }
+}

@@ -1,0 +1,64 @@
+package datastar.wow.deacon;
+
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The settings both built-in stores share; {@link AtomStore.Builder} and {@link
+ * CaffeineStore.Builder} add their own. Only those two extend it.
+ *
+ * @param <B> the concrete builder, returned by every setter
+ */
+public abstract class StoreBuilder<B extends StoreBuilder<B>> {
+  @Nullable RemovalListener onRemoval;
+  @Nullable Duration heartbeatInterval;
+  @Nullable ConnectionProbe probe;
+  boolean fanOut;
+
+  StoreBuilder() {}
+
+  abstract B self();
+
+  /**
+   * Tells {@code listener} of every connection that leaves the store, once each, with the cause
+   * ({@code :on-remove} in Clojure).
+   *
+   * @param listener the listener
+   * @return this builder
+   * @throws InvalidInputException when {@code listener} is null
+   */
+  public B onRemoval(RemovalListener listener) {
+    this.onRemoval = Check.notNull("onRemoval", listener);
+    return self();
+  }
+
+  /**
+   * Starts a daemon thread that every {@code interval} calls {@code probe} with each stored
+   * connection and removes those it finds dead (cause {@link RemovalCause#DEAD}); {@code
+   * :heartbeat} in Clojure. Closing the store stops it. A server only learns a client left when a
+   * write to it fails, and adapters can miss a close: this is the defence.
+   *
+   * @param interval time between sweeps; at least 1 millisecond
+   * @param probe the write that proves a connection alive
+   * @return this builder
+   * @throws InvalidInputException when {@code interval} is null or shorter than 1 millisecond, or
+   *     {@code probe} is null
+   */
+  public B heartbeat(Duration interval, ConnectionProbe probe) {
+    this.heartbeatInterval = Check.duration("heartbeat", interval);
+    this.probe = Check.notNull("heartbeat", probe);
+    return self();
+  }
+
+  /**
+   * Keeps every connection stored under a key instead of replacing the older one ({@code
+   * :fan-out?} in Clojure); see {@link ConnectionStore#fanOut()}.
+   *
+   * @param fanOut true for fan-out; default false
+   * @return this builder
+   */
+  public B fanOut(boolean fanOut) {
+    this.fanOut = fanOut;
+    return self();
+  }
+}

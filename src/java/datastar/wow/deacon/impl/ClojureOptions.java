@@ -1,0 +1,147 @@
+package datastar.wow.deacon.impl;
+
+import clojure.lang.IAtom;
+import clojure.lang.Keyword;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Scheduler;
+import datastar.wow.deacon.AtomStore;
+import datastar.wow.deacon.CaffeineStore;
+import datastar.wow.deacon.InvalidInputException;
+import datastar.wow.deacon.RegistryOptions;
+import datastar.wow.deacon.StoreBuilder;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Builds stores and registry options from the option maps of the {@code datastar.wow.deacon}
+ * namespace, its only caller. Every option is checked here, in Clojure's vocabulary, before any
+ * builder sees it: an unknown key, a wrong type or an out-of-range value throws {@link
+ * InvalidInputException} naming the option keyword and the value given.
+ */
+public final class ClojureOptions {
+  private ClojureOptions() {}
+
+  private static final Keyword TYPE = Keyword.intern("type");
+  private static final Keyword ON_REMOVE = Keyword.intern("on-remove");
+  private static final Keyword HEARTBEAT = Keyword.intern("heartbeat");
+  private static final Keyword INTERVAL_MS = Keyword.intern("interval-ms");
+  private static final Keyword SEND = Keyword.intern("send");
+  private static final Keyword FAN_OUT = Keyword.intern("fan-out?");
+  private static final Keyword ATOM = Keyword.intern("atom");
+  private static final Keyword IDLE_MS = Keyword.intern("idle-ms");
+  private static final Keyword DURATION_MS = Keyword.intern("duration-ms");
+  private static final Keyword MAXIMUM_SIZE = Keyword.intern("maximum-size");
+  private static final Keyword SCHEDULER = Keyword.intern("scheduler");
+  private static final Keyword CACHE = Keyword.intern("cache");
+  private static final Keyword EXECUTOR = Keyword.intern("executor");
+  private static final Keyword RECORD_STATS = Keyword.intern("record-stats?");
+  private static final Keyword ID_FN = Keyword.intern("id-fn");
+  private static final Keyword ON_PURGE = Keyword.intern("on-purge");
+  private static final Keyword ON_ERROR = Keyword.intern("on-error");
+
+  /**
+   * Builds an atom store.
+   *
+   * @param options {@code {:type :atom}} plus {@code :atom}, {@code :on-remove}, {@code
+   *     :heartbeat}, {@code :fan-out?}
+   * @return a new atom store
+   */
+  public static AtomStore atomStore(@Nullable Object options) {
+    Options o =
+        Options.read("store :atom", options, Set.of(TYPE, ATOM, ON_REMOVE, HEARTBEAT, FAN_OUT));
+    AtomStore.Builder builder = AtomStore.builder();
+    if (o.has(ATOM)) {
+      IAtom atom = o.instance(ATOM, IAtom.class, "an atom holding a map, e.g. (atom {})");
+      if (!(((clojure.lang.IDeref) atom).deref() instanceof clojure.lang.IPersistentMap)) {
+        throw new InvalidInputException(ATOM.toString(), atom, "must hold a map, e.g. (atom {})");
+      }
+      builder.atom(atom);
+    }
+    common(o, builder);
+    return builder.build();
+  }
+
+  /**
+   * Builds a Caffeine store.
+   *
+   * @param options {@code {:type :caffeine}} plus {@code :idle-ms} or {@code :duration-ms},
+   *     {@code :maximum-size}, {@code :scheduler}, {@code :cache}, {@code :on-remove}, {@code
+   *     :executor}, {@code :record-stats?}, {@code :heartbeat}, {@code :fan-out?}
+   * @return a new Caffeine store
+   */
+  public static CaffeineStore caffeineStore(@Nullable Object options) {
+    Options o =
+        Options.read(
+            "store :caffeine",
+            options,
+            Set.of(
+                TYPE, IDLE_MS, DURATION_MS, MAXIMUM_SIZE, SCHEDULER, CACHE, ON_REMOVE, EXECUTOR,
+                RECORD_STATS, HEARTBEAT, FAN_OUT));
+    o.exclusive(IDLE_MS, DURATION_MS, "they name the same setting; give only one");
+    String cacheRules = "the cache's own settings apply";
+    for (Keyword setting : new Keyword[] {IDLE_MS, DURATION_MS, MAXIMUM_SIZE, SCHEDULER, EXECUTOR}) {
+      o.exclusive(CACHE, setting, cacheRules);
+    }
+    if (o.bool(RECORD_STATS)) o.exclusive(CACHE, RECORD_STATS, cacheRules);
+    o.exclusive(
+        CACHE,
+        ON_REMOVE,
+        "the store cannot observe that cache's evictions; give the cache your own removal"
+            + " listener, or drop :cache");
+    CaffeineStore.Builder builder = CaffeineStore.builder();
+    if (o.has(IDLE_MS)) builder.duration(o.millis(IDLE_MS));
+    if (o.has(DURATION_MS)) builder.duration(o.millis(DURATION_MS));
+    if (o.has(MAXIMUM_SIZE)) builder.maximumSize(o.atLeastOne(MAXIMUM_SIZE));
+    Object scheduler = o.get(SCHEDULER);
+    if (Boolean.TRUE.equals(scheduler)) {
+      builder.scheduler(Scheduler.systemScheduler());
+    } else if (scheduler != null && !Boolean.FALSE.equals(scheduler)) {
+      builder.scheduler(o.instance(SCHEDULER, Scheduler.class, "true, false or a Caffeine Scheduler"));
+    }
+    if (o.has(CACHE)) builder.cache(o.instance(CACHE, Cache.class, "a Caffeine Cache"));
+    if (o.has(EXECUTOR)) {
+      Object v = o.get(EXECUTOR);
+      builder.executor(v instanceof Executor ? (Executor) v : Fns.executor(o.fn(EXECUTOR)));
+    }
+    if (o.bool(RECORD_STATS)) builder.recordStats(true);
+    common(o, builder);
+    return builder.build();
+  }
+
+  private static void common(Options o, StoreBuilder<?> builder) {
+    if (o.has(ON_REMOVE)) builder.onRemoval(Fns.onRemove(o.fn(ON_REMOVE)));
+    if (o.has(HEARTBEAT)) {
+      Options h = heartbeat(o);
+      builder.heartbeat(h.millis(INTERVAL_MS), Fns.probe(h.fn(SEND)));
+    }
+    builder.fanOut(o.bool(FAN_OUT));
+  }
+
+  private static Options heartbeat(Options o) {
+    Options h = Options.read(":heartbeat", o.get(HEARTBEAT), Set.of(INTERVAL_MS, SEND));
+    if (!h.has(INTERVAL_MS)) {
+      throw new InvalidInputException(INTERVAL_MS.toString(), null, "is required in :heartbeat");
+    }
+    if (!h.has(SEND)) {
+      throw new InvalidInputException(
+          SEND.toString(), null, "is required in :heartbeat, e.g. (fn [sse] (sdk/patch-signals! sse \"{}\"))");
+    }
+    return h;
+  }
+
+  /**
+   * Reads the options of {@code (registry store opts)}.
+   *
+   * @param options a map with {@code :id-fn}, {@code :on-purge}, {@code :on-error}
+   * @return the options
+   */
+  public static RegistryOptions registryOptions(@Nullable Object options) {
+    Options o = Options.read("registry", options, Set.of(ID_FN, ON_PURGE, ON_ERROR));
+    RegistryOptions.Builder b = RegistryOptions.builder();
+    if (o.has(ID_FN)) b.idFn(Fns.idFn(o.fn(ID_FN)));
+    if (o.has(ON_PURGE)) b.onPurge(Fns.onPurge(o.fn(ON_PURGE)));
+    if (o.has(ON_ERROR)) b.onError(Fns.onError(o.fn(ON_ERROR)));
+    return b.build();
+  }
+}

@@ -1,0 +1,42 @@
+package datastar.wow.deacon;
+
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The configurations every store test runs over: each built-in store, with and without fan-out.
+ * The Caffeine store runs its callbacks and maintenance on the calling thread here, so that a test
+ * sees every removal reported by the time the removing call returns.
+ */
+enum StoreKind {
+  ATOM(false),
+  CAFFEINE(false),
+  ATOM_FAN_OUT(true),
+  CAFFEINE_FAN_OUT(true);
+
+  final boolean fanOut;
+
+  StoreKind(boolean fanOut) {
+    this.fanOut = fanOut;
+  }
+
+  BaseStore build(RemovalListener listener) {
+    return build(listener, null, null);
+  }
+
+  BaseStore build(
+      RemovalListener listener, @Nullable Duration heartbeat, @Nullable ConnectionProbe probe) {
+    if (this == ATOM || this == ATOM_FAN_OUT) {
+      return configure(AtomStore.builder(), listener, heartbeat, probe).build();
+    }
+    return configure(CaffeineStore.builder().executor(Runnable::run), listener, heartbeat, probe)
+        .build();
+  }
+
+  private <B extends StoreBuilder<B>> B configure(
+      B b, RemovalListener listener, @Nullable Duration heartbeat, @Nullable ConnectionProbe probe) {
+    b.onRemoval(listener).fanOut(fanOut);
+    if (heartbeat != null && probe != null) b.heartbeat(heartbeat, probe);
+    return b;
+  }
+}
