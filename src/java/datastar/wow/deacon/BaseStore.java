@@ -21,12 +21,14 @@ abstract class BaseStore implements ConnectionStore, Ownership {
 
   final Removals removals;
   final boolean fanOut;
+  private final @Nullable ConnectionWriter writer;
   private volatile boolean closed;
   private volatile @Nullable Heartbeat heartbeat;
 
   BaseStore(StoreBuilder<?> settings, Removals removals) {
     this.removals = removals;
     this.fanOut = settings.fanOut;
+    this.writer = settings.writer;
   }
 
   /** Starts the heartbeat the settings ask for; builders call it once the store is constructed. */
@@ -138,6 +140,50 @@ abstract class BaseStore implements ConnectionStore, Ownership {
   public IPersistentMap stats() {
     return PersistentArrayMap.createAsIfByAssoc(
         new Object[] {SIZE, (long) count(), REMOVALS, removals.counts()});
+  }
+
+  /**
+   * Writes {@code message} to every connection stored under a key matching {@code keyOrPattern}
+   * (an exact key: every connection of that key; a pattern: see {@link KeyPattern}), each
+   * connection once, with the store's {@link ConnectionWriter}. A connection whose write answers
+   * false is removed (cause {@link RemovalCause#DEAD}); one whose write throws is logged and kept;
+   * neither stops the others. Connections stored or removed while it runs are either reached or
+   * not, never twice.
+   *
+   * <pre>{@code
+   * store.send(Deacon.scopedKey(userId, FEED), event);               // every tab of one user
+   * store.send(Deacon.scopedKey(Deacon.WILDCARD, FEED), event);      // every user's feed
+   * }</pre>
+   *
+   * @param keyOrPattern a key or a key pattern
+   * @param message what to write; the writer decides what it means
+   * @return how many connections the message was written to
+   * @throws IllegalStateException when the store was built without {@code writer(...)}
+   */
+  public int send(Object keyOrPattern, Object message) {
+    ConnectionWriter w = writer;
+    if (w == null) {
+      throw new IllegalStateException(
+          "datastar.wow.deacon: send needs a writer; build the store with writer(...)");
+    }
+    Set<Object> done = Collections.newSetFromMap(new IdentityHashMap<>());
+    int reached = 0;
+    for (Map.Entry<Object, Object> pair : connections(keyOrPattern)) {
+      Object conn = pair.getValue();
+      if (!done.add(conn)) continue;
+      try {
+        if (w.write(conn, message)) reached++;
+        else purgeConnection(conn, RemovalCause.DEAD);
+      } catch (Throwable t) {
+        Log.rethrowIfFatal(t);
+        Log.error(
+            "datastar.wow.deacon: the writer threw for a connection of key "
+                + InvalidInputException.describe(pair.getKey())
+                + "; it was kept, the others were still served",
+            t);
+      }
+    }
+    return reached;
   }
 
   /** One heartbeat: probes each distinct connection once and removes those found dead. */

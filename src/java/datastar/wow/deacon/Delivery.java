@@ -9,8 +9,11 @@ import clojure.lang.Keyword;
 import clojure.lang.PersistentArrayMap;
 import clojure.lang.RT;
 import clojure.lang.Symbol;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -51,8 +54,9 @@ final class Delivery {
   }
 
   /**
-   * Runs {@code ctx}'s actions once on each of {@code targets} ({@code [key connection]} pairs) that
-   * the store still holds when its turn comes.
+   * Runs {@code ctx}'s actions once on each stream of {@code targets} ({@code [key connection]}
+   * pairs) that the store still holds when its turn comes; a stream listed under several keys is
+   * served once.
    *
    * @return how many streams were reached
    */
@@ -68,9 +72,11 @@ final class Delivery {
     IPersistentMap system = asMap(ctx.valAt(Names.SYSTEM));
     IPersistentMap data = asMap(ctx.valAt(Names.DISPATCH_DATA));
     int reached = 0;
+    Set<Object> done = Collections.newSetFromMap(new IdentityHashMap<>());
     for (Map.Entry<Object, Object> target : targets) {
       Object key = target.getKey();
       Object conn = target.getValue();
+      if (!done.add(conn)) continue; // one stream under two matching keys: once
       if (!held(key, conn)) continue; // removed (closed) since the targets were listed
       try {
         Object result =

@@ -13,6 +13,7 @@ public abstract class StoreBuilder<B extends StoreBuilder<B>> {
   @Nullable RemovalListener onRemoval;
   @Nullable Duration heartbeatInterval;
   @Nullable ConnectionProbe probe;
+  @Nullable ConnectionWriter writer;
   boolean fanOut;
 
   StoreBuilder() {}
@@ -47,6 +48,19 @@ public abstract class StoreBuilder<B extends StoreBuilder<B>> {
   public B heartbeat(Duration interval, ConnectionProbe probe) {
     this.heartbeatInterval = Check.duration("heartbeat", interval);
     this.probe = Check.notNull("heartbeat", probe);
+    return self();
+  }
+
+  /**
+   * Sets how {@code send} writes a message to a connection; see {@link ConnectionWriter}. Apps on
+   * datastar.wow do not need it: their responses reach streams through the interceptor.
+   *
+   * @param writer writes one message to one connection
+   * @return this builder
+   * @throws InvalidInputException when {@code writer} is null
+   */
+  public B writer(ConnectionWriter writer) {
+    this.writer = Check.notNull("writer", writer);
     return self();
   }
 

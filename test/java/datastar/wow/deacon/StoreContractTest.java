@@ -436,6 +436,55 @@ class StoreContractTest {
     assertFalse(s.heartbeatRunning());
   }
 
+  @ParameterizedTest
+  @EnumSource(StoreKind.class)
+  void sendWritesToEveryMatchingConnectionOnceAndRemovesTheClosedOnes(StoreKind kind) {
+    List<String> written = new CopyOnWriteArrayList<>();
+    Conn closed = new Conn("closed");
+    Conn broken = new Conn("broken");
+    BaseStore s =
+        opened(
+            kind.build(
+                (k, c, cause) -> removals.add(new Removal(k, c, cause)),
+                (conn, message) -> {
+                  if (conn == closed) return false;
+                  if (conn == broken) throw new IllegalStateException("writer bug");
+                  written.add(conn + " <- " + message);
+                  return true;
+                }));
+    Conn alice1 = new Conn("alice-1");
+    Conn alice2 = new Conn("alice-2");
+    Conn bob = new Conn("bob");
+    s.store(key("alice", "feed"), alice1);
+    s.store(key("alice", "feed"), alice2);
+    s.store(key("alice", "room"), alice2); // the same stream under two matching keys
+    s.store(key("bob", "feed"), bob);
+    s.store(key("bob", "room"), closed);
+    s.store(key("carol", "feed"), broken);
+
+    int toAlice = s.send(key("alice", "feed"), "m1");
+    assertEquals(kind.fanOut ? 2 : 1, toAlice, "an exact key: each of its connections");
+    written.clear();
+    int toAll = s.send(Deacon.scopedKey(Deacon.WILDCARD, Deacon.WILDCARD), "m2");
+    List<String> expected = new ArrayList<>(List.of("conn alice-2 <- m2", "conn bob <- m2"));
+    if (kind.fanOut) expected.add("conn alice-1 <- m2");
+    assertEquals(new HashSet<>(expected), new HashSet<>(written), "each connection once");
+    assertEquals(expected.size(), written.size());
+    assertEquals(expected.size(), toAll);
+    assertNull(s.connection(key("bob", "room")), "the closed one was removed");
+    assertEquals(List.of(new Removal(key("bob", "room"), closed, RemovalCause.DEAD)),
+        removals.stream().filter(r -> r.cause() == RemovalCause.DEAD).toList());
+    assertSame(broken, s.connection(key("carol", "feed")), "a throwing write keeps the connection");
+  }
+
+  @ParameterizedTest
+  @EnumSource(StoreKind.class)
+  void sendWithoutAWriterIsAStateError(StoreKind kind) {
+    BaseStore s = store(kind);
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> s.send("k", "m"));
+    assertTrue(e.getMessage().contains("writer(...)"), e.getMessage());
+  }
+
   static List<Object> conns(List<Map.Entry<Object, Object>> pairs) {
     List<Object> conns = new ArrayList<>();
     for (Map.Entry<Object, Object> pair : pairs) conns.add(pair.getValue());

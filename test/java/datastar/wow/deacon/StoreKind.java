@@ -26,17 +26,34 @@ enum StoreKind {
 
   BaseStore build(
       RemovalListener listener, @Nullable Duration heartbeat, @Nullable ConnectionProbe probe) {
+    return build(listener, heartbeat, probe, null);
+  }
+
+  BaseStore build(RemovalListener listener, ConnectionWriter writer) {
+    return build(listener, null, null, writer);
+  }
+
+  private BaseStore build(
+      RemovalListener listener,
+      @Nullable Duration heartbeat,
+      @Nullable ConnectionProbe probe,
+      @Nullable ConnectionWriter writer) {
     if (this == ATOM || this == ATOM_FAN_OUT) {
-      return configure(AtomStore.builder(), listener, heartbeat, probe).build();
+      return configure(AtomStore.builder(), listener, heartbeat, probe, writer).build();
     }
-    return configure(CaffeineStore.builder().executor(Runnable::run), listener, heartbeat, probe)
+    return configure(CaffeineStore.builder().executor(Runnable::run), listener, heartbeat, probe, writer)
         .build();
   }
 
   private <B extends StoreBuilder<B>> B configure(
-      B b, RemovalListener listener, @Nullable Duration heartbeat, @Nullable ConnectionProbe probe) {
+      B b,
+      RemovalListener listener,
+      @Nullable Duration heartbeat,
+      @Nullable ConnectionProbe probe,
+      @Nullable ConnectionWriter writer) {
     b.onRemoval(listener).fanOut(fanOut);
     if (heartbeat != null && probe != null) b.heartbeat(heartbeat, probe);
+    if (writer != null) b.writer(writer);
     return b;
   }
 }
