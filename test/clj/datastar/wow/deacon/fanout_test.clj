@@ -106,7 +106,7 @@
             tab2 (subscribe! dispatch "s1" ::k)
             tab3 (subscribe! dispatch "s1" ::k)]
         ;; the client of tab2 left without the server noticing (a missed on-close)
-        (reset! (.-open ^datastar.wow.deacon.test.wow.FakeSse tab2) false)
+        (wow/vanish! tab2)
         (wow/request! dispatch (request "s1") {::d*conn/key ::k :🚀 [(patch 1)]})
         (is (= [[:datastar.wow/patch-signals {:n 1}]] (wow/events tab1) (wow/events tab3)))
         (is (= [tab1 tab3] (map second (d*conn/connections store ["s1" ::k]))))

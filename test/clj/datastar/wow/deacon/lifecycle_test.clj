@@ -113,16 +113,16 @@
       (let [[seen on-remove] (recorder)
             s (d*conn/store (cond-> {:type type :on-remove on-remove
                                      :heartbeat {:interval-ms 10
-                                                 :send (fn [sse] (wow/send! sse [:ping]))}}
+                                                 :send (fn [sse] (wow/send! sse [:ping "{}"]))}}
                               (= type :caffeine) (assoc :executor (fn [^Runnable r] (.run r)))))]
         (try
           (let [alive (wow/fake-sse)
                 dying (wow/fake-sse)]
             (d*conn/store! s :alive alive)
             (d*conn/store! s :dying dying)
-            (is (eventually 2000 #(some #{[:ping]} (wow/events dying))) "probes are sent")
+            (is (eventually 2000 #(some #{[:ping "{}"]} (wow/events dying))) "probes are sent")
             (is (= 2 (d*conn/connection-count s)))
-            (reset! (.-open ^datastar.wow.deacon.test.wow.FakeSse dying) false) ; the client went away, unseen
+            (wow/vanish! dying) ; the client went away, unseen
             (is (eventually 2000 #(= [:alive] (d*conn/list-keys s))))
             (is (eventually 2000 #(= [[:dying dying :dead]] @seen)))
             (is (= 1 (get-in (d*conn/stats s) [:removals :dead]))))

@@ -16,13 +16,25 @@
      closed after them when with-open-sse?); when it closes,
      `[[:datastar.wow/sse-closed]]` is dispatched with `{:sse nil}` and that
      request's dispatch-data."
-  (:require [nexus.core :as nexus]))
+  (:require [nexus.core :as nexus]
+            [starfederation.datastar.clojure.protocols :as sdk]))
 
 (set! *warn-on-reflection* true)
 
 ;;; Fake SSE streams
 
-(deftype FakeSse [id events open on-close]
+(declare close!)
+
+(deftype FakeSse [id events open on-close lock]
+  sdk/SSEGenerator
+  (send-event! [_ event-type data-lines _opts]
+    ;; the SDK renders the event text here; a fake records [event-type data]
+    (if @open
+      (do (swap! events conj [event-type data-lines]) true)
+      false))
+  (get-lock [_] lock)
+  (close-sse! [this] (close! this))
+  (sse-gen? [_] true)
   Object
   (toString [_] (str "#fake-sse[" id (if @open "" " closed") "]")))
 
@@ -31,28 +43,31 @@
 (defn fake-sse
   "A new open stream. `events` is an atom of what was sent down it."
   []
-  (->FakeSse (swap! ids inc) (atom []) (atom true) (atom nil)))
+  (->FakeSse (swap! ids inc) (atom []) (atom true) (atom nil) (java.util.concurrent.locks.ReentrantLock.)))
 
 (defn events [^FakeSse sse] @(.-events sse))
 (defn open? [^FakeSse sse] @(.-open sse))
 
 (defn send!
-  "Write `event` to `sse`, as the Datastar SDK's send functions do: true when
-  written, false when the stream is closed (never an exception for that).
-  Throws when `sse` is not a stream at all, as the SDK's protocol does."
-  [sse event]
-  (when-not (instance? FakeSse sse)
-    (throw (ex-info (str "Type " (type sse) " is not a SSEGenerator.") {:type (type sse)})))
-  (let [^FakeSse s sse]
-    (if @(.-open s)
-      (do (swap! (.-events s) conj event) true)
-      false)))
+  "Write `[event-type data]` to `sse` through the SDK's protocol, as the SDK's
+  send functions do: true when written, false when the stream is closed
+  (never an exception for that). Throws when `sse` is not a stream at all."
+  [sse [event-type data]]
+  (sdk/send-event! sse event-type data {}))
+
+(defn vanish!
+  "The client of `sse` went away without the server noticing (an adapter that
+  missed the close): writes now answer false, no on-close runs."
+  [^FakeSse sse]
+  (reset! (.-open sse) false))
 
 (defn close!
-  "Close `sse` (client gone or server close); runs its on-close callback once."
+  "Close `sse` (client gone or server close); runs its on-close callback once.
+  True when it closed, false when it was already closed, as the SDK's."
   [^FakeSse sse]
-  (when (compare-and-set! (.-open sse) true false)
-    (when-let [f @(.-on-close sse)] (f))))
+  (if (compare-and-set! (.-open sse) true false)
+    (do (when-let [f @(.-on-close sse)] (f)) true)
+    false))
 
 ;;; Registries, merged as datastar.wow merges them
 
@@ -61,9 +76,11 @@
    :datastar.wow/effects
    {:datastar.wow/connection (fn [{:keys [dispatch-data]} _]
                                (:datastar.wow/connection dispatch-data))
-    :datastar.wow/close-sse  (fn [_ {:keys [sse]}] (close! sse))
+    :datastar.wow/close-sse  (fn [_ {:keys [sse]}] (sdk/close-sse! sse))
     :datastar.wow/sse-closed (constantly nil)
-    :datastar.wow/send       (fn [_ {:keys [sse]} & event] (send! sse (vec event)))}
+    ;; as datastar.wow's: every send goes through this one effect, which renders
+    ;; the payload and hands it to the SDK, which ends in send-event! on :sse
+    :datastar.wow/send       (fn [_ {:keys [sse]} & [action payload]] (send! sse [action payload]))}
    :datastar.wow/actions
    {:datastar.wow/patch-signals  (fn [_ signals] [[:datastar.wow/send :datastar.wow/patch-signals signals]])
     :datastar.wow/patch-elements (fn [_ elements] [[:datastar.wow/send :datastar.wow/patch-elements elements]])}})
