@@ -7,6 +7,8 @@ import datastar.wow.deacon.AtomStore;
 import datastar.wow.deacon.Deacon;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -33,8 +35,9 @@ import java.util.concurrent.TimeUnit;
  *       the stream.
  * </ul>
  *
- * <p>Run it with {@code mvn -q test-compile exec:java@counter}; the port is {@code -Dport}, else
- * {@code PORT}, else 3000.
+ * <p>Run it with {@code mvn -q test-compile exec:java@counter}. It listens on 127.0.0.1 (this
+ * machine only) unless {@code -Dip}, else {@code IP}, names another address ({@code 0.0.0.0}:
+ * every interface); the port is {@code -Dport}, else {@code PORT}, else 3000.
  */
 public final class CounterServer implements AutoCloseable {
   /** The key every session stores its stream under, scoped as {@code [session-id :counter]}. */
@@ -50,7 +53,7 @@ public final class CounterServer implements AutoCloseable {
   private final AtomStore store;
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
-  private CounterServer(int port, Duration tick) throws IOException {
+  private CounterServer(InetAddress ip, int port, Duration tick) throws IOException {
     this.tick = tick;
     this.store =
         Deacon.atomStoreBuilder()
@@ -58,7 +61,7 @@ public final class CounterServer implements AutoCloseable {
             .build();
     this.requests = Executors.newCachedThreadPool(daemon("counter-http"));
     this.ticks = Executors.newSingleThreadScheduledExecutor(daemon("counter-timer"));
-    this.server = HttpServer.create(new InetSocketAddress(port), 0);
+    this.server = HttpServer.create(new InetSocketAddress(ip, port), 0);
     server.setExecutor(requests);
     server.createContext("/", this::index);
     server.createContext("/jump", this::jump);
@@ -66,7 +69,7 @@ public final class CounterServer implements AutoCloseable {
   }
 
   /**
-   * Starts a server.
+   * Starts a server on loopback (127.0.0.1): only this machine can connect.
    *
    * @param port the port, or 0 for any free port
    * @param tick how often the timer adds one
@@ -74,34 +77,74 @@ public final class CounterServer implements AutoCloseable {
    * @throws IOException when the port cannot be bound
    */
   public static CounterServer start(int port, Duration tick) throws IOException {
-    if (tick.isNegative() || tick.isZero()) {
-      throw new IllegalArgumentException("tick: expected a positive duration, got " + tick);
-    }
-    return new CounterServer(port, tick);
+    return start(Config.defaultIp(), port, tick);
   }
 
   /**
-   * Starts the server on {@code -Dport}, else {@code PORT}, else 3000, and runs until the JVM is
-   * stopped.
+   * Starts a server.
+   *
+   * @param ip the address to listen on, e.g. 0.0.0.0 for every interface
+   * @param port the port, or 0 for any free port
+   * @param tick how often the timer adds one
+   * @return the running server
+   * @throws IOException when the address and port cannot be bound
+   */
+  public static CounterServer start(InetAddress ip, int port, Duration tick) throws IOException {
+    if (tick.isNegative() || tick.isZero()) {
+      throw new IllegalArgumentException("tick: expected a positive duration, got " + tick);
+    }
+    return new CounterServer(ip, port, tick);
+  }
+
+  /**
+   * Starts the server on {@code -Dip}, else {@code IP}, else 127.0.0.1, and port {@code -Dport},
+   * else {@code PORT}, else 3000, and runs until the JVM is stopped.
    *
    * @param args ignored
    * @throws Exception when the server cannot start
    */
   public static void main(String[] args) throws Exception {
+    InetAddress ip = Config.ip(System.getProperty("ip"), System.getenv("IP"));
     int port = Config.port(System.getProperty("port"), System.getenv("PORT"));
-    CounterServer server = start(port, Duration.ofSeconds(1));
+    CounterServer server = start(ip, port, Duration.ofSeconds(1));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();
       stopped.countDown();
     }));
-    System.out.println("deacon counter: http://localhost:" + server.port() + "  (Ctrl-C stops)");
+    System.out.println(
+        "deacon counter: " + url(server.address())
+            + "  (listening on " + server.address().getAddress().getHostAddress()
+            + "; Ctrl-C stops)");
     stopped.await();
+  }
+
+  /** @return the address and port the server listens on */
+  public InetSocketAddress address() {
+    return server.getAddress();
   }
 
   /** @return the port the server listens on */
   public int port() {
     return server.getAddress().getPort();
+  }
+
+  /**
+   * @param address where a server listens
+   * @return the URL to open in a browser: {@code localhost} for loopback or every interface, else
+   *     the address itself
+   */
+  static String url(InetSocketAddress address) {
+    InetAddress ip = address.getAddress();
+    String host;
+    if (ip.isLoopbackAddress() || ip.isAnyLocalAddress()) {
+      host = "localhost";
+    } else if (ip instanceof Inet6Address) {
+      host = "[" + ip.getHostAddress() + "]";
+    } else {
+      host = ip.getHostAddress();
+    }
+    return "http://" + host + ":" + address.getPort();
   }
 
   /** @return the store holding the open streams, keyed {@code [session-id :counter]} */

@@ -13,6 +13,8 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,6 +26,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -208,6 +211,62 @@ class CounterServerTest {
     HttpResponse<String> jump =
         http.send(request("POST", "/jump", cookie).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(404, jump.statusCode(), "nothing left to jump on");
+  }
+
+  @Test
+  void listensOnLoopbackByDefault() {
+    assertTrue(
+        server.address().getAddress().isLoopbackAddress(),
+        "only this machine can connect: " + server.address());
+    assertEquals(Config.DEFAULT_IP, server.address().getAddress().getHostAddress());
+  }
+
+  @Test
+  void listensOnTheAddressItIsGiven() throws Exception {
+    InetAddress other = InetAddress.getByAddress(new byte[] {127, 0, 0, 2});
+    // Linux routes all of 127/8 to loopback; elsewhere 127.0.0.2 may not exist.
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, other)) {
+      assertTrue(probe.isBound());
+    } catch (IOException notConfigured) {
+      Assumptions.assumeTrue(false, "127.0.0.2 is not configured here");
+    }
+    try (CounterServer there = CounterServer.start(other, 0, Duration.ofHours(1))) {
+      assertEquals(other, there.address().getAddress());
+      HttpResponse<String> page =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.2:" + there.port() + "/")).build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, page.statusCode());
+    }
+  }
+
+  @Test
+  void badAddressesAreNamed() {
+    assertEquals(InetAddress.getLoopbackAddress(), Config.ip(null, null));
+    assertEquals("127.0.0.1", Config.ip(null, null).getHostAddress());
+    assertTrue(Config.ip(null, "0.0.0.0").isAnyLocalAddress());
+    assertEquals("0:0:0:0:0:0:0:1", Config.ip("::1", "0.0.0.0").getHostAddress(), "-Dip wins");
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Config.ip(" ", null));
+    assertEquals("-Dip: expected an IP address such as 127.0.0.1 or ::1, got \" \"", e.getMessage());
+    for (String bad : List.of("300.1.2.3", "1.2.3", "localhost", "::g", "example.org")) {
+      e = assertThrows(IllegalArgumentException.class, () -> Config.ip(null, bad), bad);
+      assertEquals(
+          "IP: expected an IP address such as 127.0.0.1 or ::1, got \"" + bad + "\"",
+          e.getMessage());
+    }
+  }
+
+  @Test
+  void theUrlNamesTheAddress() {
+    assertEquals("http://localhost:3000", CounterServer.url(new InetSocketAddress(Config.ip("127.0.0.1", null), 3000)));
+    assertEquals("http://localhost:3000", CounterServer.url(new InetSocketAddress(Config.ip("0.0.0.0", null), 3000)));
+    assertEquals(
+        "http://192.0.2.7:80",
+        CounterServer.url(new InetSocketAddress(Config.ip("192.0.2.7", null), 80)));
+    assertEquals(
+        "http://[2001:db8:0:0:0:0:0:1]:80",
+        CounterServer.url(new InetSocketAddress(Config.ip("2001:db8::1", null), 80)));
   }
 
   @Test
