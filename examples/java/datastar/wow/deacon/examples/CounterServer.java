@@ -13,7 +13,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -26,7 +25,8 @@ import java.util.concurrent.TimeUnit;
  * in the browser.
  *
  * <ul>
- *   <li>{@code GET /} serves the page and gives the browser a session cookie;
+ *   <li>{@code GET /} serves the page and gives the browser a session cookie, signed: a cookie this
+ *       server did not issue is no session, and the page replaces it with a new one;
  *   <li>{@code PUT /} opens an SSE stream, stores it under {@code [session :counter]} and starts a
  *       timer that pushes the counter down the stored stream every second;
  *   <li>{@code POST /jump} adds ten and pushes it down the same stored stream (HTTP 204: no new
@@ -52,6 +52,7 @@ public final class CounterServer implements AutoCloseable {
   private final Duration tick;
   private final AtomStore store;
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+  private final Sessions sessions = new Sessions();
 
   private CounterServer(InetAddress ip, int port, Duration tick) throws IOException {
     this.tick = tick;
@@ -153,11 +154,19 @@ public final class CounterServer implements AutoCloseable {
   }
 
   /**
-   * @param sessionId a session id, as in the {@value #COOKIE} cookie
+   * @param sessionId a session id, from a {@value #COOKIE} cookie this server issued
    * @return the key that session's stream is stored under
    */
   public static Object key(String sessionId) {
     return Deacon.scopedKey(sessionId, COUNTER);
+  }
+
+  /**
+   * @param cookieValue a {@value #COOKIE} cookie's value
+   * @return its session id when this server issued it, else null
+   */
+  String sessionId(String cookieValue) {
+    return sessions.verify(cookieValue);
   }
 
   /** Stops the server, the timers and every open stream. */
@@ -177,16 +186,16 @@ public final class CounterServer implements AutoCloseable {
     }
     switch (ex.getRequestMethod()) {
       case "GET" -> page(ex);
-      case "PUT" -> startTimer(ex, Sessions.id(ex));
-      case "DELETE" -> stopTimer(ex, Sessions.id(ex));
+      case "PUT" -> startTimer(ex, sessions.id(ex));
+      case "DELETE" -> stopTimer(ex, sessions.id(ex));
       default -> reply(ex, 405, "GET, PUT or DELETE");
     }
   }
 
   private void page(HttpExchange ex) throws IOException {
-    if (Sessions.id(ex) == null) {
+    if (sessions.id(ex) == null) { // no cookie, or one this server did not issue
       ex.getResponseHeaders()
-          .add("Set-Cookie", COOKIE + "=" + UUID.randomUUID() + "; Path=/; HttpOnly; SameSite=Lax");
+          .add("Set-Cookie", COOKIE + "=" + sessions.issue() + "; Path=/; HttpOnly; SameSite=Lax");
     }
     ex.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
     reply(ex, 200, Page.html(Page.keysPanel(store.keys())));
@@ -194,7 +203,7 @@ public final class CounterServer implements AutoCloseable {
 
   private void startTimer(HttpExchange ex, String sid) throws IOException {
     if (sid == null) {
-      reply(ex, 400, "no " + COOKIE + " cookie: load the page first");
+      reply(ex, 400, "no session (no " + COOKIE + " cookie this server issued): load the page first");
       return;
     }
     SseStream stream = SseStream.open(ex, sid);
@@ -225,7 +234,7 @@ public final class CounterServer implements AutoCloseable {
       reply(ex, 405, "POST");
       return;
     }
-    String sid = Sessions.id(ex);
+    String sid = sessions.id(ex);
     // Reuse the stream the PUT stored: look it up by the same key.
     if (sid == null || store.connection(key(sid)) == null) {
       reply(ex, 404, "no stream stored under this session's :counter key: start the timer first");

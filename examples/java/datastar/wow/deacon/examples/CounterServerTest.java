@@ -55,12 +55,35 @@ class CounterServerTest {
   }
 
   private String cookie() throws Exception {
-    HttpResponse<String> page =
-        http.send(request("GET", "/", null).build(), HttpResponse.BodyHandlers.ofString());
+    return cookie(server);
+  }
+
+  /** Loads the page of {@code s} without a cookie; returns the {@code name=value} it sets. */
+  private String cookie(CounterServer s) throws Exception {
+    HttpResponse<String> page = http.send(pageRequest(s, null), HttpResponse.BodyHandlers.ofString());
     assertEquals(200, page.statusCode());
     assertTrue(page.body().contains(Page.DATASTAR_CDN), "the page loads Datastar from its CDN");
-    String setCookie = page.headers().firstValue("Set-Cookie").orElseThrow();
+    return setCookie(page);
+  }
+
+  private static HttpRequest pageRequest(CounterServer s, String cookie) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://localhost:" + s.port() + "/"));
+    return (cookie == null ? b : b.header("Cookie", cookie)).build();
+  }
+
+  /** @return the {@code name=value} of the response's Set-Cookie, or null without one */
+  private static String setCookie(HttpResponse<?> response) {
+    String setCookie = response.headers().firstValue("Set-Cookie").orElse(null);
+    if (setCookie == null) return null;
+    assertTrue(setCookie.endsWith("; Path=/; HttpOnly; SameSite=Lax"), setCookie);
     return setCookie.substring(0, setCookie.indexOf(';'));
+  }
+
+  /** @return the session id the server issued in {@code cookie} ({@code name=value}) */
+  private String sid(String cookie) {
+    String sid = server.sessionId(cookie.substring(cookie.indexOf('=') + 1));
+    assertTrue(sid != null, "the server knows its own cookie: " + cookie);
+    return sid;
   }
 
   /** Reads one SSE event: its lines up to the blank line; null at the end of the stream. */
@@ -83,7 +106,7 @@ class CounterServerTest {
   @Test
   void putStoresTheStreamJumpReusesItDeleteEndsIt() throws Exception {
     String cookie = cookie();
-    String sid = cookie.substring(cookie.indexOf('=') + 1);
+    String sid = sid(cookie);
 
     HttpResponse<InputStream> put =
         http.send(request("PUT", "/", cookie).build(), HttpResponse.BodyHandlers.ofInputStream());
@@ -100,6 +123,8 @@ class CounterServerTest {
           keys.get(1).contains(Page.label(CounterServer.key(sid))),
           "the panel lists [sid :counter]: " + keys);
       assertFalse(keys.get(1).contains(sid), "but never shows the session id: " + keys);
+      assertFalse(
+          keys.get(1).contains(cookie.substring(cookie.indexOf('=') + 1)), "nor the cookie: " + keys);
 
       Object stored = server.store().connection(CounterServer.key(sid));
       assertTrue(stored instanceof SseStream, "PUT stored its stream: " + stored);
@@ -160,8 +185,42 @@ class CounterServerTest {
           "data: signals {\"counter\":0,\"running\":false}",
           eventOf(ea, "datastar-patch-signals").get(1),
           "ann's stop reaches ann, whose counter never jumped");
-      assertEquals(List.of(CounterServer.key(bob.substring(bob.indexOf('=') + 1))), server.store().keys());
+      assertEquals(List.of(CounterServer.key(sid(bob))), server.store().keys());
     }
+  }
+
+  @Test
+  void onlyIssuedSessionIdsAreAccepted() throws Exception {
+    String issued = cookie();
+    String value = issued.substring(issued.indexOf('=') + 1);
+    String tampered =
+        CounterServer.COOKIE + "=" + value.substring(0, value.length() - 1)
+            + (value.endsWith("A") ? "B" : "A");
+    String otherServers;
+    try (CounterServer other = CounterServer.start(0, Duration.ofHours(1))) {
+      otherServers = cookie(other);
+    }
+    for (String forged :
+        List.of(
+            CounterServer.COOKIE + "=forged",
+            CounterServer.COOKIE + "=" + sid(issued), // the id without its signature
+            tampered,
+            otherServers)) {
+      HttpResponse<String> page = http.send(pageRequest(server, forged), HttpResponse.BodyHandlers.ofString());
+      String fresh = setCookie(page);
+      assertTrue(fresh != null, "the page gives " + forged + " a new session");
+      assertFalse(fresh.equals(forged), fresh);
+      assertTrue(server.sessionId(fresh.substring(fresh.indexOf('=') + 1)) != null, fresh);
+
+      HttpResponse<String> put =
+          http.send(request("PUT", "/", forged).build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(400, put.statusCode(), forged + " is no session: " + put.body());
+      assertEquals(0, server.store().count(), "nothing stored for " + forged);
+    }
+    assertEquals(sid(issued), server.sessionId(value));
+    assertNull(
+        setCookie(http.send(pageRequest(server, issued), HttpResponse.BodyHandlers.ofString())),
+        "an issued session is kept");
   }
 
   @Test
