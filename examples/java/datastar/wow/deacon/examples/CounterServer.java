@@ -32,8 +32,13 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code POST /jump} adds ten and pushes it down the same stored stream (HTTP 204: no new
  *       stream);
  *   <li>{@code DELETE /} stops the timer, purges the key, and the store's eviction listener closes
- *       the stream.
+ *       the stream (HTTP 204).
  * </ul>
+ *
+ * <p>{@code POST /jump} and {@code DELETE /} act on the session's stored stream, so both answer
+ * {@code 404} when there is none: no session cookie, one this server did not issue, a timer never
+ * started, or already stopped. {@code PUT /} without a session answers {@code 400} (load the page
+ * first). Any other method answers {@code 405} with an {@code Allow} header.
  *
  * <p>Run it with {@code mvn -q test-compile exec:java@counter}. It listens on 127.0.0.1 (this
  * machine only) unless {@code -Dip}, else {@code IP}, names another address ({@code 0.0.0.0}:
@@ -188,7 +193,7 @@ public final class CounterServer implements AutoCloseable {
       case "GET" -> page(ex);
       case "PUT" -> startTimer(ex, sessions.id(ex));
       case "DELETE" -> stopTimer(ex, sessions.id(ex));
-      default -> reply(ex, 405, "GET, PUT or DELETE");
+      default -> notAllowed(ex, "GET, PUT, DELETE");
     }
   }
 
@@ -231,13 +236,13 @@ public final class CounterServer implements AutoCloseable {
 
   private void jump(HttpExchange ex) throws IOException {
     if (!"POST".equals(ex.getRequestMethod())) {
-      reply(ex, 405, "POST");
+      notAllowed(ex, "POST");
       return;
     }
     String sid = sessions.id(ex);
     // Reuse the stream the PUT stored: look it up by the same key.
     if (sid == null || store.connection(key(sid)) == null) {
-      reply(ex, 404, "no stream stored under this session's :counter key: start the timer first");
+      noStream(ex);
       return;
     }
     counters.computeIfAbsent(sid, s -> new Counter()).add(10);
@@ -246,17 +251,30 @@ public final class CounterServer implements AutoCloseable {
   }
 
   private void stopTimer(HttpExchange ex, String sid) throws IOException {
-    if (sid != null) {
-      Counter counter = counters.get(sid);
-      SseStream stream = (SseStream) store.connection(key(sid));
-      if (counter != null) {
-        counter.stop();
-        if (stream != null) stream.patchSignals(counter.signals());
-      }
-      store.purge(key(sid)); // the eviction listener closes the stream
-      pushKeysToAll();
+    SseStream stream = sid == null ? null : (SseStream) store.connection(key(sid));
+    if (stream == null) {
+      noStream(ex);
+      return;
     }
+    Counter counter = counters.get(sid);
+    if (counter != null) {
+      counter.stop();
+      stream.patchSignals(counter.signals());
+    }
+    store.purge(key(sid)); // the eviction listener closes the stream
+    pushKeysToAll();
     reply(ex, 204, null);
+  }
+
+  // POST /jump and DELETE / act on the session's stored stream; without one there is nothing to
+  // act on, whether the request has no session, one this server did not issue, or no stream.
+  private static void noStream(HttpExchange ex) throws IOException {
+    reply(ex, 404, "no stream stored under this session's :counter key: start the timer first");
+  }
+
+  private static void notAllowed(HttpExchange ex, String allow) throws IOException {
+    ex.getResponseHeaders().set("Allow", allow);
+    reply(ex, 405, "method not allowed: " + ex.getRequestMethod() + " (allowed: " + allow + ")");
   }
 
   // Sends the session's counter down its stored stream, and the key list to every stream.

@@ -155,11 +155,50 @@ class CounterServerTest {
   }
 
   @Test
-  void jumpWithoutAStoredStreamIsRefused() throws Exception {
-    HttpResponse<String> jump =
-        http.send(request("POST", "/jump", cookie()).build(), HttpResponse.BodyHandlers.ofString());
-    assertEquals(404, jump.statusCode());
-    assertTrue(jump.body().contains("start the timer first"), jump.body());
+  void jumpAndStopWithoutAStoredStreamBothAnswer404() throws Exception {
+    String fresh = cookie();
+    for (String cookie : java.util.Arrays.asList(null, CounterServer.COOKIE + "=forged", fresh)) {
+      for (String[] call : List.of(new String[] {"POST", "/jump"}, new String[] {"DELETE", "/"})) {
+        HttpResponse<String> r =
+            http.send(request(call[0], call[1], cookie).build(), HttpResponse.BodyHandlers.ofString());
+        String what = call[0] + " " + call[1] + " with cookie " + cookie;
+        assertEquals(404, r.statusCode(), what);
+        assertTrue(r.body().contains("start the timer first"), what + ": " + r.body());
+      }
+    }
+
+    // And once stopped, stopping again finds nothing either.
+    HttpResponse<InputStream> put =
+        http.send(request("PUT", "/", fresh).build(), HttpResponse.BodyHandlers.ofInputStream());
+    try (BufferedReader events =
+        new BufferedReader(new InputStreamReader(put.body(), StandardCharsets.UTF_8))) {
+      eventOf(events, "datastar-patch-signals"); // stored by now
+      assertEquals(
+          204,
+          http.send(request("DELETE", "/", fresh).build(), HttpResponse.BodyHandlers.ofString())
+              .statusCode());
+      assertEquals(
+          404,
+          http.send(request("DELETE", "/", fresh).build(), HttpResponse.BodyHandlers.ofString())
+              .statusCode());
+    }
+  }
+
+  @Test
+  void otherMethodsAnswer405WithAllow() throws Exception {
+    String cookie = cookie();
+    for (String[] call :
+        List.of(
+            new String[] {"PATCH", "/", "GET, PUT, DELETE"},
+            new String[] {"POST", "/", "GET, PUT, DELETE"},
+            new String[] {"GET", "/jump", "POST"},
+            new String[] {"DELETE", "/jump", "POST"})) {
+      HttpResponse<String> r =
+          http.send(request(call[0], call[1], cookie).build(), HttpResponse.BodyHandlers.ofString());
+      String what = call[0] + " " + call[1];
+      assertEquals(405, r.statusCode(), what);
+      assertEquals(List.of(call[2]), r.headers().allValues("Allow"), what);
+    }
   }
 
   @Test
