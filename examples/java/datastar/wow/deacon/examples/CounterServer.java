@@ -25,8 +25,9 @@ import java.util.concurrent.TimeUnit;
  * in the browser.
  *
  * <ul>
- *   <li>{@code GET /} serves the page and gives the browser a session cookie, signed: a cookie this
- *       server did not issue is no session, and the page replaces it with a new one;
+ *   <li>{@code GET /} serves the page, showing the session's counter as it is (another tab may be
+ *       running it), and gives the browser a session cookie, signed: a cookie this server did not
+ *       issue is no session, and the page replaces it with a new one;
  *   <li>{@code PUT /} opens an SSE stream, stores it under {@code [session :counter]} and starts a
  *       timer that pushes the counter down the stored stream every second;
  *   <li>{@code POST /jump} adds ten and pushes it down the same stored stream (HTTP 204: no new
@@ -34,6 +35,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code DELETE /} stops the timer, purges the key, and the store's eviction listener closes
  *       the stream (HTTP 204).
  * </ul>
+ *
+ * <p>A session's counter lives as long as the session has a stream stored: when its last stream
+ * is gone (stopped, or the client went away), the timer stops and the counter is forgotten.
  *
  * <p>{@code POST /jump} and {@code DELETE /} act on the session's stored stream, so both answer
  * {@code 404} when there is none: no session cookie, one this server did not issue, a timer never
@@ -56,6 +60,7 @@ public final class CounterServer implements AutoCloseable {
   private final ScheduledExecutorService ticks;
   private final Duration tick;
   private final AtomStore store;
+  // One counter per session that has a stream stored; dropped with the session's last stream.
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
   private final Sessions sessions = new Sessions();
 
@@ -174,6 +179,11 @@ public final class CounterServer implements AutoCloseable {
     return sessions.verify(cookieValue);
   }
 
+  /** @return how many sessions have a counter */
+  int counterCount() {
+    return counters.size();
+  }
+
   /** Stops the server, the timers and every open stream. */
   @Override
   public void close() {
@@ -198,12 +208,16 @@ public final class CounterServer implements AutoCloseable {
   }
 
   private void page(HttpExchange ex) throws IOException {
-    if (sessions.id(ex) == null) { // no cookie, or one this server did not issue
+    String sid = sessions.id(ex);
+    if (sid == null) { // no cookie, or one this server did not issue
       ex.getResponseHeaders()
           .add("Set-Cookie", COOKIE + "=" + sessions.issue() + "; Path=/; HttpOnly; SameSite=Lax");
     }
+    // The session's counter as it is, though another tab may be the one running it.
+    Counter counter = sid == null ? null : counters.get(sid);
+    Counter.State state = counter == null ? Counter.State.INITIAL : counter.state();
     ex.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
-    reply(ex, 200, Page.html(Page.keysPanel(store.keys())));
+    reply(ex, 200, Page.html(state, Page.keysPanel(store.keys())));
   }
 
   private void startTimer(HttpExchange ex, String sid) throws IOException {
@@ -212,26 +226,45 @@ public final class CounterServer implements AutoCloseable {
       return;
     }
     SseStream stream = SseStream.open(ex, sid);
-    // A stream that ends (client gone, or closed by the listener) leaves the store.
-    stream.onClose(() -> store.purgeConnection(stream));
+    // A stream that ends (client gone, or closed by the listener) leaves the store, and takes the
+    // session's counter with it when it was the session's last.
+    stream.onClose(() -> {
+      store.purgeConnection(stream);
+      release(sid);
+    });
     // Store the open stream under [sid :counter]; an older stream of this session is replaced,
     // and the eviction listener closes it.
     store.store(key(sid), stream);
-    Counter counter = counters.computeIfAbsent(sid, s -> new Counter());
-    counter.start(
-        () -> ticks.scheduleAtFixedRate(
-            () -> tick(sid), tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS));
+    counters.compute(sid, (s, existing) -> {
+      Counter counter = existing == null ? new Counter() : existing;
+      counter.start(
+          () -> ticks.scheduleAtFixedRate(
+              () -> tick(s), tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS));
+      return counter;
+    });
     push(sid);
   }
 
   private void tick(String sid) {
     Counter counter = counters.get(sid);
+    if (counter == null) return;
     if (store.connection(key(sid)) == null) {
-      counter.pause(); // nobody to tell: the stream is gone
+      release(sid); // nobody to tell: the stream is gone
       return;
     }
     counter.add(1);
     push(sid);
+  }
+
+  // Drops the session's counter, stopping its timer, unless the session has a stream stored.
+  // Atomic per session: a PUT stores its stream before it makes or restarts the counter, so a
+  // counter is never dropped while its session has a stream.
+  private void release(String sid) {
+    counters.computeIfPresent(sid, (s, counter) -> {
+      if (store.connection(key(s)) != null) return counter;
+      counter.pause();
+      return null;
+    });
   }
 
   private void jump(HttpExchange ex) throws IOException {
@@ -241,11 +274,12 @@ public final class CounterServer implements AutoCloseable {
     }
     String sid = sessions.id(ex);
     // Reuse the stream the PUT stored: look it up by the same key.
-    if (sid == null || store.connection(key(sid)) == null) {
+    Counter counter = sid == null ? null : counters.get(sid);
+    if (counter == null || store.connection(key(sid)) == null) {
       noStream(ex);
       return;
     }
-    counters.computeIfAbsent(sid, s -> new Counter()).add(10);
+    counter.add(10);
     push(sid);
     reply(ex, 204, null);
   }

@@ -263,6 +263,63 @@ class CounterServerTest {
   }
 
   @Test
+  void aSessionsCounterGoesWithItsStream() throws Exception {
+    String cookie = cookie();
+    assertEquals(0, server.counterCount(), "loading the page makes no counter");
+    HttpResponse<InputStream> first =
+        http.send(request("PUT", "/", cookie).build(), HttpResponse.BodyHandlers.ofInputStream());
+    try (BufferedReader a =
+        new BufferedReader(new InputStreamReader(first.body(), StandardCharsets.UTF_8))) {
+      eventOf(a, "datastar-patch-signals");
+      assertEquals(1, server.counterCount());
+
+      // Another tab of the session starts again: its stream replaces the first, the counter stays.
+      HttpResponse<InputStream> second =
+          http.send(request("PUT", "/", cookie).build(), HttpResponse.BodyHandlers.ofInputStream());
+      try (BufferedReader b =
+          new BufferedReader(new InputStreamReader(second.body(), StandardCharsets.UTF_8))) {
+        eventOf(b, "datastar-patch-signals");
+        while (event(a) != null) {
+          // the replaced stream ends
+        }
+        assertEquals(1, server.store().count());
+        assertEquals(1, server.counterCount(), "the session still has a stream");
+
+        HttpResponse<String> delete =
+            http.send(request("DELETE", "/", cookie).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(204, delete.statusCode());
+        assertEquals(0, server.counterCount(), "stopped, and its last stream gone");
+      }
+    }
+  }
+
+  @Test
+  void thePageShowsTheSessionsCounterAsItIs() throws Exception {
+    String cookie = cookie();
+    assertTrue(page(cookie).contains("data-signals=\"{counter: 0, running: false}\""));
+    HttpResponse<InputStream> put =
+        http.send(request("PUT", "/", cookie).build(), HttpResponse.BodyHandlers.ofInputStream());
+    try (BufferedReader events =
+        new BufferedReader(new InputStreamReader(put.body(), StandardCharsets.UTF_8))) {
+      eventOf(events, "datastar-patch-signals");
+      http.send(request("POST", "/jump", cookie).build(), HttpResponse.BodyHandlers.ofString());
+
+      String again = page(cookie); // another tab of the same session, while the timer runs
+      assertTrue(again.contains("data-signals=\"{counter: 10, running: true}\""), again);
+      assertTrue(again.contains("<h1 data-text=\"$counter\">10</h1>"), again);
+      String other = page(cookie());
+      assertTrue(other.contains("data-signals=\"{counter: 0, running: false}\""), other);
+      assertTrue(other.contains("<h1 data-text=\"$counter\">0</h1>"), other);
+    }
+  }
+
+  private String page(String cookie) throws Exception {
+    HttpResponse<String> page = http.send(pageRequest(server, cookie), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, page.statusCode());
+    return page.body();
+  }
+
+  @Test
   void theTimerPushesDownTheStoredStream() throws Exception {
     server.close();
     server = CounterServer.start(0, Duration.ofMillis(5));
@@ -306,6 +363,9 @@ class CounterServerTest {
 
     // The timer's next writes fail; the stream closes itself and leaves the store.
     assertTrue(emptied.await(30, TimeUnit.SECONDS), "the store emptied: " + server.store().keys());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (server.counterCount() > 0 && System.nanoTime() < deadline) Thread.sleep(5);
+    assertEquals(0, server.counterCount(), "and the session's counter went with its stream");
     HttpResponse<String> jump =
         http.send(request("POST", "/jump", cookie).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(404, jump.statusCode(), "nothing left to jump on");
