@@ -9,6 +9,7 @@
             [clojure.test :refer [deftest is testing]]
             [datastar.wow.deacon :as d*conn]
             [datastar.wow.deacon.test.wow :as wow]
+            [demo.config :as config]
             [demo.counter :as counter]
             [demo.effects :as effects]
             [demo.handlers :as handlers]
@@ -161,3 +162,28 @@
             'http-kit/http-kit                {:mvn/version "2.9.0-beta3"}
             'metosin/reitit-ring              {:mvn/version "0.10.1"}}
            extra-deps))))
+
+(deftest the-server-listens-on-loopback-unless-told-otherwise
+  (is (= {:ip "127.0.0.1" :port 3000 :legacy-return-value? false} (config/server-options {}))
+      "http-kit's own default would be every interface, 0.0.0.0")
+  (is (= {:ip "0.0.0.0" :port 8080 :legacy-return-value? false}
+         (config/server-options {:ip "0.0.0.0" :port 8080})))
+  (is (= "::1" (:ip (config/server-options {:ip "::1"}))))
+  (testing ":ip must be an IP address (never a name to look up)"
+    (doseq [bad [nil 127 "" " " "localhost" "example.org" "300.1.2.3" "1.2.3" "::g" :ip]]
+      (let [e (is (thrown? clojure.lang.ExceptionInfo (config/server-options {:ip bad})) (pr-str bad))]
+        (is (= (str "demo: :ip must be an IP address such as \"127.0.0.1\" or \"0.0.0.0\", got " (pr-str bad))
+               (ex-message e)))
+        (is (= {:input :ip :value bad} (ex-data e))))))
+  (testing ":port as before"
+    (doseq [bad [nil -1 65536 "3000" 3000.0]]
+      (let [e (is (thrown? clojure.lang.ExceptionInfo (config/server-options {:port bad})) (pr-str bad))]
+        (is (= (str "demo: :port must be an integer from 0 to 65535, got " (pr-str bad)) (ex-message e)))
+        (is (= {:input :port :value bad} (ex-data e)))))))
+
+(deftest the-printed-url-names-the-address
+  (is (= "http://localhost:3000" (config/url "127.0.0.1" 3000)))
+  (is (= "http://localhost:3000" (config/url "0.0.0.0" 3000)) "every interface includes loopback")
+  (is (= "http://localhost:80" (config/url "::1" 80)))
+  (is (= "http://192.0.2.7:3000" (config/url "192.0.2.7" 3000)))
+  (is (= "http://[2001:db8::1]:3000" (config/url "2001:db8::1" 3000))))
