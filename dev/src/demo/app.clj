@@ -6,6 +6,7 @@
             [datastar.wow.deacon :as d*conn]
             [demo.effects :as effects]
             [demo.handlers :as handlers]
+            [demo.params :as params]
             [demo.session :as session]
             [dev.onionpancakes.chassis.core :as chassis]
             [reitit.ring :as rr]
@@ -52,8 +53,8 @@
                                  [effects/registry app]]}))
 
 (defn handler
-  "The Ring handler: reitit routes under datastar.wow, inside the session and
-  app middleware."
+  "The Ring handler: reitit routes under datastar.wow, inside the session,
+  query-signals and app middleware."
   [app dispatch]
   (let [with-datastar (d*/with-datastar hk/->sse-response {::d*/dispatch dispatch})]
     (rr/ring-handler
@@ -62,4 +63,4 @@
                  ["/keys" {:get handlers/panel}]]
                 {:data {:middleware [with-datastar]}})
      (rr/create-default-handler)
-     {:middleware [session/wrap-session [handlers/wrap-app app]]})))
+     {:middleware [session/wrap-session params/wrap-query-signals [handlers/wrap-app app]]})))
