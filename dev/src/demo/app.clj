@@ -10,7 +10,8 @@
             [demo.session :as session]
             [dev.onionpancakes.chassis.core :as chassis]
             [reitit.ring :as rr]
-            [starfederation.datastar.clojure.adapter.http-kit :as hk])
+            [starfederation.datastar.clojure.adapter.http-kit :as hk]
+            [starfederation.datastar.clojure.api :as sdk])
   (:import (java.util.concurrent Executors ScheduledExecutorService ScheduledFuture
                                  ThreadFactory TimeUnit)))
 
@@ -27,23 +28,28 @@
           ^ScheduledFuture future (.scheduleAtFixedRate executor ^Runnable tick 1000 1000 TimeUnit/MILLISECONDS)]
       (fn [] (.cancel future false)))))
 
+(defn- heartbeat-send!
+  "The heartbeat's probe: an empty signals patch, which the page merges as
+  nothing. Like every SDK send it returns false on a closed stream."
+  [sse]
+  (sdk/patch-signals! sse "{}"))
+
 (defn app
-  "The demo's state: the store (over an atom the key panel watches), every
-  session's counter and timer, and what the page needs."
+  "The demo's state: the store (over an atom the key panel watches, with a
+  heartbeat), every session's counter and timer, and what the page needs."
   []
-  (let [entries  (atom {})
-        executor (Executors/newSingleThreadScheduledExecutor
+  (let [executor (Executors/newSingleThreadScheduledExecutor
                   (reify ThreadFactory
                     (newThread [_ r]
-                      (doto (Thread. r "demo-timer") (.setDaemon true)))))]
-    {:store    (d*conn/store {:type :atom :atom entries})
-     :entries  entries
-     :counters (atom {})
-     :timers   (atom {})
-     :executor executor
-     :schedule (every-second executor)
-     :cdn      d*/CDN-url
-     :doctype  chassis/doctype-html5}))
+                      (doto (Thread. r "demo-timer") (.setDaemon true)))))
+        state    {:entries  (atom {})
+                  :counters (atom {})
+                  :timers   (atom {})
+                  :executor executor
+                  :schedule (every-second executor)
+                  :cdn      d*/CDN-url
+                  :doctype  chassis/doctype-html5}]
+    (assoc state :store (d*conn/store (effects/store-options state heartbeat-send!)))))
 
 (defn dispatch
   "The one dispatch function: deacon's registry (keys scoped by session) and

@@ -18,7 +18,8 @@
             [demo.params :as params]
             [demo.session :as session]
             [demo.view :as view])
-  (:import (java.net URLEncoder)
+  (:import (datastar.wow.deacon.test.wow FakeSse)
+           (java.net URLEncoder)
            (java.nio.charset StandardCharsets)))
 
 (set! *warn-on-reflection* true)
@@ -164,7 +165,7 @@
     (is (= ["dev/src"] extra-paths))
     (is (= {'com.github.brianium/datastar.wow {:mvn/version "1.0.0-RC11-wow0"}
             'dev.data-star.clojure/http-kit   {:mvn/version "1.0.0-RC11"}
-            'http-kit/http-kit                {:mvn/version "2.9.0-beta3"}
+            'http-kit/http-kit                {:mvn/version "2.9.0-beta4"}
             'metosin/reitit-ring              {:mvn/version "0.10.1"}}
            extra-deps))))
 
@@ -285,3 +286,72 @@
       (let [response (handlers/panel (req app "ann" {:request-method :get :signals {:tab bad}}))]
         (is (= [::handlers/panel "tab-1"] (::d*conn/key response))
             "the request's own fresh id instead")))))
+
+;;; The heartbeat: streams whose close the adapter missed
+
+(defn- sdk-send
+  "A probe's send as the Datastar SDK's send functions behave: false on a
+  closed stream, never an exception. Records `[:probe]` on an open one."
+  [sse]
+  (if (wow/open? sse) (wow/send! sse [:probe]) false))
+
+(defn- vanish!
+  "The client went away and the adapter never ran on-close (http-kit
+  2.9.0-beta3, for a stream on a keep-alive connection whose previous SSE
+  response the server closed): the stream is closed, nobody was told."
+  [^FakeSse sse]
+  (reset! (.-open sse) false))
+
+(defn- eventually [f]
+  (let [deadline (+ (System/currentTimeMillis) 10000)]
+    (loop []
+      (or (f)
+          (when (< (System/currentTimeMillis) deadline)
+            (Thread/sleep 5)
+            (recur))))))
+
+(deftest the-probe-counts-false-as-dead
+  (let [probe (effects/probe sdk-send)
+        sse   (wow/fake-sse)]
+    (is (nil? (probe sse)) "an open stream: nothing to report")
+    (is (= [[:probe]] (wow/events sse)))
+    (vanish! sse)
+    (let [e (is (thrown? clojure.lang.ExceptionInfo (probe sse)))]
+      (is (= "demo: heartbeat probe found the stream closed" (ex-message e)))))
+  (is (nil? ((effects/probe (constantly nil)) :sse)) "only false is dead")
+  (is (thrown? java.io.IOException
+               ((effects/probe (fn [_] (throw (java.io.IOException. "gone")))) :sse))
+      "a throwing send is dead too"))
+
+(deftest the-demo-store-has-a-heartbeat
+  (let [opts (effects/store-options {:entries (atom {})} sdk-send)]
+    (is (= :atom (:type opts)))
+    (is (= effects/heartbeat-ms (get-in opts [:heartbeat :interval-ms])))
+    (is (fn? (get-in opts [:heartbeat :send])))))
+
+(deftest the-heartbeat-purges-streams-whose-close-was-missed
+  (let [app      (test-app)
+        app      (assoc app :heartbeat-ms 10 :entries (atom {}))
+        app      (assoc app :store (d*conn/store (effects/store-options app sdk-send)))
+        store    (:store app)
+        dispatch (dispatch-for app)
+        _        (panel/watch! app dispatch)
+        t1       "00000000-0000-4000-8000-000000000001"
+        panel    (:sse (send! dispatch handlers/panel (req app "ann" {:request-method :get :signals {:tab t1}})))
+        sse      (:sse (send! dispatch handlers/index (req app "ann" {:request-method :put})))]
+    (try
+      ((first @(:ticks app)))
+      (is (= 2 (count (d*conn/list-keys store))))
+      (vanish! sse)
+      (is (eventually #(= [["ann" [::handlers/panel t1]]] (d*conn/list-keys store)))
+          "the heartbeat found the counter's stream dead and purged it")
+      (is (eventually #(= #{0} @(:cancelled app))) "which stopped the session's timer")
+      (is (= {:counter 1 :running false} (counter/of @(:counters app) "ann"))
+          "and marked it stopped, keeping the count, as a close does")
+      (is (some #{[:probe]} (wow/events panel)) "live streams are probed too")
+      (is (eventually #(= [(view/key-label ["ann" [::handlers/panel t1]])]
+                          (let [[_ el] (last (filter (comp #{:datastar.wow/patch-elements} first)
+                                                     (wow/events panel)))]
+                            (vec (map (comp last last) (rest el))))))
+          "and the panel no longer lists the departed stream")
+      (finally (d*conn/close! store)))))
