@@ -67,7 +67,7 @@ public final class CounterServer implements AutoCloseable {
   private CounterServer(InetAddress ip, int port, Duration tick) throws IOException {
     this.tick = tick;
     this.store =
-        Deacon.atomStoreBuilder()
+        AtomStore.builder()
             .onEvict((key, stream, cause) -> ((SseStream) stream).close())
             .build();
     this.requests = Executors.newCachedThreadPool(daemon("counter-http"));
