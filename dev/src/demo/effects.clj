@@ -68,8 +68,8 @@
   the page offers to start it again."
   [{:keys [counters] :as app} k]
   (when (vector? k)
-    (let [[sid k] k]
-      (when (= k handlers/counter-key)
+    (let [[sid base] k]
+      (when (= base handlers/counter-key)
         (stop-timer! app sid)
         (swap! counters counter/pause sid)))))
 
@@ -88,9 +88,9 @@
 (defn probe
   "The heartbeat's `:send`, from `send!`, a function of a stream that writes
   something harmless down it and, like the Datastar SDK's send functions,
-  returns false when the stream is closed rather than throwing. deacon
-  purges a stream whose probe throws (and, from its next release, one whose
-  probe returns false): throwing on false works with both."
+  returns false when the stream is closed rather than throwing. The probe
+  throws on that false: a probe that throws is how the store learns that a
+  stream is dead."
   [send!]
   (fn [sse]
     (when (false? (send! sse))
