@@ -1,5 +1,6 @@
 (ns user
-  "The REPL demo: `(dev)` serves http://localhost:3000, `(stop)` stops it,
+  "The REPL demo: `(dev)` serves http://localhost:3000 (on 127.0.0.1 only;
+  `(dev {:ip \"0.0.0.0\"})` for every interface), `(stop)` stops it,
   `(restart)` reloads the demo's code and starts again. Start the REPL with
   `clj -A:dev` (compile the Java core once first: `clj -T:build compile-java`).
 
@@ -12,7 +13,8 @@
 (defonce ^:private system (atom nil))
 
 (def ^:private demo-namespaces
-  '[demo.counter demo.session demo.view demo.handlers demo.effects demo.panel demo.app demo.server])
+  '[demo.config demo.params demo.counter demo.session demo.view demo.handlers demo.effects
+    demo.panel demo.app demo.server])
 
 (defn- check-java-core! []
   (when-not (io/resource "datastar/wow/deacon/Deacon.class")
@@ -29,16 +31,18 @@
   :stopped)
 
 (defn dev
-  "Starts the demo at http://localhost:3000 (or `(dev {:port n})`). Calling it
-  again while it runs does nothing."
+  "Starts the demo at http://localhost:3000, listening on 127.0.0.1 only.
+  Options: `:port` (0 for any free port) and `:ip` (\"0.0.0.0\" for every
+  interface), e.g. `(dev {:port 8080})`. Calling it again while it runs does
+  nothing."
   ([] (dev {}))
   ([opts]
    (check-java-core!)
-   (if-let [{:keys [port]} @system]
-     (do (println (str "demo already running: http://localhost:" port)) :running)
+   (if-let [{:keys [url]} @system]
+     (do (println (str "demo already running: " url)) :running)
      (let [s ((requiring-resolve 'demo.server/start!) opts)]
        (reset! system s)
-       (println (str "demo: http://localhost:" (:port s)))
+       (println (str "demo: " (:url s) "  (listening on " (:ip s) ")"))
        :started))))
 
 (defn restart

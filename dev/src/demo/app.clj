@@ -6,10 +6,12 @@
             [datastar.wow.deacon :as d*conn]
             [demo.effects :as effects]
             [demo.handlers :as handlers]
+            [demo.params :as params]
             [demo.session :as session]
             [dev.onionpancakes.chassis.core :as chassis]
             [reitit.ring :as rr]
-            [starfederation.datastar.clojure.adapter.http-kit :as hk])
+            [starfederation.datastar.clojure.adapter.http-kit :as hk]
+            [starfederation.datastar.clojure.api :as sdk])
   (:import (java.util.concurrent Executors ScheduledExecutorService ScheduledFuture
                                  ThreadFactory TimeUnit)))
 
@@ -26,23 +28,28 @@
           ^ScheduledFuture future (.scheduleAtFixedRate executor ^Runnable tick 1000 1000 TimeUnit/MILLISECONDS)]
       (fn [] (.cancel future false)))))
 
+(defn- heartbeat-send!
+  "The heartbeat's probe: an empty signals patch, which the page merges as
+  nothing. Like every SDK send it returns false on a closed stream."
+  [sse]
+  (sdk/patch-signals! sse "{}"))
+
 (defn app
-  "The demo's state: the store (over an atom the key panel watches), every
-  session's counter and timer, and what the page needs."
+  "The demo's state: the store (over an atom the key panel watches, with a
+  heartbeat), every session's counter and timer, and what the page needs."
   []
-  (let [entries  (atom {})
-        executor (Executors/newSingleThreadScheduledExecutor
+  (let [executor (Executors/newSingleThreadScheduledExecutor
                   (reify ThreadFactory
                     (newThread [_ r]
-                      (doto (Thread. r "demo-timer") (.setDaemon true)))))]
-    {:store    (d*conn/store {:type :atom :atom entries})
-     :entries  entries
-     :counters (atom {})
-     :timers   (atom {})
-     :executor executor
-     :schedule (every-second executor)
-     :cdn      d*/CDN-url
-     :doctype  chassis/doctype-html5}))
+                      (doto (Thread. r "demo-timer") (.setDaemon true)))))
+        state    {:entries  (atom {})
+                  :counters (atom {})
+                  :timers   (atom {})
+                  :executor executor
+                  :schedule (every-second executor)
+                  :cdn      d*/CDN-url
+                  :doctype  chassis/doctype-html5}]
+    (assoc state :store (d*conn/store (effects/store-options state heartbeat-send!)))))
 
 (defn dispatch
   "The one dispatch function: deacon's registry (keys scoped by session) and
@@ -52,8 +59,8 @@
                                  [effects/registry app]]}))
 
 (defn handler
-  "The Ring handler: reitit routes under datastar.wow, inside the session and
-  app middleware."
+  "The Ring handler: reitit routes under datastar.wow, inside the session,
+  query-signals and app middleware."
   [app dispatch]
   (let [with-datastar (d*/with-datastar hk/->sse-response {::d*/dispatch dispatch})]
     (rr/ring-handler
@@ -62,4 +69,4 @@
                  ["/keys" {:get handlers/panel}]]
                 {:data {:middleware [with-datastar]}})
      (rr/create-default-handler)
-     {:middleware [session/wrap-session [handlers/wrap-app app]]})))
+     {:middleware [session/wrap-session params/wrap-query-signals [handlers/wrap-app app]]})))

@@ -1,5 +1,6 @@
 (ns demo.effects
-  "The demo's own effects, as a datastar.wow registry, and deacon's options.
+  "The demo's own effects, as a datastar.wow registry, and deacon's options
+  (the registry's and the store's).
   Effects are called by Nexus as `(f ctx system & args)`; `(:dispatch ctx)`
   sends further actions down the same stream (`(:sse system)`)."
   (:require [datastar.wow.deacon :as d*conn]
@@ -61,13 +62,44 @@
                               out-of-band)
                     nil)}})
 
+(defn- stream-gone!
+  "Stored key `k` lost its stream: when it is a session's counter stream, stop
+  that session's timer and mark the counter stopped (its count kept), so that
+  the page offers to start it again."
+  [{:keys [counters] :as app} k]
+  (when (vector? k)
+    (let [[sid base] k]
+      (when (= base handlers/counter-key)
+        (stop-timer! app sid)
+        (swap! counters counter/pause sid)))))
+
 (defn deacon-options
   "deacon's registry options: keys scoped by session, and a session's timer
   stopped (its count kept) when its counter stream closes (tab closed,
-  network gone), so that the page offers to start it again."
-  [{:keys [counters] :as app}]
+  network gone)."
+  [app]
   {:id-fn    session/id-fn
-   :on-purge (fn [_ctx [sid k]]
-               (when (= k handlers/counter-key)
-                 (stop-timer! app sid)
-                 (swap! counters counter/pause sid)))})
+   :on-purge (fn [_ctx scoped-key] (stream-gone! app scoped-key))})
+
+(def heartbeat-ms
+  "How often the store probes every stored stream, in milliseconds."
+  5000)
+
+(defn store-options
+  "deacon's store options: an atom store over `(:entries app)` (the key panel
+  watches it) with a heartbeat that probes every stored stream with `send!`
+  every `(:heartbeat-ms app heartbeat-ms)`. `send!` writes something harmless
+  and, like the Datastar SDK's send functions, answers false when the stream
+  is closed: the store then removes it (cause `:dead`).
+
+  An adapter can miss a close (http-kit 2.9.0-beta3 does, for a stream on a
+  keep-alive connection whose previous SSE response the server closed), and
+  then nothing purges the stream's key: the heartbeat does. A counter stream
+  it finds dead stops its session's timer, as a close does."
+  [{:keys [entries] :as app} send!]
+  {:type      :atom
+   :atom      entries
+   :heartbeat {:interval-ms (:heartbeat-ms app heartbeat-ms)
+               :send        send!}
+   :on-remove (fn [k _sse cause]
+                (when (= :dead cause) (stream-gone! app k)))})

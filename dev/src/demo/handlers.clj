@@ -63,10 +63,20 @@
    ::d*/with-open-sse? true                         ; no stored stream: don't store this one
    ::d*/fx             [[::fx/counter :jump]]})
 
+(defn- tab
+  "The page's tab id, from its `tab` signal (a GET's signals arrive in the
+  `datastar` query parameter, see `demo.params`). Anything but a UUID, as the
+  page makes them, is not used as a key: the request's own fresh id is."
+  [{:keys [signals] :as request}]
+  (let [t (:tab signals)]
+    (if (and (string? t) (parse-uuid t))
+      t
+      (::session/tab request))))
+
 (defn panel
   "GET /keys, from the page's `data-init`: a stream per tab, stored so that
   changes to the store can be pushed to it."
-  [{:keys [signals] :as request}]
-  {::d*conn/key        (panel-key (or (:tab signals) (::session/tab request)))
+  [request]
+  {::d*conn/key        (panel-key (tab request))
    ::d*/with-open-sse? false
    ::d*/fx             [[::fx/show-keys]]})

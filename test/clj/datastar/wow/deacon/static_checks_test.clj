@@ -60,8 +60,8 @@
 (deftest the-demo's-testable-namespaces-load-without-reflection
   ;; demo.app, demo.server and user need Clojars libraries: not loadable here.
   (let [{:keys [exit out warnings]}
-        (load-fresh ["dev/src"] '[demo.counter demo.session demo.view demo.handlers
-                                  demo.effects demo.panel])]
+        (load-fresh ["dev/src"] '[demo.config demo.params demo.counter demo.session demo.view
+                                  demo.handlers demo.effects demo.panel])]
     (is (= 0 exit) out)
     (is (= [] warnings))))
 
@@ -84,6 +84,10 @@
                         (println :restart (user/restart {:port 0}))
                         (println :bad-port (try (user/restart {:port "3000"})
                                                 (catch Exception e (ex-message e))))
+                        (println :bad-ip (try (user/dev {:ip "localhost"})
+                                              (catch Exception e (ex-message e))))
+                        (println :any-ip (user/dev {:ip "0.0.0.0" :port 0}))
+                        (println :stop (user/stop))
                         (shutdown-agents)))]
     (is (= 0 exit) out)
     (is (re-find #":first :started" out) out)
@@ -91,7 +95,11 @@
     (is (re-find #"demo stopped\n:stop :stopped" out) out)
     (is (re-find #":stop-again :stopped" out) out)
     (is (re-find #"demo stopped\n(?s).*:restart :started" out) out)
-    (is (re-find #":bad-port demo: :port must be an integer from 0 to 65535, got \"3000\"" out) out)))
+    (is (re-find #":bad-port demo: :port must be an integer from 0 to 65535, got \"3000\"" out) out)
+    (is (re-find #"demo: http://localhost:\S*  \(listening on 127.0.0.1\)\n:first :started" out)
+        "loopback by default")
+    (is (re-find #":bad-ip demo: :ip must be an IP address such as \"127.0.0.1\" or \"0.0.0.0\", got \"localhost\"" out) out)
+    (is (re-find #"\(listening on 0.0.0.0\)\n:any-ip :started" out) out)))
 
 (deftest the-check-sees-warnings-when-there-are-some
   (let [dir  (Files/createTempDirectory "deacon-static" (make-array FileAttribute 0))
@@ -110,7 +118,7 @@
 
 (deftest every-public-var-has-a-docstring
   (doseq [n '[datastar.wow.deacon datastar.wow.deacon.protocols
-              demo.counter demo.session demo.view demo.handlers demo.effects demo.panel]]
+              demo.config demo.params demo.counter demo.session demo.view demo.handlers demo.effects demo.panel]]
     (require n)
     (doseq [[sym v] (ns-publics n)]
       (is (not (str/blank? (:doc (meta v)))) (str n "/" sym)))))

@@ -6,6 +6,8 @@
   answers true when written and false once closed. nil and other objects are
   not streams: sending to them throws, as the SDK's does.")
 
+(set! *warn-on-reflection* true)
+
 (defprotocol SSEGenerator
   (send-event! [this event-type data-lines opts] "Send sse event.")
   (get-lock [this] "Access to the lock used in the generator.")

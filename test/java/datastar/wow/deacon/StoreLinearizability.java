@@ -15,6 +15,12 @@ import org.junit.jupiter.api.Test;
  * the store and may add operations.
  */
 public abstract class StoreLinearizability {
+  static {
+    // Start Clojure's runtime (thousands of classes) before Lincheck instruments class loading:
+    // done inside the first scenario, on two busy cores, it can outlast Lincheck's hang detection.
+    Lin.key(0);
+  }
+
   /** @return the store under test, one per Lincheck scenario */
   abstract BaseStore subject();
 

@@ -9,10 +9,11 @@ final class Page {
       "https://cdn.jsdelivr.net/gh/starfederation/datastar@1.0.0/bundles/datastar.js";
 
   /**
+   * @param counter the session's counter as it is now
    * @param keysPanel the {@code <ul id="keys">} element listing the store's keys
    * @return the whole page
    */
-  static String html(String keysPanel) {
+  static String html(Counter.State counter, String keysPanel) {
     return "<!doctype html>\n"
         + "<html lang=\"en\">\n"
         + "<head>\n"
@@ -20,8 +21,8 @@ final class Page {
         + "  <title>deacon counter (Java)</title>\n"
         + "  <script type=\"module\" src=\"" + DATASTAR_CDN + "\"></script>\n"
         + "</head>\n"
-        + "<body data-signals=\"{counter: 0, running: false}\">\n"
-        + "  <h1 data-text=\"$counter\">0</h1>\n"
+        + "<body data-signals=\"{counter: " + counter.value() + ", running: " + counter.running() + "}\">\n"
+        + "  <h1 data-text=\"$counter\">" + counter.value() + "</h1>\n"
         + "  <button data-on:click=\"@put('/')\" data-attr:disabled=\"$running\">start timer</button>\n"
         + "  <button data-on:click=\"@post('/jump')\" data-attr:disabled=\"!$running\">add ten</button>\n"
         + "  <button data-on:click=\"@delete('/')\" data-attr:disabled=\"!$running\">stop timer</button>\n"

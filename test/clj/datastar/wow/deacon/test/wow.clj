@@ -124,6 +124,23 @@
 
 ;;; Requests
 
+(defn wrap-signals
+  "datastar.wow's signal reading (`with-signals`) over the Datastar SDK's
+  `get-signals`: for a Datastar request (header `datastar-request: true`) the
+  raw signals of a GET or DELETE are `(get-in request [:query-params
+  \"datastar\"])` — so an app without a params middleware sees none — and of
+  any other method the body; when present they are parsed with `read-json`
+  (datastar.wow's `::d*/read-json`, keyword keys) into `:signals`."
+  [handler read-json]
+  (fn [request]
+    (if (= "true" (get-in request [:headers "datastar-request"]))
+      (let [raw (case (:request-method request)
+                  (:get :delete) (get-in request [:query-params "datastar"])
+                  (:body request))]
+        (handler (cond-> request (some? raw) (assoc :signals (read-json raw)))))
+      (handler request))))
+
+
 (defn request!
   "Handle one Datastar request whose handler returned `response`, the way
   datastar.wow does. Returns `{:status 204|200 :sse stream-if-opened
