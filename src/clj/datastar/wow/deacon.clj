@@ -27,12 +27,39 @@
   Stores are Java classes (`datastar.wow.deacon.AtomStore`,
   `datastar.wow.deacon.CaffeineStore`); any value satisfying
   `datastar.wow.deacon.protocols/ConnectionStore` works too."
-  (:require [datastar.wow.deacon.protocols :as p])
+  (:require [clojure.java.io :as io]
+            [datastar.wow.deacon.protocols :as p])
   (:import (datastar.wow.deacon ConnectionStore Deacon InvalidInputException KeyPattern)
-           (datastar.wow.deacon.impl ClojureOptions)))
+           (datastar.wow.deacon.impl ClojureOptions Fanout)))
 
 (set! *warn-on-reflection* true)
 (set! *unchecked-math* :warn-on-boxed)
+
+;;; Rendering a fan-out once
+
+(defn- extend-sdk!
+  "When the Datastar SDK is on the classpath, extends its `SSEGenerator`
+  protocol to the composite stream a fan-out or broadcast sends through, so
+  that each event is rendered once and written to every stream (each under
+  its own lock, with its own write profile). Without the SDK, each stream gets
+  a dispatch of its own. Returns true when extended."
+  []
+  (boolean
+   (when (or (io/resource "starfederation/datastar/clojure/protocols.clj")
+             (io/resource "starfederation/datastar/clojure/protocols__init.class"))
+     (let [proto       @(requiring-resolve 'starfederation.datastar.clojure.protocols/SSEGenerator)
+           send-event! @(requiring-resolve 'starfederation.datastar.clojure.protocols/send-event!)
+           close-sse!  @(requiring-resolve 'starfederation.datastar.clojure.protocols/close-sse!)]
+       (extend Fanout proto
+         {:send-event! (fn [^Fanout f event-type data-lines opts]
+                         (.sendEach f (fn [target] (send-event! target event-type data-lines opts))))
+          :get-lock    (fn [^Fanout f] (.lock f))
+          :close-sse!  (fn [^Fanout f] (.closeEach f close-sse!))
+          :sse-gen?    (constantly true)})
+       (Fanout/sdkExtended true)
+       true))))
+
+(extend-sdk!)
 
 ;;; Stores
 
