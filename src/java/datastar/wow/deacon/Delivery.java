@@ -19,6 +19,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -46,11 +47,15 @@ final class Delivery {
   private static final ThreadLocal<Run> ACTIVE = new ThreadLocal<>();
 
   private final ConnectionStore store;
-  private final RegistryOptions options;
+  private final BiConsumer<Throwable, Object> onError;
 
-  Delivery(ConnectionStore store, RegistryOptions options) {
+  /**
+   * @param store where the streams live; dead ones are removed from it
+   * @param onError told of each failure, with the ctx of the dispatch it came from
+   */
+  Delivery(ConnectionStore store, BiConsumer<Throwable, Object> onError) {
     this.store = store;
-    this.options = options;
+    this.onError = onError;
   }
 
   /** {@code nexus.core/dispatch}, resolved on first use. */
@@ -87,7 +92,35 @@ final class Delivery {
     for (Map.Entry<Object, Object> target : targets) {
       if (seen.add(target.getValue()) && held(target.getKey(), target.getValue())) live.add(target);
     }
-    Target to = new Target(ctx, (IPersistentMap) nexus);
+    return deliver(new Target(ctx, (IPersistentMap) nexus, false), live);
+  }
+
+  /**
+   * Runs {@code actions} on each of {@code targets} outside any request (a background job, or a
+   * message from another node), through {@code nexus}, as if in each stream's own request: its
+   * {@code :request} is the request that opened it.
+   *
+   * @return how many streams were served
+   */
+  int deliver(IPersistentMap nexus, Object actions, List<Map.Entry<Object, Object>> targets) {
+    IPersistentMap ctx =
+        PersistentArrayMap.createAsIfByAssoc(
+            new Object[] {
+              Names.NEXUS, nexus,
+              Names.SYSTEM, PersistentArrayMap.EMPTY,
+              Names.DISPATCH_DATA, PersistentArrayMap.createAsIfByAssoc(new Object[] {Names.RESPONSE, null}),
+              Names.ACTIONS, actions
+            });
+    List<Map.Entry<Object, Object>> live = new ArrayList<>();
+    Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (Map.Entry<Object, Object> target : targets) {
+      if (seen.add(target.getValue()) && held(target.getKey(), target.getValue())) live.add(target);
+    }
+    return deliver(new Target(ctx, nexus, true), live);
+  }
+
+  /** @return how many of {@code live} were written and not found closed */
+  private int deliver(Target to, List<Map.Entry<Object, Object>> live) {
     if (live.size() > 1 && Fanout.usable()) {
       new Run(to, live).run();
     } else {
@@ -95,7 +128,7 @@ final class Delivery {
         to.dispatch(target.getKey(), target.getValue(), to.actions, true);
       }
     }
-    return live.size();
+    return live.size() - to.dead.size();
   }
 
   private boolean held(Object key, Object conn) {
@@ -106,10 +139,6 @@ final class Delivery {
     return false;
   }
 
-  private void dead(Object conn) {
-    if (store instanceof BaseStore) ((BaseStore) store).purgeConnection(conn, RemovalCause.DEAD);
-    else store.purgeConnection(conn);
-  }
 
   /** What every dispatch of one delivery shares: the ctx's Nexus, system, dispatch-data, actions. */
   private final class Target {
@@ -119,13 +148,18 @@ final class Delivery {
     final Object actions;
     final IPersistentMap system;
     final IPersistentMap data;
+    /** True outside a request: each stream's own opening request stands in. */
+    final boolean ownRequests;
+    /** The streams found closed during this delivery, each removed once. */
+    final Set<Object> dead = Collections.newSetFromMap(new IdentityHashMap<>());
 
-    Target(IPersistentMap ctx, IPersistentMap nexus) {
+    Target(IPersistentMap ctx, IPersistentMap nexus, boolean ownRequests) {
       this.ctx = ctx;
       this.nexus = nexus;
       this.actions = ctx.valAt(Names.ACTIONS);
       this.system = asMap(ctx.valAt(Names.SYSTEM));
       this.data = asMap(ctx.valAt(Names.DISPATCH_DATA));
+      this.ownRequests = ownRequests;
     }
 
     /** One dispatch of {@code actions} on stream {@code conn}; failures are reported, never thrown. */
@@ -135,9 +169,14 @@ final class Delivery {
 
     void dispatch(IPersistentMap nexus, Object key, Object conn, Object actions, boolean checkWrites) {
       try {
-        Object result =
-            dispatch.invoke(
-                nexus, system.assoc(Names.SSE, conn), data.assoc(Names.CONNECTION, conn), actions);
+        IPersistentMap sys = system.assoc(Names.SSE, conn);
+        IPersistentMap d = data.assoc(Names.CONNECTION, conn);
+        if (ownRequests) {
+          Object request = store instanceof BaseStore ? ((BaseStore) store).ownerOf(key, conn) : null;
+          sys = sys.assoc(Names.REQUEST_KEY, request);
+          d = d.assoc(Names.REQUEST, request);
+        }
+        Object result = dispatch.invoke(nexus, sys, d, actions);
         if (checkWrites && result instanceof ILookup && wroteToClosed(((ILookup) result).valAt(Names.RESULTS))) {
           dead(conn);
         }
@@ -171,9 +210,15 @@ final class Delivery {
       }
     }
 
+    void dead(Object conn) {
+      if (!dead.add(conn)) return;
+      if (store instanceof BaseStore) ((BaseStore) store).purgeConnection(conn, RemovalCause.DEAD);
+      else store.purgeConnection(conn);
+    }
+
     void report(Throwable e) {
       try {
-        options.onError.accept(e, ctx);
+        onError.accept(e, ctx);
       } catch (Throwable reportFailure) {
         Log.rethrowIfFatal(reportFailure);
         e.addSuppressed(reportFailure);
@@ -187,7 +232,7 @@ final class Delivery {
    * #INTERCEPTOR} added to its Nexus; it sends through the {@link Fanout} and re-runs every other
    * effect on the other streams.
    */
-  private final class Run {
+  private static final class Run {
     final Target to;
     final List<Map.Entry<Object, Object>> targets;
     final Fanout fanout;
@@ -198,7 +243,7 @@ final class Delivery {
       this.targets = targets;
       List<Object> conns = new ArrayList<>(targets.size());
       for (Map.Entry<Object, Object> t : targets) conns.add(t.getValue());
-      this.fanout = new Fanout(conns, Delivery.this::dead);
+      this.fanout = new Fanout(conns, to::dead);
     }
 
     Object first() {

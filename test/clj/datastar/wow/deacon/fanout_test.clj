@@ -256,3 +256,36 @@
                   (mapv wow/events tabs))
                "each captured dispatch, run later on another thread, wrote to its own tab once")
            (is (empty? @errors)))))))
+
+(deftest send!-runs-actions-on-stored-streams-from-outside-a-request
+  (doseq [type [:atom :caffeine]]
+    (testing type
+      (let [store (d*conn/store {:type type :fan-out? true})
+            [dispatch errors seen] (app store)]
+        (is (thrown-with-msg? IllegalStateException #"send needs a writer"
+                              (d*conn/send! store ["s1" ::feed] [(patch 0)]))
+            "before the registry has stored a stream, it knows no dispatch")
+        (let [tabs  (vec (repeatedly 2 #(subscribe! dispatch "s1" ::feed)))
+              other (subscribe! dispatch "s2" ::feed)]
+          (is (= 2 @(future (d*conn/send! store ["s1" ::feed] [(patch 1) [::seen :job]]))) "from another thread")
+          (is (= [[[:datastar.wow/patch-signals {:n 1}]] [[:datastar.wow/patch-signals {:n 1}]] []]
+                 (mapv wow/events (conj tabs other))))
+          (is (= #{(first tabs) (second tabs)} (set (map first @seen))))
+          (reset! seen [])
+          (is (= 3 (d*conn/send! store [:* ::feed] [(patch 2)])))
+          (is (every? #(= [:datastar.wow/patch-signals {:n 2}] (last (wow/events %))) (conj tabs other)))
+          (wow/vanish! other)
+          (is (= 2 (d*conn/send! store [:* ::feed] [(patch 3)])) "a closed stream is not reached")
+          (is (= 2 (d*conn/connection-count store)) "and removed"))
+        (is (empty? @errors))))))
+
+(deftest send!-runs-effects-as-in-the-request-that-opened-the-stream
+  (let [store (d*conn/store {:type :atom})
+        requests (atom [])
+        dispatch (wow/create-dispatch [[d*conn/registry store {:id-fn session}]
+                                       {:datastar.wow/effects
+                                        {::request (fn [_ {:keys [request]}] (swap! requests conj (:session request)) nil)}}])]
+    (subscribe! dispatch "s1" ::k)
+    (subscribe! dispatch "s2" ::k)
+    (d*conn/send! store [:* ::k] [[::request]])
+    (is (= #{"s1" "s2"} (set @requests)))))
