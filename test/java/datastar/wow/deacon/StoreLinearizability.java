@@ -7,6 +7,7 @@ import org.jetbrains.lincheck.datastructures.Param;
 import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The Lincheck test of a store's per-key operations and purgeConnection against {@link
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
  * the classes the store is built on, which takes minutes on two shared cores). A subclass gives
  * the store and may add operations.
  */
+@ExtendWith(LincheckSupport.class)
 public abstract class StoreLinearizability {
   /** @return the store under test, one per Lincheck scenario */
   abstract ConnectionStore subject();
