@@ -55,7 +55,9 @@
         (take-while some? (iterate #(.getCause ^Throwable %) e))))
 
 (defn- load!
-  "Requires namespace `n`; a missing Java core is said in words."
+  "Requires namespace `n`; a missing Java core is said in words. (The error
+  carries no cause: the Clojure CLI reports an error's root cause, which would
+  hide the words.)"
   [n]
   (try
     (require n)
@@ -63,7 +65,7 @@
       (if (java-core-missing? e)
         (throw (ex-info (str "The Java core is not compiled: run `clj -T:build compile-java` first"
                              " (it writes target/classes, which deps.edn puts on the classpath).")
-                        {:namespace n} e))
+                        {:namespace n :error (str e)}))
         (throw e)))))
 
 (defn- run-vars
