@@ -36,7 +36,7 @@ final class AtomIndex {
     return new AtomIndex(rest == null ? byConnection.without(id) : byConnection.assoc(id, rest));
   }
 
-  /** @return who stored {@code connection} under {@code key}, or null */
+  /** Returns who stored {@code connection} under {@code key}, or null. */
   Object owner(Object key, Object connection) {
     return KeyOwners.owner(byConnection.valAt(new Identity(connection)), key);
   }

@@ -269,7 +269,7 @@ public final class AtomStore extends BaseStore {
       removed.add(new Object[] {key, connection, cause});
     }
 
-    /** @return true when there was nothing to write or the write won; then reports removals */
+    /** Commits: true when there was nothing to write or the write won, whose removals it then reports. */
     boolean commit() {
       if (map == before) return true;
       if (!atom.compareAndSet(before, withIndex(map, index))) return false;

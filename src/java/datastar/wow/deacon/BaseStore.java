@@ -227,7 +227,7 @@ abstract class BaseStore implements ConnectionStore, Ownership {
     }
   }
 
-  /** @return true while this store's heartbeat thread runs */
+  /** Returns true while this store's heartbeat thread runs. */
   final boolean heartbeatRunning() {
     Heartbeat h = heartbeat;
     return h != null && h.isRunning();

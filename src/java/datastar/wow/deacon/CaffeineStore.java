@@ -38,7 +38,9 @@ import org.jspecify.annotations.Nullable;
  * compute}), so a store and a purge of one key never interleave. The reverse index behind {@link
  * #purgeConnection(Object)} changes inside the same sections and inside Caffeine's eviction: a
  * connection is indexed before it becomes visible and unindexed only after it is gone, so
- * purgeConnection never misses a connection that look-ups can still see. Reads never block. Size
+ * purgeConnection never misses a connection that look-ups can still see; it removes the connection
+ * from one key after the other, each removal atomic, not from all keys in one step (the atom store
+ * does the latter). Reads never block. Size
  * and expiry evictions happen during Caffeine's maintenance, usually on the executor. {@link
  * RemovalListener}s always run on the executor ({@link Builder#executor(Executor)}, by default the
  * common fork-join pool), once per removed connection, in no particular order.

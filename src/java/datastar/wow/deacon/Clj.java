@@ -9,13 +9,13 @@ import java.util.Map;
 final class Clj {
   private Clj() {}
 
-  /** @return an immutable Clojure vector of {@code items} */
+  /** Returns an immutable Clojure vector of {@code items}. */
   @SuppressWarnings("unchecked")
   static List<Object> vector(List<Object> items) {
     return PersistentVector.create(items);
   }
 
-  /** @return an immutable {@code [key value]} pair that is also a Clojure vector */
+  /** Returns an immutable {@code [key value]} pair that is also a Clojure vector. */
   @SuppressWarnings("unchecked")
   static Map.Entry<Object, Object> pair(Object key, Object value) {
     return MapEntry.create(key, value);

@@ -21,6 +21,8 @@ final class ClojureKey {
   }
 
   /**
+   * Gives the form of a key the Caffeine store's map holds.
+   *
    * @return the form of {@code key} the Caffeine store's map holds
    * @throws InvalidInputException when the key is nested too deeply to hash
    */
@@ -40,7 +42,7 @@ final class ClojureKey {
     }
   }
 
-  /** @return the key a map key stands for */
+  /** Returns the key a map key stands for. */
   static Object unwrap(Object mapKey) {
     return mapKey instanceof ClojureKey ? ((ClojureKey) mapKey).key : mapKey;
   }

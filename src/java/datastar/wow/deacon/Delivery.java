@@ -50,6 +50,8 @@ final class Delivery {
   private final BiConsumer<Throwable, Object> onError;
 
   /**
+   * Makes a delivery over {@code store}.
+   *
    * @param store where the streams live; dead ones are removed from it
    * @param onError told of each failure, with the ctx of the dispatch it came from
    */
@@ -119,7 +121,7 @@ final class Delivery {
     return deliver(new Target(ctx, nexus, true), live);
   }
 
-  /** @return how many of {@code live} were written and not found closed */
+  /** Delivers; returns how many of {@code live} were written and not found closed. */
   private int deliver(Target to, List<Map.Entry<Object, Object>> live) {
     if (live.size() > 1 && Fanout.usable()) {
       new Run(to, live).run();

@@ -44,6 +44,8 @@ final class Heartbeat implements AutoCloseable {
   }
 
   /**
+   * Returns {@code interval} in nanoseconds, or {@link Long#MAX_VALUE} (about 292 years) when it is.
+   *
    * @return {@code interval} in nanoseconds, or {@link Long#MAX_VALUE} (about 292 years) when it is
    *     longer: an interval of {@code Long.MAX_VALUE} milliseconds means "practically never"
    */

@@ -46,6 +46,8 @@ final class KeyOwners {
   }
 
   /**
+   * Adds a key, or replaces its owner.
+   *
    * @param holder null, a key, a One or a Many
    * @return a holder with {@code key} added (or its owner replaced)
    */
@@ -59,6 +61,8 @@ final class KeyOwners {
   }
 
   /**
+   * Removes a key.
+   *
    * @param holder null, a key, a One or a Many
    * @return a holder without {@code key}, or null when none is left
    */
@@ -75,14 +79,14 @@ final class KeyOwners {
     return sameKey(heldKey, key) ? null : holder;
   }
 
-  /** @return the owner of {@code key} in {@code holder}, or null */
+  /** Returns the owner of {@code key} in {@code holder}, or null. */
   static Object owner(Object holder, Object key) {
     if (holder instanceof Many) return ((Many) holder).owners.valAt(key);
     if (holder instanceof One) return sameKey(((One) holder).key, key) ? ((One) holder).owner : null;
     return null;
   }
 
-  /** @return the keys in {@code holder} */
+  /** Returns the keys in {@code holder}. */
   static List<Object> keys(Object holder) {
     if (holder == null) return Collections.emptyList();
     List<Object> keys = new ArrayList<>();

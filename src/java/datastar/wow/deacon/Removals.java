@@ -23,6 +23,8 @@ final class Removals {
   private final Map<RemovalCause, LongAdder> counts = new EnumMap<>(RemovalCause.class);
 
   /**
+   * Makes the reporting of one store.
+   *
    * @param listener told of each removal; may be null
    * @param executor runs the listener; null runs it on the removing thread
    */
@@ -67,7 +69,7 @@ final class Removals {
     }
   }
 
-  /** @return {cause-keyword count} for every cause */
+  /** Returns {cause-keyword count} for every cause. */
   IPersistentMap counts() {
     Object[] kvs = new Object[CAUSES.length * 2];
     int i = 0;

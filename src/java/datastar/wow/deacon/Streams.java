@@ -51,7 +51,7 @@ final class Streams {
     return false;
   }
 
-  /** @return {@code value} with {@code added} after its streams */
+  /** Returns {@code value} with {@code added} after its streams. */
   static Object with(@Nullable Object value, Stream added) {
     if (value == null) return added;
     List<Stream> next = new ArrayList<>(all(value));
@@ -60,6 +60,8 @@ final class Streams {
   }
 
   /**
+   * Removes streams.
+   *
    * @return {@code value} without the streams {@code gone} accepts (collected into {@code
    *     removed}), or null when none is left
    */

@@ -8,6 +8,7 @@
             [clojure.test :refer [deftest is testing]]
             [datastar.wow.deacon :as d*conn]
             [datastar.wow.deacon.protocols :as p]
+            [datastar.wow.deacon.test.log :refer [with-captured-logs]]
             [datastar.wow.deacon.test.wow :as wow])
   (:import (clojure.lang ExceptionInfo)
            (com.github.benmanes.caffeine.cache Caffeine)
@@ -258,14 +259,16 @@
   (testing ":on-remove throwing, even a checked exception: the removal happened and is counted"
     (doseq [[type ex] [[:atom (ex-info "remove boom" {})] [:atom (java.io.IOException. "close failed")]
                        [:caffeine (java.io.IOException. "close failed")]]]
-      (let [s (d*conn/store (cond-> {:type type :on-remove (fn [_ _ _] (throw ex))}
-                              (= type :caffeine) (assoc :executor (fn [^Runnable r] (.run r)))))]
-        (d*conn/store! s :k ::c)
-        (is (true? (d*conn/purge! s :k)))
-        (d*conn/store! s :k ::c)
-        (is (= 1 (d*conn/purge-connection! s ::c)))
-        (is (nil? (d*conn/list-keys s)))
-        (is (= 2 (get-in (d*conn/stats s) [:removals :explicit])))))))
+      (with-captured-logs [logs]
+        (let [s (d*conn/store (cond-> {:type type :on-remove (fn [_ _ _] (throw ex))}
+                                (= type :caffeine) (assoc :executor (fn [^Runnable r] (.run r)))))]
+          (d*conn/store! s :k ::c)
+          (is (true? (d*conn/purge! s :k)))
+          (d*conn/store! s :k ::c)
+          (is (= 1 (d*conn/purge-connection! s ::c)))
+          (is (nil? (d*conn/list-keys s)))
+          (is (= 2 (get-in (d*conn/stats s) [:removals :explicit])))
+          (is (= [ex ex] (map :thrown @logs)) "each failure logged once, with what was thrown"))))))
 
 (deftest a-custom-store-that-throws-on-every-operation
   (let [s (reify p/ConnectionStore

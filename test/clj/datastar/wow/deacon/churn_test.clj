@@ -62,7 +62,7 @@
   (loop [done 0]
     (if (>= done n)
       done
-      (let [size (min batch (- n done))
+      (let [size (long (min batch (- n done)))
             streams
             (vec (for [i (range size)]
                    (let [c    (+ done i)

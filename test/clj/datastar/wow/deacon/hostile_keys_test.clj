@@ -4,6 +4,7 @@
   never fatal, and leave the store intact."
   (:require [clojure.test :refer [deftest is testing]]
             [datastar.wow.deacon :as d*conn]
+            [datastar.wow.deacon.test.log :refer [with-captured-logs]]
             [datastar.wow.deacon.test.wow :as wow])
   (:import (datastar.wow.deacon InvalidInputException)))
 
@@ -48,8 +49,11 @@
     (is (nil? (d*conn/list-keys s)))))
 
 (deftest a-response-key-too-deep-to-hash-reported-through-the-default-logger
-  (let [s (d*conn/store {:type :atom})
-        dispatch (wow/create-dispatch [[d*conn/registry s]])
-        out (wow/request! dispatch (wow/request) {::d*conn/key (deep depth) :🚀 []})]
-    (is (= 200 (:status out)) "logging the error does not overflow either")
-    (is (seq (:errors (:dispatch out))))))
+  (with-captured-logs [logs]
+    (let [s (d*conn/store {:type :atom})
+          dispatch (wow/create-dispatch [[d*conn/registry s]])
+          out (wow/request! dispatch (wow/request) {::d*conn/key (deep depth) :🚀 []})]
+      (is (= 200 (:status out)) "logging the error does not overflow either")
+      (is (seq (:errors (:dispatch out))))
+      (is (= [:error :error] (map :level @logs)) "the look-up and the effects dispatch each report it")
+      (is (every? #(re-find #"nested too deeply to hash" (:message %)) @logs)))))

@@ -21,4 +21,10 @@ public class AtomFanOutLinearizabilityTest extends StoreLinearizability {
   public String connections(@Param(gen = IntGen.class, conf = "1:3") int key) {
     return Lin.ids(store.connectionsOf(Lin.key(key)));
   }
+
+  /** @return how many keys the connection was removed from, in one atomic step across keys */
+  @Operation
+  public int purgeConnection(@Param(gen = IntGen.class, conf = "1:3") int conn) {
+    return store.purgeConnection(Lin.conn(conn));
+  }
 }

@@ -1,6 +1,8 @@
 package datastar.wow.deacon;
 
+import org.jetbrains.lincheck.datastructures.IntGen;
 import org.jetbrains.lincheck.datastructures.Operation;
+import org.jetbrains.lincheck.datastructures.Param;
 
 /**
  * Lincheck: every operation of {@link AtomStore}, listing and counting included, is linearizable
@@ -25,5 +27,11 @@ public class AtomStoreLinearizabilityTest extends StoreLinearizability {
   @Operation
   public String keys() {
     return Lin.keys(store.keys());
+  }
+
+  /** @return how many keys the connection was removed from, in one atomic step across keys */
+  @Operation
+  public int purgeConnection(@Param(gen = IntGen.class, conf = "1:3") int conn) {
+    return store.purgeConnection(Lin.conn(conn));
   }
 }

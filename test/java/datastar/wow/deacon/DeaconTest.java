@@ -119,11 +119,14 @@ class DeaconTest {
                 .idFn(ctx -> { throw new IllegalStateException("no session"); })
                 .onError((e, ctx) -> { throw new IllegalStateException("reporter broke"); })
                 .build());
-    IPersistentMap out =
-        (IPersistentMap) f.invoke(ctx(new Object(), RT.map(), RT.map(Deacon.KEY, COUNTER), Keyword.intern("send")));
-    Throwable err = (Throwable) ((IPersistentMap) RT.first(out.valAt(Keyword.intern("errors")))).valAt(Keyword.intern("err"));
-    assertTrue(err.getMessage().contains(":id-fn threw"));
-    assertEquals("reporter broke", err.getSuppressed()[0].getMessage());
+    try (LogCapture logs = LogCapture.start()) {
+      IPersistentMap out =
+          (IPersistentMap) f.invoke(ctx(new Object(), RT.map(), RT.map(Deacon.KEY, COUNTER), Keyword.intern("send")));
+      Throwable err = (Throwable) ((IPersistentMap) RT.first(out.valAt(Keyword.intern("errors")))).valAt(Keyword.intern("err"));
+      assertTrue(err.getMessage().contains(":id-fn threw"));
+      assertEquals("reporter broke", err.getSuppressed()[0].getMessage());
+      assertSame(err, logs.single().thrown(), "the error is logged, with what broke its reporter");
+    }
   }
 
   @Test

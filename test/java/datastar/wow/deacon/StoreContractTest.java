@@ -367,19 +367,26 @@ class StoreContractTest {
             new IOException("closing the stream failed"),
             new AssertionError("an Error that is not a VirtualMachineError"));
     for (Throwable t : thrown) {
-      BaseStore s = opened(kind.build((k, c, cause) -> sneakyThrow(t)));
-      Conn a = new Conn("a");
-      Conn b = new Conn("b");
-      assertDoesNotThrow(() -> s.store("k", a));
-      assertDoesNotThrow(() -> s.store("k", b), "replacing reports a removal");
-      assertDoesNotThrow(() -> s.purge("k"));
-      s.store("k", a);
-      assertDoesNotThrow(() -> s.purgeConnection(a));
-      s.store("k", b, "owner");
-      assertDoesNotThrow(() -> s.purgeOwned("k", "owner"));
-      assertEquals(0, s.count(), t.toString());
-      long explicit = (Long) removalCounts(s).valAt(Keyword.intern("explicit"));
-      assertEquals(kind.fanOut ? 4L : 3L, explicit, t.toString());
+      try (LogCapture logs = LogCapture.start()) {
+        BaseStore s = opened(kind.build((k, c, cause) -> sneakyThrow(t)));
+        Conn a = new Conn("a");
+        Conn b = new Conn("b");
+        assertDoesNotThrow(() -> s.store("k", a));
+        assertDoesNotThrow(() -> s.store("k", b), "replacing reports a removal");
+        assertDoesNotThrow(() -> s.purge("k"));
+        s.store("k", a);
+        assertDoesNotThrow(() -> s.purgeConnection(a));
+        s.store("k", b, "owner");
+        assertDoesNotThrow(() -> s.purgeOwned("k", "owner"));
+        assertEquals(0, s.count(), t.toString());
+        long explicit = (Long) removalCounts(s).valAt(Keyword.intern("explicit"));
+        assertEquals(kind.fanOut ? 4L : 3L, explicit, t.toString());
+        assertEquals(4, logs.records().size(), "each failure logged once: " + t);
+        for (LogCapture.Entry e : logs.records()) {
+          assertSame(t, e.thrown());
+          assertTrue(e.message().contains("the removal listener threw for key"), e.message());
+        }
+      }
     }
   }
 
@@ -439,6 +446,14 @@ class StoreContractTest {
   @ParameterizedTest
   @EnumSource(StoreKind.class)
   void sendWritesToEveryMatchingConnectionOnceAndRemovesTheClosedOnes(StoreKind kind) {
+    try (LogCapture logs = LogCapture.start()) {
+      sendToEveryMatchingConnection(kind);
+      assertEquals(1, logs.records().size(), "the throwing write, logged once");
+      assertTrue(logs.records().stream().allMatch(e -> e.thrown().getMessage().equals("writer bug")));
+    }
+  }
+
+  private void sendToEveryMatchingConnection(StoreKind kind) {
     List<String> written = new CopyOnWriteArrayList<>();
     Conn closed = new Conn("closed");
     Conn broken = new Conn("broken");

@@ -7,13 +7,15 @@ import org.jetbrains.lincheck.datastructures.Param;
 import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The Lincheck test of a store's per-key operations and purgeConnection against {@link
- * StoreModel}: the stress test always, model checking under {@code -Plong} only (it instruments
+ * The Lincheck test of a store's per-key operations against {@link StoreModel} (or {@link
+ * FanOutStoreModel}): the stress test always, model checking under {@code -Plong} only (it instruments
  * the classes the store is built on, which takes minutes on two shared cores). A subclass gives
  * the store and may add operations.
  */
+@ExtendWith(LincheckSupport.class)
 public abstract class StoreLinearizability {
   static {
     // Start Clojure's runtime (thousands of classes) before Lincheck instruments class loading:
@@ -58,11 +60,6 @@ public abstract class StoreLinearizability {
     return subject().purgeOwned(Lin.key(key), Lin.owner(owner));
   }
 
-  /** @return how many keys were removed */
-  @Operation
-  public int purgeConnection(@Param(gen = IntGen.class, conf = "1:3") int conn) {
-    return subject().purgeConnection(Lin.conn(conn));
-  }
 
   @Test
   void stress() {

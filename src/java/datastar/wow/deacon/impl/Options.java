@@ -28,6 +28,8 @@ final class Options {
   }
 
   /**
+   * Reads an options map.
+   *
    * @param subject what the options are for, for messages (e.g. "store :caffeine")
    * @param options the map given; nil is an empty map
    * @param known the unqualified keys understood. Qualified keyword keys are left alone for the
