@@ -96,11 +96,11 @@
     (is (= ["kept"] (map :message @logs)))))
 
 (deftest captures-what-the-library-logs
-  (testing "an :on-evict callback that throws is logged at ERROR with its exception"
-    (let [s (d*conn/store {:type :atom :on-evict (fn [_ _ _] (throw (ex-info "evict boom" {})))})]
+  (testing "an :on-remove callback that throws is logged at ERROR with its exception"
+    (let [s (d*conn/store {:type :atom :on-remove (fn [_ _ _] (throw (ex-info "remove boom" {})))})]
       (with-captured-logs [logs]
         (d*conn/store! s :k ::c)
         (is (true? (d*conn/purge! s :k)))
         (is (= [:error] (map :level @logs)))
-        (is (re-find #":on-evict threw for key :k" (:message (first @logs))))
-        (is (= "evict boom" (ex-message (:thrown (first @logs)))))))))
+        (is (re-find #"the removal listener threw for key :k" (:message (first @logs))))
+        (is (= "remove boom" (ex-message (:thrown (first @logs)))))))))
