@@ -36,7 +36,7 @@
 
 (defn push!
   "Sends the panel to every tab of every session: one broadcast-all response,
-  rendered once, that deacon runs on each stream."
+  its hiccup built once, that deacon runs on each stream."
   [{:keys [dispatch] :as app}]
   (when-let [d @dispatch]
     (respond/respond! d nil {:datastar.wow.deacon/broadcast-all counter/stream-key
