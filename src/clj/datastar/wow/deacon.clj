@@ -27,12 +27,40 @@
   Stores are Java classes (`datastar.wow.deacon.AtomStore`,
   `datastar.wow.deacon.CaffeineStore`); any value satisfying
   `datastar.wow.deacon.protocols/ConnectionStore` works too."
-  (:require [datastar.wow.deacon.protocols :as p])
-  (:import (datastar.wow.deacon ConnectionStore Deacon InvalidInputException KeyPattern)
-           (datastar.wow.deacon.impl ClojureOptions)))
+  (:require [clojure.java.io :as io]
+            [datastar.wow.deacon.protocols :as p])
+  (:import (datastar.wow.deacon AtomStore CaffeineStore ConnectionStore Deacon InvalidInputException
+                                KeyPattern)
+           (datastar.wow.deacon.impl ClojureOptions Fanout)))
 
 (set! *warn-on-reflection* true)
 (set! *unchecked-math* :warn-on-boxed)
+
+;;; Rendering a fan-out once
+
+(defn- extend-sdk!
+  "When the Datastar SDK is on the classpath, extends its `SSEGenerator`
+  protocol to the composite stream a fan-out or broadcast sends through, so
+  that each event is rendered once and written to every stream (each under
+  its own lock, with its own write profile). Without the SDK, each stream gets
+  a dispatch of its own. Returns true when extended."
+  []
+  (boolean
+   (when (or (io/resource "starfederation/datastar/clojure/protocols.clj")
+             (io/resource "starfederation/datastar/clojure/protocols__init.class"))
+     (let [proto       @(requiring-resolve 'starfederation.datastar.clojure.protocols/SSEGenerator)
+           send-event! @(requiring-resolve 'starfederation.datastar.clojure.protocols/send-event!)
+           close-sse!  @(requiring-resolve 'starfederation.datastar.clojure.protocols/close-sse!)]
+       (extend Fanout proto
+         {:send-event! (fn [^Fanout f event-type data-lines opts]
+                         (.sendEach f (fn [target] (send-event! target event-type data-lines opts))))
+          :get-lock    (fn [^Fanout f] (.lock f))
+          :close-sse!  (fn [^Fanout f] (.closeEach f close-sse!))
+          :sse-gen?    (constantly true)})
+       (Fanout/sdkExtended true)
+       true))))
+
+(extend-sdk!)
 
 ;;; Stores
 
@@ -194,6 +222,28 @@
   the number of keys it was removed from."
   [s conn]
   (.purgeConnection (java-store s) conn))
+
+(defn send!
+  "Runs datastar.wow actions `fx` on every stream of built-in store `s` stored
+  under key `k` (every stream of it, with fan-out) or under keys matching
+  pattern `k`: for background jobs and timers, outside any request. Each
+  stream gets them once, through the dispatch of the datastar.wow registry
+  over `s`, as if in the request that opened it (`:request` in the effects'
+  system is that request). A stream whose write answers false is removed
+  (`:dead`); failures are logged. Returns how many streams were reached.
+
+      (d*conn/send! store [user-id ::feed] [[::d*/patch-signals {:unread 3}]])
+      (d*conn/send! store [:* ::feed] [[::d*/patch-elements [:p#news \"...\"]]])
+
+  Needs that registry to have stored a stream in `s` (it learns the dispatch
+  from it); throws IllegalStateException before. A store built with a Java
+  `writer(...)` hands `fx` to that writer instead."
+  [s k fx]
+  (cond
+    (instance? AtomStore s)     (.send ^AtomStore s k fx)
+    (instance? CaffeineStore s) (.send ^CaffeineStore s k fx)
+    :else (throw (InvalidInputException.
+                  "store" s "must be a built-in store (atom or caffeine) to send! from outside a request"))))
 
 (defn fan-out?
   "True when store `s` keeps every stream stored under a key (`:fan-out? true`)."

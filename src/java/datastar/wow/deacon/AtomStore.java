@@ -99,6 +99,13 @@ public final class AtomStore extends BaseStore {
     return conns(value(Check.clojureHashable(key)));
   }
 
+  @Override
+  @Nullable Object ownerOf(Object key, Object connection) {
+    IPersistentMap map = current();
+    IMapEntry held = map.entryAt(key);
+    return held == null ? null : index(map).owner(held.key(), connection);
+  }
+
   /** The connections a map value stands for: none, one, or (with fan-out) a vector of them. */
   private List<Object> conns(@Nullable Object value) {
     if (value == null) return Collections.emptyList();

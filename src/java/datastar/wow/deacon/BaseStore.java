@@ -23,6 +23,8 @@ abstract class BaseStore implements ConnectionStore, Ownership {
   final boolean fanOut;
   private final @Nullable ConnectionWriter writer;
   private volatile boolean closed;
+  /** The Nexus the store's datastar.wow registry dispatches through, once it has stored a stream. */
+  private volatile @Nullable IPersistentMap nexus;
   private volatile @Nullable Heartbeat heartbeat;
 
   BaseStore(StoreBuilder<?> settings, Removals removals) {
@@ -43,6 +45,14 @@ abstract class BaseStore implements ConnectionStore, Ownership {
 
   /** Every connection stored under exactly {@code key}, oldest first. */
   abstract List<Object> connectionsOf(Object key);
+
+  /** Who stored {@code connection} under {@code key}: the request that opened it, or null. */
+  abstract @Nullable Object ownerOf(Object key, Object connection);
+
+  /** Remembers the Nexus a registry over this store dispatches through, for {@link #send}. */
+  final void dispatchesThrough(@Nullable Object nexus) {
+    if (nexus instanceof IPersistentMap && nexus != this.nexus) this.nexus = (IPersistentMap) nexus;
+  }
 
   /**
    * Removes {@code connection} from every key holding it and reports each removal with {@code
@@ -145,10 +155,14 @@ abstract class BaseStore implements ConnectionStore, Ownership {
   /**
    * Writes {@code message} to every connection stored under a key matching {@code keyOrPattern}
    * (an exact key: every connection of that key; a pattern: see {@link KeyPattern}), each
-   * connection once, with the store's {@link ConnectionWriter}. A connection whose write answers
-   * false is removed (cause {@link RemovalCause#DEAD}); one whose write throws is logged and kept;
-   * neither stops the others. Connections stored or removed while it runs are either reached or
-   * not, never twice.
+   * connection once. A connection whose write answers false is removed (cause {@link
+   * RemovalCause#DEAD}); one whose write fails otherwise is logged and kept; neither stops the
+   * others. Connections stored or removed while it runs are either reached or not, never twice.
+   *
+   * <p>The write is the store's {@link ConnectionWriter}, if it was built with one. Otherwise, once
+   * a datastar.wow registry over this store has stored a stream, {@code message} is a vector of
+   * datastar.wow actions, and they run on each connection through that registry's dispatch, as if
+   * in the request that opened it (this is {@code d*conn/send!}).
    *
    * <pre>{@code
    * store.send(Deacon.scopedKey(userId, FEED), event);               // every tab of one user
@@ -162,9 +176,14 @@ abstract class BaseStore implements ConnectionStore, Ownership {
    */
   public int send(Object keyOrPattern, Object message) {
     ConnectionWriter w = writer;
+    IPersistentMap n = nexus;
+    if (w == null && n != null) {
+      return new Delivery(this, RegistryOptions.LOG_ERRORS).deliver(n, message, connections(keyOrPattern));
+    }
     if (w == null) {
       throw new IllegalStateException(
-          "datastar.wow.deacon: send needs a writer; build the store with writer(...)");
+          "datastar.wow.deacon: send needs a writer (build the store with writer(...)) or a"
+              + " datastar.wow registry over the store that has stored a stream");
     }
     Set<Object> done = Collections.newSetFromMap(new IdentityHashMap<>());
     int reached = 0;

@@ -92,6 +92,14 @@ public final class CaffeineStore extends BaseStore {
   }
 
   @Override
+  @Nullable Object ownerOf(Object key, Object connection) {
+    for (Stream s : Streams.all(map.get(ClojureKey.of(key)))) {
+      if (s.connection == connection) return s.owner;
+    }
+    return null;
+  }
+
+  @Override
   public Object store(Object key, Object connection, @Nullable Object owner) {
     Object k = ClojureKey.of(Check.key(key));
     Check.connection(key, connection);

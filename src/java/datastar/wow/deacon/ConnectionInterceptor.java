@@ -68,7 +68,7 @@ final class ConnectionInterceptor extends AFn {
     this.store = store;
     this.owned = store.ownership().orElseGet(() -> new OwnerTable(store));
     this.options = options;
-    this.delivery = new Delivery(store, options);
+    this.delivery = new Delivery(store, options.onError);
     this.fanOut = store.fanOut();
   }
 
@@ -195,6 +195,7 @@ final class ConnectionInterceptor extends AFn {
       }
     }
     if (withOpenSse(data, response)) return ctx;
+    if (store instanceof BaseStore) ((BaseStore) store).dispatchesThrough(ctx.valAt(Names.NEXUS));
     owned.store(scoped, sse, data.valAt(Names.REQUEST));
     return ctx.assoc(Names.DISPATCH_DATA, data.assoc(Names.CONNECTION, sse));
   }

@@ -9,7 +9,8 @@
             [clojure.test.check.generators :as gen]
             [clojure.test.check.properties :as prop]
             [datastar.wow.deacon :as d*conn]
-            [datastar.wow.deacon.test.wow :as wow]))
+            [datastar.wow.deacon.test.wow :as wow])
+  (:import (datastar.wow.deacon.impl Fanout)))
 
 (set! *warn-on-reflection* true)
 
@@ -79,8 +80,12 @@
 (defspec every-stream-gets-exactly-what-it-matched-while-live runs
   (prop/for-all [ops (gen/vector op 1 40)
                  type (gen/elements [:atom :caffeine])
-                 fan-out? gen/boolean]
-    (let [{:keys [expected errors]} (run-ops type fan-out? ops)]
+                 fan-out? gen/boolean
+                 render-once? gen/boolean]
+    (let [was (Fanout/usable)
+          {:keys [expected errors]} (try (Fanout/sdkExtended render-once?)
+                                         (run-ops type fan-out? ops)
+                                         (finally (Fanout/sdkExtended was)))]
       (and (is (empty? errors))
            (every? (fn [[sse events]] (is (= events (wow/events sse)) (str type " fan-out " fan-out?)))
                    expected)))))

@@ -5,7 +5,8 @@
   scope, a failing stream does not stop the others."
   (:require [clojure.test :refer [deftest is testing]]
             [datastar.wow.deacon :as d*conn]
-            [datastar.wow.deacon.test.wow :as wow]))
+            [datastar.wow.deacon.test.wow :as wow])
+  (:import (datastar.wow.deacon.impl Fanout)))
 
 (set! *warn-on-reflection* true)
 
@@ -23,7 +24,8 @@
                             {:datastar.wow/effects
                              {::seen  (fn [_ {:keys [sse]} tag] (swap! seen conj [sse tag]) nil)
                               ::boom  (fn [_ {:keys [sse]} bad] (when (identical? sse @bad) (throw (ex-info "effect broke" {}))))
-                              ::again (fn [{:keys [dispatch]} _ tag] (dispatch [[::seen [:nested tag]]]) nil)}}])
+                              ::again (fn [{:keys [dispatch]} _ tag] (dispatch [[::seen [:nested tag]]]) nil)
+                              ::later (fn [{:keys [dispatch]} _ later] (swap! later conj dispatch) nil)}}])
       errors
       seen])))
 
@@ -207,3 +209,83 @@
     (wow/request! dispatch (request "s1") {::d*conn/broadcast [::room :*] :🚀 [(patch 1)]})
     (is (= [[:datastar.wow/patch-signals {:n 1}]] (wow/events tab)))
     (is (empty? @errors))))
+
+(defn- with-render-once
+  "Runs `f` with fan-outs rendered once (`true`, the default when the SDK is on
+  the classpath) or with a dispatch per stream (`false`)."
+  [on? f]
+  (let [was (Fanout/usable)]
+    (Fanout/sdkExtended on?)
+    (try (f) (finally (Fanout/sdkExtended was)))))
+
+(deftest a-fan-out-renders-each-event-once-and-each-tab-gets-the-same
+  (let [outcome (fn [render-once?]
+                  (with-render-once render-once?
+                    #(let [store (d*conn/store {:type :atom :fan-out? true})
+                           [dispatch errors seen] (app store)
+                           tabs (vec (repeatedly 3 (fn [] (subscribe! dispatch "s1" ::k))))
+                           _    (reset! wow/renders 0)
+                           out  (wow/request! dispatch (request "s1")
+                                              {::d*conn/key ::k :🚀 [(patch 1) [::seen :x] (patch 2)]})]
+                       {:status  (:status out)
+                        :renders @wow/renders
+                        :events  (mapv wow/events tabs)
+                        :seen    (frequencies (map (fn [[sse tag]] [(.indexOf ^java.util.List tabs sse) tag]) @seen))
+                        :errors  @errors})))
+        once  (outcome true)
+        apart (outcome false)]
+    (is (= 2 (:renders once)) "rendered once per event, not once per tab")
+    (is (= 6 (:renders apart)) "a dispatch per tab renders per tab")
+    (is (= (dissoc once :renders) (dissoc apart :renders)) "and every tab gets exactly the same")
+    (is (= {[0 :x] 1 [1 :x] 1 [2 :x] 1} (:seen once)) "the app's effect ran once per tab, on that tab")
+    (is (empty? (:errors once)))))
+
+(deftest a-dispatch-captured-by-an-effect-later-reaches-only-its-own-tab
+  (doseq [render-once? [true false]]
+    (testing (str "render once: " render-once?)
+      (with-render-once render-once?
+        #(let [store (d*conn/store {:type :atom :fan-out? true})
+               [dispatch errors] (app store)
+               tabs  (vec (repeatedly 2 (fn [] (subscribe! dispatch "s1" ::k))))
+               later (atom [])]
+           (wow/request! dispatch (request "s1") {::d*conn/key ::k :🚀 [[::later later]]})
+           (is (= 2 (count @later)) "the effect ran once per tab")
+           (doseq [d @later]
+             @(future (d [(patch :tick)] {:datastar.wow/response nil})))
+           (is (= [[[:datastar.wow/patch-signals {:n :tick}]] [[:datastar.wow/patch-signals {:n :tick}]]]
+                  (mapv wow/events tabs))
+               "each captured dispatch, run later on another thread, wrote to its own tab once")
+           (is (empty? @errors)))))))
+
+(deftest send!-runs-actions-on-stored-streams-from-outside-a-request
+  (doseq [type [:atom :caffeine]]
+    (testing type
+      (let [store (d*conn/store {:type type :fan-out? true})
+            [dispatch errors seen] (app store)]
+        (is (thrown-with-msg? IllegalStateException #"send needs a writer"
+                              (d*conn/send! store ["s1" ::feed] [(patch 0)]))
+            "before the registry has stored a stream, it knows no dispatch")
+        (let [tabs  (vec (repeatedly 2 #(subscribe! dispatch "s1" ::feed)))
+              other (subscribe! dispatch "s2" ::feed)]
+          (is (= 2 @(future (d*conn/send! store ["s1" ::feed] [(patch 1) [::seen :job]]))) "from another thread")
+          (is (= [[[:datastar.wow/patch-signals {:n 1}]] [[:datastar.wow/patch-signals {:n 1}]] []]
+                 (mapv wow/events (conj tabs other))))
+          (is (= #{(first tabs) (second tabs)} (set (map first @seen))))
+          (reset! seen [])
+          (is (= 3 (d*conn/send! store [:* ::feed] [(patch 2)])))
+          (is (every? #(= [:datastar.wow/patch-signals {:n 2}] (last (wow/events %))) (conj tabs other)))
+          (wow/vanish! other)
+          (is (= 2 (d*conn/send! store [:* ::feed] [(patch 3)])) "a closed stream is not reached")
+          (is (= 2 (d*conn/connection-count store)) "and removed"))
+        (is (empty? @errors))))))
+
+(deftest send!-runs-effects-as-in-the-request-that-opened-the-stream
+  (let [store (d*conn/store {:type :atom})
+        requests (atom [])
+        dispatch (wow/create-dispatch [[d*conn/registry store {:id-fn session}]
+                                       {:datastar.wow/effects
+                                        {::request (fn [_ {:keys [request]}] (swap! requests conj (:session request)) nil)}}])]
+    (subscribe! dispatch "s1" ::k)
+    (subscribe! dispatch "s2" ::k)
+    (d*conn/send! store [:* ::k] [[::request]])
+    (is (= #{"s1" "s2"} (set @requests)))))

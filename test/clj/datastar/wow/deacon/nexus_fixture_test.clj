@@ -58,6 +58,16 @@
       (is (zero? @ran))
       (is (nil? (:results out))))))
 
+(deftest an-effect-hook's-ctx-changes-carry-on-to-the-next-effects
+  (let [n   {:nexus/interceptors [{:id :i
+                                   :before-effect (fn [ctx] (cond-> ctx
+                                                              (= [:fx :a] (:effect ctx)) (assoc-in [:system :sse] :changed)))
+                                   :after-effect (fn [ctx] (assoc ctx ::after (:effect ctx)))}]
+             :nexus/effects {:fx (fn [_ {:keys [sse]} _] sse)}}
+        out (nexus/dispatch n {:sse :original} {} [[:fx :a] [:fx :b]])]
+    (is (= [:changed :changed] (map :res (:results out))) "the :system of one effect is the next one's")
+    (is (= [:fx :b] (::after out)) "and the ctx comes out of the dispatch with them")))
+
 (deftest nested-dispatch-uses-the-original-system-and-dispatch-data-and-inherits-the-ctx
   (let [seen (atom [])
         n    {:nexus/interceptors [{:id :i :before-dispatch

@@ -65,7 +65,7 @@ class PackagedJarIT {
         ;; the registry is a defn, as datastar.wow requires
         (println :registry (fn? d*conn/registry) (count (:datastar.wow/interceptors (d*conn/registry s))))
         ;; Java API, through the same jar
-        (let [a (datastar.wow.deacon.Deacon/atomStore)]
+        (let [a (.build (datastar.wow.deacon.AtomStore/builder))]
           (.store a (datastar.wow.deacon.Deacon/scopedKey "bob" :counter) "sse")
           (println :java (.connection a ["bob" :counter]) (.count a)))
         (println :from (.getPath (.getLocation (.getCodeSource (.getProtectionDomain datastar.wow.deacon.Deacon)))))

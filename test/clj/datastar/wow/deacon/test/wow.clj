@@ -40,6 +40,11 @@
 
 (defonce ^:private ids (atom 0))
 
+(def renders
+  "How many events the send effect has rendered (the SDK turns a payload into
+  event text once per send call, whatever the stream)."
+  (atom 0))
+
 (defn fake-sse
   "A new open stream. `events` is an atom of what was sent down it."
   []
@@ -80,7 +85,9 @@
     :datastar.wow/sse-closed (constantly nil)
     ;; as datastar.wow's: every send goes through this one effect, which renders
     ;; the payload and hands it to the SDK, which ends in send-event! on :sse
-    :datastar.wow/send       (fn [_ {:keys [sse]} & [action payload]] (send! sse [action payload]))}
+    :datastar.wow/send       (fn [_ {:keys [sse]} & [action payload]]
+                               (swap! renders inc)
+                               (send! sse [action payload]))}
    :datastar.wow/actions
    {:datastar.wow/patch-signals  (fn [_ signals] [[:datastar.wow/send :datastar.wow/patch-signals signals]])
     :datastar.wow/patch-elements (fn [_ elements] [[:datastar.wow/send :datastar.wow/patch-elements elements]])}})
