@@ -1,7 +1,7 @@
 (ns demo.app
   "The demo wired together: deacon's store, one datastar.wow dispatch for
-  requests and out-of-band sends, the reitit routes, and the live key panel.
-  Needs datastar.wow, reitit and the SDK's http-kit adapter (the `:dev` alias)."
+  requests and out-of-band sends, and the reitit routes. Needs datastar.wow,
+  reitit and the SDK's http-kit adapter (the `:dev` alias)."
   (:require [datastar.wow :as d*]
             [datastar.wow.deacon :as d*conn]
             [demo.effects :as effects]
@@ -12,21 +12,49 @@
             [reitit.ring :as rr]
             [starfederation.datastar.clojure.adapter.http-kit :as hk]
             [starfederation.datastar.clojure.api :as sdk])
-  (:import (java.util.concurrent Executors ScheduledExecutorService ScheduledFuture
-                                 ThreadFactory TimeUnit)))
+  (:import (java.time LocalTime)
+           (java.time.format DateTimeFormatter)
+           (java.util.concurrent Executors RejectedExecutionException ScheduledExecutorService
+                                 ScheduledFuture ThreadFactory TimeUnit)))
 
 (set! *warn-on-reflection* true)
+
+(defn- guarded
+  "`f`, logging what it throws: a task on the demo's thread must not die
+  silently."
+  [what f]
+  (fn []
+    (try (f)
+         (catch Throwable e
+           (println (str "demo: " what " failed: " (ex-message e)))))))
 
 (defn- every-second
   "A `:schedule` fn: runs `(f)` every second until the returned fn is called."
   [^ScheduledExecutorService executor]
   (fn [f]
-    (let [tick   (fn []
-                   (try (f)
-                        (catch Throwable e
-                          (println "demo: timer tick failed:" (ex-message e)))))
-          ^ScheduledFuture future (.scheduleAtFixedRate executor ^Runnable tick 1000 1000 TimeUnit/MILLISECONDS)]
+    (let [^ScheduledFuture future (.scheduleAtFixedRate executor ^Runnable (guarded "timer tick" f)
+                                                         1000 1000 TimeUnit/MILLISECONDS)]
       (fn [] (.cancel future false)))))
+
+(defn- after
+  "A `:later` fn: runs `(f)` once after `ms` milliseconds unless the returned
+  fn is called first."
+  [^ScheduledExecutorService executor]
+  (fn [ms f]
+    (try
+      (let [^ScheduledFuture future (.schedule executor ^Runnable (guarded "delayed task" f)
+                                               (long ms) TimeUnit/MILLISECONDS)]
+        (fn [] (.cancel future false)))
+      (catch RejectedExecutionException _ (fn [])))))  ; stopping: nothing more to run
+
+(defn- on-thread
+  "A `:submit` fn: runs `(f)` soon on the demo's thread."
+  [^ScheduledExecutorService executor]
+  (fn [f]
+    (try (.execute executor ^Runnable (guarded "panel refresh" f))
+         (catch RejectedExecutionException _ nil))))  ; stopping: nobody left to tell
+
+(def ^:private clock (DateTimeFormatter/ofPattern "HH:mm:ss"))
 
 (defn- heartbeat-send!
   "The heartbeat's probe: an empty signals patch, which the page merges as
@@ -35,21 +63,34 @@
   (sdk/patch-signals! sse "{}"))
 
 (defn app
-  "The demo's state: the store (over an atom the key panel watches, with a
-  heartbeat), every session's counter and timer, and what the page needs."
+  "The demo's state: the store (fan-out, over an atom the store panel
+  watches, with a heartbeat), every session's counter and timer, the panel's
+  log, and the one thread that runs timers and panel refreshes. `:dispatch`
+  is filled when the server starts; `:store-ref` holds the store for the
+  store's own callbacks."
   []
   (let [executor (Executors/newSingleThreadScheduledExecutor
                   (reify ThreadFactory
                     (newThread [_ r]
                       (doto (Thread. r "demo-timer") (.setDaemon true)))))
-        state    {:entries  (atom {})
-                  :counters (atom {})
-                  :timers   (atom {})
-                  :executor executor
-                  :schedule (every-second executor)
-                  :cdn      d*/CDN-url
-                  :doctype  chassis/doctype-html5}]
-    (assoc state :store (d*conn/store (effects/store-options state heartbeat-send!)))))
+        state    {:entries    (atom {})
+                  :counters   (atom {})
+                  :timers     (atom {})
+                  :forgets    (atom {})
+                  :since      (atom {})
+                  :removals   (atom [])
+                  :refreshing (atom false)
+                  :dispatch   (atom nil)
+                  :store-ref  (atom nil)
+                  :executor   executor
+                  :schedule   (every-second executor)
+                  :later      (after executor)
+                  :submit     (on-thread executor)
+                  :now        #(.format (LocalTime/now) clock)
+                  :cdn        d*/CDN-url
+                  :doctype    chassis/doctype-html5}]
+    (assoc state :store (reset! (:store-ref state)
+                                (d*conn/store (effects/store-options state heartbeat-send!))))))
 
 (defn dispatch
   "The one dispatch function: deacon's registry (keys scoped by session) and
@@ -59,14 +100,20 @@
                                  [effects/registry app]]}))
 
 (defn handler
-  "The Ring handler: reitit routes under datastar.wow, inside the session,
-  query-signals and app middleware."
+  "The Ring handler: reitit routes (those answering Datastar under
+  datastar.wow, the stylesheet and favicon as they are), inside the
+  malformed-signals, session, query-signals and app middleware."
   [app dispatch]
-  (let [with-datastar (d*/with-datastar hk/->sse-response {::d*/dispatch dispatch})]
+  (let [with-datastar (d*/with-datastar hk/->sse-response {::d*/dispatch  dispatch
+                                                           ::d*/read-json params/read-json})]
     (rr/ring-handler
-     (rr/router [["/"     {:get handlers/index :put handlers/index :delete handlers/index}]
-                 ["/jump" {:post handlers/jump}]
-                 ["/keys" {:get handlers/panel}]]
-                {:data {:middleware [with-datastar]}})
+     (rr/router [["" {:middleware [with-datastar]}
+                  ["/"        {:get handlers/index :put handlers/index :delete handlers/index}]
+                  ["/jump"    {:post handlers/jump}]
+                  ["/updates" {:get handlers/updates}]
+                  ["/wave"    {:post handlers/wave}]]
+                 ["/style.css"   {:get handlers/stylesheet}]
+                 ["/favicon.ico" {:get handlers/favicon}]])
      (rr/create-default-handler)
-     {:middleware [session/wrap-session params/wrap-query-signals [handlers/wrap-app app]]})))
+     {:middleware [params/wrap-malformed-signals session/wrap-session params/wrap-query-signals
+                   [handlers/wrap-app app]]})))

@@ -1,28 +1,27 @@
 (ns demo.handlers
-  "The demo's Ring handlers: pure functions from a request to a datastar.wow
-  response map. State changes and timers are effects (`demo.effects`), so a
-  handler only says what should happen, and on which stream."
+  "The demo's Ring handlers, from a request to a datastar.wow response map.
+
+  Every open page keeps one stream, `GET /updates`, which subscribes under
+  its session's key: the store fans out, so the key holds one stream per tab.
+  A command (start, add ten, stop) answers with that key: its effects run on
+  every tab of the session and the request gets 204. With fan-out the effects
+  run once per tab, so a handler changes the state itself, once
+  (`demo.live/command!`), and its effects only show it."
   (:require [datastar.wow :as-alias d*]
-            [datastar.wow.deacon :as d*conn]
+            [datastar.wow.deacon :as-alias d*conn]
+            [demo.assets :as assets]
             [demo.counter :as counter]
             [demo.effects :as-alias fx]
+            [demo.live :as live]
+            [demo.panel :as panel]
             [demo.session :as session]
-            [demo.view :as view]))
+            [demo.view :as view])
+  (:import (java.io ByteArrayInputStream)))
 
 (set! *warn-on-reflection* true)
 
-(def counter-key
-  "The key of a session's counter stream; stored as `[session-id ::counter]`."
-  ::counter)
-
-(defn panel-key
-  "The key of one page's key-panel stream: one per tab, so that two tabs of a
-  session each keep a live panel."
-  [tab]
-  [::panel tab])
-
 (defn app
-  "The demo's state (`demo.system/app`), put in the request by `wrap-app`."
+  "The demo's state (`demo.app/app`), put in the request by `wrap-app`."
   [request]
   (::app request))
 
@@ -31,52 +30,66 @@
   [handler app]
   (fn [request] (handler (assoc request ::app app))))
 
+(defn- command
+  "Applies `op` to the session's counter, then shows it on every tab of the
+  session (HTTP 204). A session with no tab open gets the counter on a short
+  stream of its own, which is not stored."
+  [request op]
+  (live/command! (app request) (session/id request) op)
+  {::d*conn/key        counter/stream-key
+   ::d*/with-open-sse? true
+   ::d*/fx             [[::fx/show-counter]]})
+
 (defn index
-  "GET / renders the page; PUT / starts the timer on a new stream that deacon
-  stores under `::counter`; DELETE / stops it on the stored stream and closes
-  it, which purges the key."
+  "GET / renders the page, with the session's counter as it is (another tab
+  may be running it); PUT / starts the session's timer; DELETE / stops it
+  and resets the counter."
   [{:keys [request-method] :as request}]
-  (let [{:keys [counters store cdn doctype]} (app request)
+  (let [{:keys [counters cdn doctype] :as app} (app request)
         sid (session/id request)]
     (case request-method
       :get    {:body (cond->> (view/page {:cdn     cdn
                                           :counter (counter/of @counters sid)
-                                          :keys    (d*conn/list-keys store)
                                           :sid     sid
-                                          :tab     (::session/tab request)})
+                                          :panel   (panel/snapshot app)})
                        doctype (list doctype))}
-      :put    {::d*conn/key        counter-key      ; store the stream this request opens
-               ::d*/with-open-sse? false            ; and keep it open
-               ::d*/fx             [[::fx/counter :start]
-                                    [::fx/start-timer]]}
-      :delete {::d*conn/key        counter-key      ; the stored stream, if any
-               ::d*/with-open-sse? true             ; (none stored: answer on a short one)
-               ::d*/fx             [[::fx/stop-timer]
-                                    [::fx/counter :stop]
-                                    [::d*/close-sse]]})))
+      :put    (command request :start)
+      :delete (command request :stop))))
 
 (defn jump
-  "POST /jump adds ten, sent down the stream the PUT stored: same key, so
-  deacon hands datastar.wow that stream and this request answers 204."
-  [_request]
-  {::d*conn/key        counter-key
-   ::d*/with-open-sse? true                         ; no stored stream: don't store this one
-   ::d*/fx             [[::fx/counter :jump]]})
-
-(defn- tab
-  "The page's tab id, from its `tab` signal (a GET's signals arrive in the
-  `datastar` query parameter, see `demo.params`). Anything but a UUID, as the
-  page makes them, is not used as a key: the request's own fresh id is."
-  [{:keys [signals] :as request}]
-  (let [t (:tab signals)]
-    (if (and (string? t) (parse-uuid t))
-      t
-      (::session/tab request))))
-
-(defn panel
-  "GET /keys, from the page's `data-init`: a stream per tab, stored so that
-  changes to the store can be pushed to it."
+  "POST /jump adds ten; every tab of the session shows it."
   [request]
-  {::d*conn/key        (panel-key (tab request))
+  (command request :jump))
+
+(defn updates
+  "GET /updates, from the page's `data-init`: the tab's own stream, stored
+  (subscribed) under the session's key beside the session's other tabs, and
+  given the counter as it is now. The key panel and the counter reach it from
+  then on; its close removes this stream only."
+  [_request]
+  {::d*conn/subscribe  counter/stream-key
    ::d*/with-open-sse? false
-   ::d*/fx             [[::fx/show-keys]]})
+   ::d*/fx             [[::fx/show-counter]]})
+
+(defn wave
+  "POST /wave: every open page of every session shows who waved and when
+  (HTTP 204). One broadcast-all response, run on each stream."
+  [request]
+  (let [{:keys [now]} (app request)]
+    {::d*conn/broadcast-all counter/stream-key
+     ::d*/fx                [[::d*/patch-signals
+                              {:wave (str (session/short-id (session/id request)) " waved at " (now))}]]}))
+
+(defn stylesheet
+  "GET /style.css."
+  [_request]
+  {:status  200
+   :headers {"Content-Type" "text/css; charset=utf-8" "Cache-Control" "no-cache"}
+   :body    assets/stylesheet})
+
+(defn favicon
+  "GET /favicon.ico."
+  [_request]
+  {:status  200
+   :headers {"Content-Type" "image/x-icon" "Cache-Control" "max-age=86400"}
+   :body    (ByteArrayInputStream. assets/favicon)})

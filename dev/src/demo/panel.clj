@@ -1,26 +1,73 @@
 (ns demo.panel
-  "The live key panel: whenever the store's set of keys changes, every open
-  panel stream gets the new list."
+  "The store panel every open page shows, live: who is here (sessions and
+  tabs), every key with its streams and age, the last removals with their
+  cause, and the store's stats. Whenever the store changes it is sent to
+  every tab of every session with one `::d*conn/broadcast-all` response.
+
+  `app` (see `demo.app/app`) holds `:store`, `:entries` (the store's atom),
+  the atoms `:since` (key -> time first seen), `:removals` (newest first) and
+  `:refreshing`, `:dispatch` (an atom holding the dispatch function),
+  `:submit` (`(fn [f])`: runs `f` on the demo's one background thread) and
+  `:now` (`(fn [])`: the time of day as text)."
   (:require [datastar.wow.deacon :as d*conn]
-            [demo.handlers :as handlers]
+            [demo.counter :as counter]
+            [demo.respond :as respond]
             [demo.view :as view]))
 
 (set! *warn-on-reflection* true)
 
+(def log-size
+  "How many removals the panel lists."
+  5)
+
+(defn snapshot
+  "What the panel shows now: `:rows` (`{:key k :streams n :since t}`, one per
+  key), `:sessions` and `:tabs` (open counter streams), `:removals` (newest
+  first) and `:stats` (`d*conn/stats`)."
+  [{:keys [store since removals]}]
+  (let [pairs  (d*conn/connections store)
+        counts (frequencies (map first pairs))
+        since  @since]
+    {:rows     (vec (for [[k n] counts] {:key k :streams n :since (get since k)}))
+     :sessions (count (d*conn/list-keys store [:* counter/stream-key]))
+     :tabs     (d*conn/connection-count store [:* counter/stream-key])
+     :removals @removals
+     :stats    (d*conn/stats store)}))
+
 (defn push!
-  "Sends the panel for keys `ks` down every stored panel stream, found with
-  the pattern `[:* [::handlers/panel :*]]`. `dispatch` is a datastar.wow
-  dispatch function; these sends answer no request, so deacon leaves them be."
-  [{:keys [store]} dispatch ks]
-  (doseq [[[sid] sse] (d*conn/connections store [:* (handlers/panel-key :*)])]
-    (dispatch {:sse sse :request nil} {}
-              [[:datastar.wow/patch-elements (view/keys-panel ks sid)]])))
+  "Sends the panel to every tab of every session: one broadcast-all response,
+  its hiccup built once, that deacon runs on each stream."
+  [{:keys [dispatch] :as app}]
+  (when-let [d @dispatch]
+    (respond/respond! d nil {:datastar.wow.deacon/broadcast-all counter/stream-key
+                             :datastar.wow/fx [[:datastar.wow/patch-elements (view/store-panel (snapshot app))]]})))
+
+(defn refresh!
+  "Asks for a `push!` on the demo's background thread. Requests made before
+  that push starts are served by it, so a burst of changes (many tabs closing)
+  costs one push, and pushes never overtake each other."
+  [{:keys [refreshing submit] :as app}]
+  (when (compare-and-set! refreshing false true)
+    (submit (fn []
+              (reset! refreshing false)
+              (push! app))))
+  nil)
+
+(defn removed!
+  "The store's `:on-remove` told of a removal: log it and refresh."
+  [{:keys [removals now] :as app} k cause]
+  (swap! removals #(vec (take log-size (cons {:key k :cause cause :at (now)} %))))
+  (refresh! app))
 
 (defn watch!
-  "Watches the atom under the store (`(:entries app)`) and calls `push!` when
-  a key comes or goes."
-  [{:keys [entries] :as app} dispatch]
-  (add-watch entries ::keys
+  "Watches the store's atom (`(:entries app)`): every change is refreshed,
+  and the time each key was first seen is kept for the panel's age column."
+  [{:keys [entries since now] :as app}]
+  (add-watch entries ::panel
              (fn [_ _ old new]
-               (when-not (= (set (keys old)) (set (keys new)))
-                 (push! app dispatch (keys new))))))
+               (when-not (identical? old new)
+                 (swap! since (fn [m]
+                                (let [ks (set (keys new))]
+                                  (reduce (fn [m k] (if (contains? m k) m (assoc m k (now))))
+                                          (select-keys m ks) ks))))
+                 (refresh! app)))))

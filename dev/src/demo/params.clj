@@ -1,11 +1,19 @@
 (ns demo.params
-  "The one query parameter the demo reads: `datastar`. For a GET, Datastar's
-  browser script sends the page's signals as JSON in it, and the SDK (so
+  "The page's signals. For a GET or DELETE, Datastar's browser script sends
+  them as JSON in the `datastar` query parameter, and the SDK (so
   datastar.wow) looks for them at `(get-in request [:query-params
   \"datastar\"])`, which only a params middleware fills. Rather than a
-  dependency for one parameter, `wrap-query-signals` decodes that one."
-  (:require [clojure.string :as str])
-  (:import (java.net URLDecoder)
+  dependency for one parameter, `wrap-query-signals` decodes that one.
+
+  datastar.wow parses the signals of every Datastar request before the
+  handler runs, and its parser throws on malformed JSON, which would make the
+  request fail with a server error. The demo gives it `read-json` instead, and
+  `wrap-malformed-signals` answers such a request 400."
+  (:require [clojure.data.json :as json]
+            [clojure.java.io :as io]
+            [clojure.string :as str])
+  (:import (java.io PushbackReader Reader StringReader)
+           (java.net URLDecoder)
            (java.nio.charset StandardCharsets)))
 
 (set! *warn-on-reflection* true)
@@ -40,3 +48,62 @@
       (handler (if (str/blank? signals)
                  request
                  (assoc-in request [:query-params "datastar"] signals))))))
+
+(defn- malformed
+  "The exception `read-json` throws: an ex-info `wrap-malformed-signals`
+  recognises."
+  ([reason] (malformed reason nil))
+  ([reason cause]
+   (ex-info (str "malformed Datastar signals: " reason) {::malformed true} cause)))
+
+(defn- read-one
+  "The one JSON value in `reader`, keys as keywords; `::none` when it holds
+  only whitespace. Anything after the value but whitespace is malformed."
+  [^Reader reader]
+  (let [in    (PushbackReader. reader 64)
+        value (json/read in :key-fn keyword :eof-error? false :eof-value ::none)]
+    (loop []
+      (let [c (.read in)]
+        (cond (neg? c)                            value
+              (Character/isWhitespace (char c))   (recur)
+              :else (throw (malformed "text after the JSON value")))))))
+
+(defn read-json
+  "datastar.wow's `::d*/read-json`: the page's signals, a JSON object, as a
+  map with keyword keys. `raw` is the text of the `datastar` query parameter
+  (GET, DELETE) or the request's body (an `InputStream`, read as UTF-8); an
+  empty body is no signals (nil). Malformed JSON, a value that is not an
+  object, or JSON nested too deeply to read throws an ex-info that
+  `wrap-malformed-signals` turns into HTTP 400."
+  [raw]
+  (let [signals (try
+                  (if (string? raw)
+                    (read-one (StringReader. raw))
+                    (with-open [r (io/reader raw :encoding "UTF-8")] (read-one r)))
+                  (catch clojure.lang.ExceptionInfo e
+                    (throw (if (::malformed (ex-data e)) e (malformed "not valid JSON" e))))
+                  (catch Exception e (throw (malformed "not valid JSON" e)))
+                  (catch StackOverflowError e (throw (malformed "nested too deeply" e))))]
+    (cond (= ::none signals) nil
+          (map? signals)     signals
+          :else              (throw (malformed "expected a JSON object")))))
+
+(defn- malformed-cause
+  "`read-json`'s exception among `e` and its causes, or nil."
+  [^Throwable e]
+  (first (filter #(::malformed (ex-data %)) (take-while some? (iterate ex-cause e)))))
+
+(defn wrap-malformed-signals
+  "Ring middleware: a request whose signals `read-json` refused answers 400
+  (plain text, saying what was wrong without echoing the input) instead of
+  failing with a server error."
+  [handler]
+  (fn [request]
+    (try
+      (handler request)
+      (catch Exception e
+        (if-let [m (malformed-cause e)]
+          {:status  400
+           :headers {"Content-Type" "text/plain; charset=utf-8"}
+           :body    (str (ex-message m) "\n")}
+          (throw e))))))

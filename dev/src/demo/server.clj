@@ -17,7 +17,8 @@
   (let [options  (config/server-options opts)
         app      (app/app)
         dispatch (app/dispatch app)
-        _        (panel/watch! app dispatch)
+        _        (reset! (:dispatch app) dispatch)
+        _        (panel/watch! app)
         server   (http-kit/run-server (app/handler app dispatch) options)
         port     (http-kit/server-port server)]
     {:app app :server server :ip (:ip options) :port port :url (config/url (:ip options) port)}))

@@ -1,48 +1,109 @@
 (ns demo.view
-  "The page and the key panel, as hiccup data (datastar.wow renders it)."
-  (:require [clojure.walk :as walk]))
+  "The page and the store panel, as hiccup data (datastar.wow renders it).
+  Session ids are never shown: keys print them as short hashes
+  (`demo.session/short-id`), and the page knows its own short hash (the `me`
+  signal) to mark its session's rows."
+  (:require [clojure.string :as str]
+            [clojure.walk :as walk]
+            [demo.session :as session]))
 
 (set! *warn-on-reflection* true)
 
-(defn- short-id
-  "A short, stable stand-in for an id, so that the panel never shows session
-  cookies."
-  [s]
-  (format "%08x" (hash s)))
-
 (defn key-label
-  "How the panel prints a stored key: strings (session and tab ids) shortened."
+  "How the panel prints a stored key: strings (session ids) shortened."
   [k]
-  (pr-str (walk/postwalk #(if (string? %) (symbol (short-id %)) %) k)))
+  (pr-str (walk/postwalk #(if (string? %) (symbol (session/short-id %)) %) k)))
 
-(defn keys-panel
-  "`ul#keys`: every key in the store, this session's marked."
-  [ks sid]
-  (into [:ul#keys]
-        (for [k (sort-by key-label ks)]
-          [:li (when (and (vector? k) (= sid (first k))) {:class "mine"})
-           [:code (key-label k)]])))
+(defn- mine
+  "Attributes marking a row of the page's own session, decided in the
+  browser: the same table goes to every page."
+  [k]
+  (when (and (vector? k) (string? (first k)))
+    {:data-class:mine (str "$me == '" (session/short-id (first k)) "'")}))
+
+(defn- key-rows [rows]
+  (if (empty? rows)
+    [[:tr [:td.muted {:colspan 4} "No streams: every open page keeps one here."]]]
+    (for [{:keys [key streams since]} (sort-by (comp key-label :key) rows)]
+      [:tr (mine key)
+       [:td [:code (key-label key)]]
+       [:td.num streams]
+       [:td (if since (str "since " since) "")]
+       [:td.muted "this node"]])))
+
+(defn- removal-log [removals]
+  (if (empty? removals)
+    [:p.muted "None yet. Close a tab to see one."]
+    (into [:ol.log]
+          (for [{:keys [key cause at]} removals]
+            [:li [:time at] [:span {:class (str "cause " (name cause))} (name cause)] [:code (key-label key)]]))))
+
+(defn- stats-line [{:keys [size removals]}]
+  (let [counted (sort-by (comp name key) (filter (comp pos? val) removals))]
+    (str "Stats: " size (if (= 1 size) " stream" " streams") " stored; removals: "
+         (if (empty? counted)
+           "none"
+           (str/join ", " (for [[cause n] counted] (str (name cause) " " n)))))))
+
+(defn store-panel
+  "`section#store`: who is here, every key with its streams and age, the last
+  removals and the store's stats, from `demo.panel/snapshot`."
+  [{:keys [rows sessions tabs removals stats]}]
+  [:section#store.card
+   [:div.card-head
+    [:h2 "The store"]
+    [:p.visitors
+     [:strong sessions] (if (= 1 sessions) " browser, " " browsers, ")
+     [:strong tabs] (if (= 1 tabs) " tab open" " tabs open")]]
+   [:p.hint (str "Each open tab keeps one stream, stored under its browser's key. Every page "
+                 "sees this panel: it is sent to all of them with one broadcast-all.")]
+   [:table
+    [:thead [:tr [:th "key"] [:th.num "streams"] [:th "age"] [:th "node"]]]
+    (into [:tbody] (key-rows rows))]
+   [:h3 "Last removals"]
+   (removal-log removals)
+   [:p.stats.muted (stats-line stats)]])
 
 (defn- signals
-  [{:keys [counter running]} tab]
-  (str "{counter: " counter ", running: " running ", tab: '" tab "'}"))
+  [{:keys [counter running]} sid]
+  (str "{counter: " counter ", running: " running ", me: '" (session/short-id sid) "', wave: ''}"))
 
 (defn page
   "The whole page. `:cdn` is the Datastar script's URL; `:counter` the
-  session's counter; `:keys` the store's keys; `:tab` this page load's id."
-  [{:keys [cdn counter keys sid tab]}]
+  session's counter; `:sid` the session id; `:panel` the store panel's
+  snapshot. On load the page opens its stream, `GET /updates`, kept open
+  while the tab is hidden."
+  [{:keys [cdn counter sid panel]}]
   [:html {:lang "en"}
    [:head
     [:meta {:charset "utf-8"}]
+    [:meta {:name "viewport" :content "width=device-width, initial-scale=1"}]
     [:title "deacon demo"]
-    [:script {:type "module" :src cdn}]
-    [:style ".mine { font-weight: bold }"]]
-   [:body {:data-signals (signals counter tab)}
-    [:h1 "datastar.wow.deacon"]
-    [:p#counter {:data-text "$counter"} (:counter counter)]
-    [:button {:data-on:click "@put('/')" :data-attr:disabled "$running"} "start timer"]
-    [:button {:data-on:click "@post('/jump')" :data-attr:disabled "!$running"} "add ten"]
-    [:button {:data-on:click "@delete('/')" :data-attr:disabled "!$running"} "stop timer"]
-    [:h2 "Keys in the store"]
-    [:section {:data-init "@get('/keys')"}
-     (keys-panel keys sid)]]])
+    [:link {:rel "icon" :href "/favicon.ico"}]
+    [:link {:rel "stylesheet" :href "/style.css"}]
+    [:script {:type "module" :src cdn}]]
+   [:body {:data-signals (signals counter sid)
+           :data-init    "@get('/updates', {openWhenHidden: true})"}
+    [:header
+     [:span.logo]
+     [:div
+      [:h1 "datastar.wow.deacon"]
+      [:p "SSE streams stored by key: one key per browser, one stream per tab"]]]
+    [:main
+     [:section.card
+      [:h2 "Your counter"]
+      [:p.hint "Shared by every tab of this browser: open another tab and both count."]
+      [:output#counter.count {:data-text "$counter"} (:counter counter)]
+      [:p.status {:data-text "$running ? 'running' : 'stopped'" :data-class:running "$running"}
+       (if (:running counter) "running" "stopped")]
+      [:div.buttons
+       [:button.primary {:data-on:click "@put('/')" :data-attr:disabled "$running"} "Start timer"]
+       [:button {:data-on:click "@post('/jump')" :data-attr:disabled "!$running"} "Add ten"]
+       [:button.danger {:data-on:click "@delete('/')" :data-attr:disabled "!$running"} "Stop and reset"]]]
+     [:section.card
+      [:h2 "Everyone"]
+      [:p.hint "Reaches every open page of every browser: open one in a private window too."]
+      [:div.buttons
+       [:button {:data-on:click "@post('/wave')"} "Wave to everyone"]]
+      [:p.wave {:data-text "$wave"}]]
+     (store-panel panel)]]])

@@ -1,146 +1,502 @@
 (ns datastar.wow.deacon.demo-test
   "The REPL demo's handlers and effects (dev/src/demo), driven through the
-  datastar.wow and Nexus stand-ins with deacon's registry: what a browser sees
-  when it starts the timer, jumps, stops, and watches the key panel. Only the
-  namespaces that need nothing from Clojars are loaded here; demo.app and
-  demo.server (reitit, http-kit, datastar.wow itself) are not."
+  datastar.wow and Nexus stand-ins with deacon's registry: what the tabs of a
+  browser see when one of them starts the timer, adds ten, stops, waves, and
+  when tabs open and close. Only the namespaces that need nothing from
+  Clojars are loaded here; demo.app and demo.server (reitit, http-kit,
+  datastar.wow itself) are not."
   (:require [clojure.data.json :as json]
             [clojure.edn :as edn]
             [clojure.string :as str]
             [clojure.test :refer [deftest is testing]]
             [datastar.wow.deacon :as d*conn]
             [datastar.wow.deacon.test.wow :as wow]
+            [demo.assets :as assets]
             [demo.config :as config]
             [demo.counter :as counter]
             [demo.effects :as effects]
             [demo.handlers :as handlers]
+            [demo.live :as live]
             [demo.panel :as panel]
             [demo.params :as params]
+            [demo.respond :as respond]
             [demo.session :as session]
             [demo.view :as view])
-  (:import (java.net URLEncoder)
+  (:import (java.io ByteArrayInputStream)
+           (java.net URLEncoder)
+           (java.nio ByteBuffer ByteOrder)
            (java.nio.charset StandardCharsets)))
 
 (set! *warn-on-reflection* true)
 
-(defn- test-app
-  "The demo's state with a hand-driven timer: `(:ticks app)` holds the
-  scheduled tick fns by number, `(:cancelled app)` the numbers cancelled."
-  []
-  (let [entries   (atom {})
-        ticks     (atom [])
-        cancelled (atom #{})]
-    {:store     (d*conn/store {:type :atom :atom entries})
-     :entries   entries
-     :counters  (atom {})
-     :timers    (atom {})
-     :ticks     ticks
-     :cancelled cancelled
-     :schedule  (fn [f]
-                  (let [n (count (swap! ticks conj f))]
-                    #(swap! cancelled conj (dec n))))
-     :cdn       "https://cdn.example/datastar.js"}))
+;;; The demo over the stand-ins
+
+(defn- sdk-send
+  "A probe's send as the Datastar SDK's send functions behave: false on a
+  closed stream, never an exception. Records `[:probe nil]` on an open one."
+  [sse]
+  (wow/send! sse [:probe nil]))
 
 (defn- dispatch-for [app]
   (wow/create-dispatch [[d*conn/registry (:store app) (effects/deacon-options app)]
                         [effects/registry app]]))
 
+(defn- test-app
+  "The demo's state as demo.app builds it, with hand-driven time: `(:ticks
+  app)` holds the scheduled tick fns by number, `(:laters app)` the delayed
+  `[ms f]`s by number, `(:cancelled app)` the numbers cancelled (`[:later n]`
+  for delayed ones). Panel refreshes run at once; the clock says 12:00:00.
+  Close its store when done: `with-app`."
+  ([] (test-app {}))
+  ([overrides]
+   (let [ticks     (atom [])
+         laters    (atom [])
+         cancelled (atom #{})
+         app       (merge {:entries      (atom {})
+                           :counters     (atom {})
+                           :timers       (atom {})
+                           :forgets      (atom {})
+                           :since        (atom {})
+                           :removals     (atom [])
+                           :refreshing   (atom false)
+                           :dispatch     (atom nil)
+                           :store-ref    (atom nil)
+                           :ticks        ticks
+                           :laters       laters
+                           :cancelled    cancelled
+                           :heartbeat-ms 3600000
+                           :schedule     (fn [f]
+                                           (let [n (count (swap! ticks conj f))]
+                                             #(swap! cancelled conj (dec n))))
+                           :later        (fn [ms f]
+                                           (let [n (count (swap! laters conj [ms f]))]
+                                             #(swap! cancelled conj [:later (dec n)])))
+                           :submit       (fn [f] (f))
+                           :now          (constantly "12:00:00")
+                           :cdn          "https://cdn.example/datastar.js"}
+                          overrides)
+         app       (assoc app :store (reset! (:store-ref app) (d*conn/store (effects/store-options app sdk-send))))]
+     (reset! (:dispatch app) (dispatch-for app))
+     (panel/watch! app)
+     app)))
+
+(defmacro ^:private with-app
+  "`(with-app [app] body)` or `(with-app [app overrides] body)`: body with a
+  `test-app`, whose store (and heartbeat thread) is closed afterwards."
+  [[sym overrides] & body]
+  `(let [~sym (test-app ~(or overrides {}))]
+     (try ~@body
+          (finally (d*conn/close! (:store ~sym))))))
+
+(def ^:private ann "session-of-ann")
+(def ^:private bob "session-of-bob")
+
 (defn- req [app sid m]
-  (wow/request (merge {::session/id sid ::session/tab "tab-1" ::handlers/app app} m)))
+  (wow/request (merge {::session/id sid ::handlers/app app} m)))
 
 (defn- send!
   "One request through `handler` and the datastar.wow stand-in."
-  [dispatch handler request]
-  (wow/request! dispatch request (handler request)))
+  [app handler request]
+  (wow/request! @(:dispatch app) request (handler request)))
+
+(defn- open-tab!
+  "A page of session `sid` loads and opens its stream (`GET /updates`);
+  returns the stream."
+  [app sid]
+  (let [{:keys [status sse]} (send! app handlers/updates (req app sid {:request-method :get}))]
+    (is (= 200 status))
+    sse))
+
+(defn- command! [app handler sid method]
+  (:status (send! app handler (req app sid {:request-method method}))))
+
+(defn- tick!
+  "Runs the `n`th scheduled tick (default the first)."
+  ([app] (tick! app 0))
+  ([app n] ((nth @(:ticks app) n))))
 
 (defn- signals [sse]
   (for [[kind payload] (wow/events sse) :when (= :datastar.wow/patch-signals kind)] payload))
 
-(deftest start-jump-stop-on-one-stored-stream
-  (let [app      (test-app)
-        dispatch (dispatch-for app)
-        store    (:store app)
-        put      (send! dispatch handlers/index (req app "ann" {:request-method :put}))
-        sse      (:sse put)]
-    (testing "PUT / opens a stream, deacon stores it under [session ::counter]"
-      (is (= 200 (:status put)))
-      (is (identical? sse (d*conn/connection store ["ann" handlers/counter-key])))
-      (is (= [{:counter 0 :running true}] (signals sse)))
-      (is (= 1 (count @(:ticks app))) "the timer is scheduled"))
-    (testing "a tick goes down the same stream"
-      ((first @(:ticks app)))
-      (is (= {:counter 1 :running true} (last (signals sse)))))
-    (testing "POST /jump reuses the stored stream: HTTP 204, the ten arrives on the PUT's stream"
-      (let [jump (send! dispatch handlers/jump (req app "ann" {:request-method :post}))]
-        (is (= 204 (:status jump)))
-        (is (nil? (:sse jump)))
-        (is (= {:counter 11 :running true} (last (signals sse))))))
-    (testing "DELETE / stops the timer on the stored stream, closes it, and deacon purges the key"
-      (let [delete (send! dispatch handlers/index (req app "ann" {:request-method :delete}))]
-        (is (= 204 (:status delete)))
-        (is (= {:counter 0 :running false} (last (signals sse))))
-        (is (not (wow/open? sse)))
+(defn- counters-seen
+  "The counters a tab was shown, in order."
+  [sse]
+  (filter #(contains? % :counter) (signals sse)))
+
+(defn- shown [sse] (last (counters-seen sse)))
+
+(defn- waves [sse] (keep :wave (signals sse)))
+
+(defn- tag? [t x] (and (vector? x) (keyword? (first x)) (str/starts-with? (name (first x)) (name t))))
+
+(defn- find-all [t el] (filter #(tag? t %) (tree-seq vector? seq el)))
+
+(defn- text
+  "The text of hiccup `el`: its strings and numbers, joined."
+  [el]
+  (str/join (filter #(or (string? %) (number? %)) (tree-seq vector? seq el))))
+
+(defn- panel-of
+  "The last store panel sent down `sse`."
+  [sse]
+  (last (for [[kind el] (wow/events sse)
+              :when (and (= :datastar.wow/patch-elements kind) (tag? :section#store el))]
+          el)))
+
+(defn- rows
+  "The key table of a store panel: `[key-label streams age node]` per row."
+  [panel-el]
+  (vec (for [tr (find-all :tr (first (find-all :tbody panel-el)))
+             :let [tds (filter #(tag? :td %) tr)]
+             :when (= 4 (count tds))]
+         (mapv text tds))))
+
+(defn- label [sid] (view/key-label [sid counter/stream-key]))
+
+(defn- eventually [f]
+  (let [deadline (+ (System/currentTimeMillis) 10000)]
+    (loop []
+      (or (f)
+          (when (< (System/currentTimeMillis) deadline)
+            (Thread/sleep 5)
+            (recur))))))
+
+;;; Tabs of one session share one counter
+
+(deftest every-tab-of-a-session-gets-start-ticks-jump-and-stop
+  (with-app [app]
+    (let [tab1 (open-tab! app ann)
+          tab2 (open-tab! app ann)
+          other (open-tab! app bob)]
+      (testing "the page's stream subscribes: both tabs are stored under the session's one key"
+        (is (= #{tab1 tab2} (set (map second (d*conn/connections (:store app) [ann counter/stream-key])))))
+        (is (= [counter/initial] (counters-seen tab1) (counters-seen tab2)) "each shown the counter as it opened"))
+      (testing "start: one request, every tab of the session, HTTP 204"
+        (is (= 204 (command! app handlers/index ann :put)))
+        (is (= {:counter 0 :running true} (shown tab1) (shown tab2)))
+        (is (= 1 (count @(:ticks app))) "one timer for the session, not one per tab"))
+      (testing "a tick reaches both tabs"
+        (tick! app)
+        (is (= {:counter 1 :running true} (shown tab1) (shown tab2))))
+      (testing "add ten: 204, added once, shown on both"
+        (is (= 204 (command! app handlers/jump ann :post)))
+        (is (= {:counter 11 :running true} (shown tab1) (shown tab2)))
+        (is (= 11 (:counter (counter/of @(:counters app) ann)))))
+      (testing "stop: 204, both tabs stopped and reset, the timer cancelled, the tabs' streams kept"
+        (is (= 204 (command! app handlers/index ann :delete)))
+        (is (= counter/initial (shown tab1) (shown tab2)))
         (is (= #{0} @(:cancelled app)))
-        (is (nil? (d*conn/list-keys store)) "the store is empty")))))
+        (is (wow/open? tab1))
+        (is (= 2 (d*conn/connection-count (:store app) [ann counter/stream-key]))))
+      (testing "another session saw none of it"
+        (is (= [counter/initial] (counters-seen other))))
+      (testing "a stopped, reset counter leaves nothing behind"
+        (is (not (contains? @(:counters app) ann)))))))
 
-(deftest sessions-do-not-share-streams
-  (let [app      (test-app)
-        dispatch (dispatch-for app)
-        ann      (:sse (send! dispatch handlers/index (req app "ann" {:request-method :put})))
-        bob-jump (send! dispatch handlers/jump (req app "bob" {:request-method :post}))]
-    (is (= 200 (:status bob-jump)) "bob has no stored stream: his jump answers on its own")
-    (is (not (wow/open? (:sse bob-jump))) "and that stream closes after it (with-open-sse? true)")
-    (is (= [{:counter 10 :running false}] (signals (:sse bob-jump))))
-    (is (= [["ann" handlers/counter-key]] (d*conn/list-keys (:store app))) "nor is it stored")
-    (is (= [{:counter 0 :running true}] (signals ann)) "ann saw nothing of bob's")))
+(deftest a-second-start-does-not-leave-a-tab-behind
+  ;; Before fan-out, a second start replaced the stored stream while the
+  ;; timer kept sending down the first one.
+  (with-app [app]
+    (let [tab1 (open-tab! app ann)
+          tab2 (open-tab! app ann)]
+      (command! app handlers/index ann :put)
+      (command! app handlers/index ann :put)
+      (is (= 1 (count @(:ticks app))) "still one timer")
+      (tick! app)
+      (is (= {:counter 1 :running true} (shown tab1) (shown tab2))))))
 
-(deftest a-closed-stream-stops-its-timer
-  (let [app      (test-app)
-        dispatch (dispatch-for app)
-        sse      (:sse (send! dispatch handlers/index (req app "ann" {:request-method :put})))]
-    ((first @(:ticks app)))
-    (wow/close! sse)
-    (is (nil? (d*conn/list-keys (:store app))) "the close purged the key")
-    (is (= #{0} @(:cancelled app)) ":on-purge stopped the session's timer")
-    (is (= {:counter 1 :running false} (counter/of @(:counters app) "ann"))
-        "and marked it stopped, keeping the count")
-    (let [again (:sse (send! dispatch handlers/index (req app "ann" {:request-method :put})))]
-      (is (identical? again (d*conn/connection (:store app) ["ann" handlers/counter-key]))
-          "starting again stores the new stream")
-      (is (= 2 (count @(:ticks app))) "with a new timer")
-      (is (= [{:counter 1 :running true}] (signals again))))))
+(deftest a-tab-that-opens-while-the-counter-runs-shows-it-running
+  (with-app [app]
+    (open-tab! app ann)
+    (command! app handlers/index ann :put)
+    (tick! app)
+    (let [page  (:body (handlers/index (req app ann {:request-method :get})))
+          attrs (->> (tree-seq vector? seq page) (filter map?) (apply merge-with vector))
+          late  (open-tab! app ann)]
+      (is (str/includes? (:data-signals attrs) "counter: 1, running: true") "the page renders it running")
+      (is (= [{:counter 1 :running true}] (counters-seen late)) "and its stream starts from it")
+      (tick! app)
+      (is (= {:counter 2 :running true} (shown late)) "then ticks with the others"))))
+
+(deftest closing-one-tab-keeps-the-others
+  (with-app [app]
+    (let [tab1 (open-tab! app ann)
+          tab2 (open-tab! app ann)]
+      (command! app handlers/index ann :put)
+      (wow/close! tab1)
+      (is (= [tab2] (map second (d*conn/connections (:store app) [ann counter/stream-key]))))
+      (tick! app)
+      (is (= {:counter 1 :running true} (shown tab2)) "the other tab still ticks")
+      (is (= 204 (command! app handlers/jump ann :post)))
+      (is (= {:counter 11 :running true} (shown tab2)))
+      (is (= {:counter 0 :running true} (shown tab1)) "the closed tab got nothing more")
+      (is (empty? @(:cancelled app)) "the timer runs on"))))
+
+(deftest the-last-tab-closing-stops-the-timer-and-keeps-the-count
+  (with-app [app]
+    (let [tab (open-tab! app ann)]
+      (command! app handlers/index ann :put)
+      (dotimes [_ 3] (tick! app))
+      (wow/close! tab)
+      (is (nil? (d*conn/list-keys (:store app))))
+      (dotimes [_ (dec live/grace-ticks)] (tick! app))
+      (is (empty? @(:cancelled app)) "a few ticks' grace: a reload closes the tab's stream before the new one opens")
+      (tick! app)
+      (is (= #{0} @(:cancelled app)) "then the timer stops")
+      (let [{:keys [counter running]} (counter/of @(:counters app) ann)]
+        (is (false? running))
+        (is (<= 3 counter) "and the count is kept"))
+      (testing "a page opening now shows it stopped, with its count"
+        (let [again (open-tab! app ann)]
+          (is (false? (:running (shown again))))
+          (is (<= 3 (:counter (shown again))))
+          (wow/close! again)))
+      (testing "nobody came back: forgotten later"
+        (let [[[ms forget]] @(:laters app)]
+          (is (= live/keep-ms ms))
+          (forget)
+          (is (not (contains? @(:counters app) ann))))))))
+
+(deftest a-reload-does-not-stop-the-timer
+  (with-app [app]
+    (let [tab (open-tab! app ann)]
+      (command! app handlers/index ann :put)
+      (wow/close! tab)
+      (tick! app)
+      (let [reloaded (open-tab! app ann)]
+        (is (true? (:running (shown reloaded))))
+        (dotimes [_ (* 2 live/grace-ticks)] (tick! app))
+        (is (empty? @(:cancelled app)))
+        (is (= {:counter (inc (* 2 live/grace-ticks)) :running true} (shown reloaded)))))))
+
+(deftest a-paused-count-is-forgotten-only-when-nobody-watches
+  (with-app [app]
+    (let [tab (open-tab! app ann)]
+      (command! app handlers/jump ann :post)
+      (is (= {:counter 10 :running false} (shown tab)) "a jump without the timer")
+      (is (empty? @(:laters app)) "kept while a tab shows it")
+      (wow/close! tab)
+      (let [[[_ forget]] @(:laters app)]
+        (is (some? forget) "the last tab gone: forgotten later")
+        (let [back (open-tab! app ann)]
+          (forget)
+          (is (= {:counter 10 :running false} (counter/of @(:counters app) ann)) "not while a tab is back")
+          (wow/close! back))))))
+
+(deftest the-timer-is-one-per-session
+  (with-app [app]
+    (let [a (open-tab! app ann)
+          b (open-tab! app bob)]
+      (command! app handlers/index ann :put)
+      (command! app handlers/index bob :put)
+      (is (= 2 (count @(:ticks app))))
+      (tick! app 1)
+      (is (= {:counter 1 :running true} (shown b)))
+      (is (= {:counter 0 :running true} (shown a)) "bob's tick is not ann's"))))
+
+(deftest a-command-without-any-tab-answers-on-its-own-stream
+  (with-app [app]
+    (let [{:keys [status sse]} (send! app handlers/jump (req app bob {:request-method :post}))]
+      (is (= 200 status) "no tab to reach: datastar.wow opens a stream for the request")
+      (is (not (wow/open? sse)) "and closes it after the effects (with-open-sse? true)")
+      (is (= [{:counter 10 :running false}] (counters-seen sse)))
+      (is (nil? (d*conn/list-keys (:store app))) "nor is it stored"))))
+
+;;; Everyone: broadcast-all
+
+(deftest a-wave-reaches-every-tab-of-every-session
+  (with-app [app]
+    (let [tabs [(open-tab! app ann) (open-tab! app ann) (open-tab! app bob)]
+          out  (send! app handlers/wave (req app bob {:request-method :post}))]
+      (is (= 204 (:status out)) "one broadcast-all response, no stream of its own")
+      (is (nil? (:sse out)))
+      (doseq [t tabs]
+        (is (= [(str (session/short-id bob) " waved at 12:00:00")] (waves t))))
+      (is (= 3 (d*conn/connection-count (:store app))) "nothing stored for the wave"))))
+
+(deftest respond-stores-nothing-when-nothing-is-stored
+  (with-app [app]
+    (is (false? (respond/respond! @(:dispatch app) (session/request-of ann)
+                                  {::d*conn/key counter/stream-key :datastar.wow/fx [[::effects/show-counter]]})))
+    (is (true? (respond/respond! @(:dispatch app) nil
+                                 {::d*conn/broadcast-all counter/stream-key
+                                  :datastar.wow/fx [[:datastar.wow/patch-signals {:wave "x"}]]}))
+        "a broadcast runs, on no stream")
+    (is (nil? (d*conn/list-keys (:store app))))))
+
+;;; The store panel
+
+(deftest every-page-sees-the-store-panel-live
+  (with-app [app]
+    (let [a1 (open-tab! app ann)
+          a2 (open-tab! app ann)
+          b  (open-tab! app bob)]
+      (testing "a tab opening is shown on every page: browsers, tabs, one row per key"
+        (doseq [t [a1 a2 b]]
+          (let [p (panel-of t)]
+            (is (= "2 browsers, 3 tabs open" (text (first (find-all :p.visitors p)))))
+            (is (= (sort-by first [[(label ann) "2" "since 12:00:00" "this node"]
+                                   [(label bob) "1" "since 12:00:00" "this node"]])
+                   (rows p))))))
+      (testing "each page marks its own session's row, in the browser"
+        (let [p    (panel-of b)
+              mine (keep #(get-in % [1 :data-class:mine]) (find-all :tr p))]
+          (is (= #{(str "$me == '" (session/short-id ann) "'") (str "$me == '" (session/short-id bob) "'")}
+                 (set mine)))))
+      (testing "a tab closing: removed live, with its cause"
+        (wow/close! a2)
+        (let [p (panel-of b)]
+          (is (= "2 browsers, 2 tabs open" (text (first (find-all :p.visitors p)))))
+          (is (= [[(label ann) "1"]] (map #(subvec % 0 2) (filter #(= (label ann) (first %)) (rows p)))))
+          (is (= [(str "12:00:00explicit" (label ann))] (map text (find-all :li (first (find-all :ol.log p))))))
+          (is (= "Stats: 2 streams stored; removals: explicit 1" (text (first (find-all :p.stats p)))))))
+      (testing "session ids are never shown raw"
+        (doseq [t [a1 b]]
+          (is (not-any? #(str/includes? (pr-str %) "session-of") (wow/events t))))))))
+
+(deftest the-panel-keeps-the-last-removals
+  (with-app [app]
+    (let [b (open-tab! app bob)]
+      (dotimes [_ (inc panel/log-size)] (wow/close! (open-tab! app ann)))
+      (is (= panel/log-size (count (find-all :li (first (find-all :ol.log (panel-of b))))))))))
+
+(deftest the-heartbeat-removes-tabs-whose-close-was-missed
+  (with-app [app {:heartbeat-ms 10}]
+    (let [gone  (open-tab! app ann)
+          stays (open-tab! app ann)
+          other (open-tab! app bob)]
+      (command! app handlers/index ann :put)
+      ;; the client went away and the adapter never ran on-close (http-kit
+      ;; 2.9.0-beta3, for a stream on a keep-alive connection whose previous
+      ;; SSE response the server closed)
+      (wow/vanish! gone)
+      (is (eventually #(= [stays] (map second (d*conn/connections (:store app) [ann counter/stream-key]))))
+          "the heartbeat found it dead and removed it")
+      (is (eventually #(some #{[(label ann) "dead"]}
+                             (for [li (find-all :li (first (find-all :ol.log (panel-of other))))]
+                               [(text (last li)) (text (nth li 2))])))
+          "and every page's removal log says so")
+      (is (some #{[:probe nil]} (wow/events stays)) "live streams are probed too")
+      (tick! app)
+      (is (= {:counter 1 :running true} (shown stays)) "the other tab goes on"))))
+
+;;; The page and what it loads
 
 (deftest the-page
-  (let [app  (test-app)
-        page (:body (handlers/index (req app "ann" {:request-method :get})))
-        attrs (->> (tree-seq vector? seq page) (filter map?) (apply merge-with vector))]
-    (is (= :html (first page)))
-    (is (some #{[:script {:type "module" :src "https://cdn.example/datastar.js"}]}
-              (tree-seq vector? seq page))
-        "Datastar from the CDN the app names")
-    (is (= ["@put('/')" "@post('/jump')" "@delete('/')"] (flatten (:data-on:click attrs))))
-    (is (= "@get('/keys')" (:data-init attrs)) "the panel opens its own stream")
-    (is (str/includes? (:data-signals attrs) "tab: 'tab-1'"))))
+  (with-app [app]
+    (let [page  (:body (handlers/index (req app ann {:request-method :get})))
+          nodes (tree-seq vector? seq page)
+          attrs (->> nodes (filter map?) (apply merge-with vector))]
+      (is (= :html (first page)))
+      (is (= #{"https://cdn.example/datastar.js" "/style.css" "/favicon.ico"}
+             (set (keep #(or (:src %) (:href %)) (filter map? nodes))))
+          "nothing loads from elsewhere but Datastar's script")
+      (is (some #{[:link {:rel "icon" :href "/favicon.ico"}]} nodes))
+      (is (= ["@put('/')" "@post('/jump')" "@delete('/')" "@post('/wave')"] (flatten (:data-on:click attrs))))
+      (is (= ["Start timer" "Add ten" "Stop and reset" "Wave to everyone"]
+             (map text (find-all :button page))) "every button says what it does")
+      (is (= "@get('/updates', {openWhenHidden: true})" (:data-init attrs)) "the tab's stream, kept while hidden")
+      (is (str/includes? (:data-signals attrs) (str "me: '" (session/short-id ann) "'")))
+      (is (not (str/includes? (pr-str page) ann)) "the session id itself never")
+      (is (= 1 (count (find-all :section#store page))) "the store panel, rendered with the page"))))
 
-(deftest the-key-panel-is-live
-  (let [app      (test-app)
-        dispatch (dispatch-for app)
-        _        (panel/watch! app dispatch)
-        t1       "00000000-0000-4000-8000-000000000001"
-        keys-req (req app "ann" {:request-method :get :signals {:tab t1}})
-        panel    (:sse (send! dispatch handlers/panel keys-req))
-        shown    #(for [[kind el] (wow/events panel) :when (= :datastar.wow/patch-elements kind)]
-                    (vec (map (comp last last) (rest el))))]
-    (is (= [["ann" [::handlers/panel t1]]] (d*conn/list-keys (:store app)))
-        "the panel's stream is stored under its tab")
-    (send! dispatch handlers/index (req app "ann" {:request-method :put}))
-    (is (= [(view/key-label ["ann" handlers/counter-key]) (view/key-label ["ann" [::handlers/panel t1]])]
-           (last (shown)))
-        "starting the timer shows the counter's key")
-    (send! dispatch handlers/index (req app "ann" {:request-method :delete}))
-    (is (= [(view/key-label ["ann" [::handlers/panel t1]])] (last (shown)))
-        "stopping it removes it")
-    (is (not-any? #(str/includes? (str %) "ann") (shown)) "session ids are never shown")))
+(deftest the-stylesheet-and-favicon-are-served-by-the-demo
+  (let [css (handlers/stylesheet {})
+        ico (handlers/favicon {})]
+    (is (= "text/css; charset=utf-8" (get-in css [:headers "Content-Type"])))
+    (is (str/includes? (:body css) "button.primary"))
+    (is (not (re-find #"(?i)url\(|@import|https?:" (:body css))) "no fonts, images or frameworks from elsewhere")
+    (is (= "image/x-icon" (get-in ico [:headers "Content-Type"])))
+    (let [^bytes bytes (.readAllBytes ^java.io.InputStream (:body ico))
+          b (.order (ByteBuffer/wrap bytes) ByteOrder/LITTLE_ENDIAN)]
+      (is (= [0 1 1] [(.getShort b 0) (.getShort b 2) (.getShort b 4)]) "an ICO holding one image")
+      (is (= [32 32] [(.get b 6) (.get b 7)]) "32 x 32")
+      (is (= 32 (.getShort b 12)) "32 bits per pixel")
+      (is (= (- (alength bytes) 22) (.getInt b 14)) "the image's size")
+      (is (= 22 (.getInt b 18)) "right after the directory")
+      (is (= [40 32 64] [(.getInt b 22) (.getInt b 26) (.getInt b 30)]) "a bitmap header: the height counts the mask")
+      (is (= (seq bytes) (seq assets/favicon))))))
+
+;;; Malformed signals answer 400
+
+(defn- read-json
+  "JSON as datastar.wow reads signals: keyword keys."
+  [s]
+  (json/read-str s :key-fn keyword))
+
+(defn- ring-stack
+  "`handler` inside the demo's Ring middleware, as demo.app stacks it
+  (malformed signals, session, query signals, app), with the stand-in of
+  datastar.wow's signal reading (given the demo's `params/read-json`) and
+  dispatch innermost."
+  [app handler]
+  (-> (fn [request]
+        (let [response (handler request)]
+          (if (contains? response :datastar.wow/fx)
+            (wow/request! @(:dispatch app) request response)
+            response)))
+      (wow/wrap-signals params/read-json)
+      (handlers/wrap-app app)
+      params/wrap-query-signals
+      session/wrap-session
+      params/wrap-malformed-signals))
+
+(defn- form-encode
+  "As the browser's URLSearchParams writes a parameter: spaces as +."
+  [s]
+  (URLEncoder/encode ^String s StandardCharsets/UTF_8))
+
+(defn- datastar-get [app handler query-json]
+  ((ring-stack app handler)
+   {:request-method :get
+    :uri            "/updates"
+    :query-string   (str "datastar=" (form-encode query-json))
+    :headers        {"datastar-request" "true" "cookie" (str session/cookie-name "=" ann)}}))
+
+(deftest malformed-signals-in-the-query-answer-400
+  (with-app [app]
+    (doseq [[bad why] [["{\"counter\": " "not valid JSON"]
+                       ["{counter: 1}" "not valid JSON"]
+                       ["[1, 2]" "expected a JSON object"]
+                       ["\"text\"" "expected a JSON object"]
+                       ["{} {}" "text after the JSON value"]
+                       [(apply str (repeat 100000 "[")) "nested too deeply"]]]
+      (let [response (datastar-get app handlers/updates bad)]
+        (is (= 400 (:status response)) (subs bad 0 (min 20 (count bad))))
+        (is (= (str "malformed Datastar signals: " why "\n") (:body response)))
+        (is (= "text/plain; charset=utf-8" (get-in response [:headers "Content-Type"])))))
+    (is (nil? (d*conn/list-keys (:store app))) "no stream was opened for them")
+    (testing "DELETE reads its signals from the query too"
+      (is (= 400 (:status ((ring-stack app handlers/index)
+                           {:request-method :delete :uri "/" :query-string "datastar=%7Bx"
+                            :headers {"datastar-request" "true"}})))))
+    (testing "well-formed signals are read as before"
+      (let [response (datastar-get app handlers/updates (json/write-str {:counter 0 :running false :me "x"}))]
+        (is (= 200 (:status response)))
+        (is (= 1 (d*conn/connection-count (:store app))))))))
+
+(deftest malformed-signals-in-a-body-answer-400
+  (with-app [app]
+    (let [post (fn [body]
+                 ((ring-stack app handlers/jump)
+                  {:request-method :post :uri "/jump"
+                   :body (some-> ^String body (.getBytes StandardCharsets/UTF_8) ByteArrayInputStream.)
+                   :headers {"datastar-request" "true" "cookie" (str session/cookie-name "=" ann)}}))]
+      (is (= 400 (:status (post "{\"counter\": 1"))))
+      (is (= 400 (:status (post "null"))))
+      (is (= counter/initial (counter/of @(:counters app) ann)) "the refused requests changed nothing")
+      (is (= 200 (:status (post "{\"counter\": 1}"))) "no tab open: answered on a stream of its own")
+      (is (= 200 (:status (post "  "))) "an empty body: no signals")
+      (is (= 20 (:counter (counter/of @(:counters app) ann)))))))
+
+(deftest read-json-reads-what-datastar-sends
+  (is (= {:counter 1 :running true :me "ab"} (params/read-json "{\"counter\":1,\"running\":true,\"me\":\"ab\"}")))
+  (is (= {:a 1} (params/read-json (ByteArrayInputStream. (.getBytes " {\"a\": 1}\n" StandardCharsets/UTF_8)))))
+  (is (nil? (params/read-json (ByteArrayInputStream. (byte-array 0)))))
+  (is (= {:é "ü"} (params/read-json (ByteArrayInputStream. (.getBytes "{\"é\":\"ü\"}" StandardCharsets/UTF_8))))
+      "bodies are UTF-8"))
+
+;;; Sessions, counters, configuration
 
 (deftest sessions-come-from-a-cookie
   (let [handler (session/wrap-session (fn [r] {:status 200 :body (session/id r)}))]
@@ -151,21 +507,32 @@
       (let [res (handler {:headers {"cookie" (str "a=b; " session/cookie-name "=s-1")}})]
         (is (= "s-1" (:body res)))
         (is (nil? (get-in res [:headers "Set-Cookie"])))))
-    (testing "deacon's :id-fn reads the request being dispatched"
-      (is (= "s-1" (session/id-fn {:system {:request {::session/id "s-1"}}}))))))
+    (testing "deacon's :id-fn reads the request being dispatched, or the one a tick stands for"
+      (is (= "s-1" (session/id-fn {:system {:request {::session/id "s-1"}}})))
+      (is (= "s-1" (session/id-fn {:system {:request (session/request-of "s-1")}}))))
+    (testing "short ids"
+      (is (re-matches #"[0-9a-f]{8}" (session/short-id "s-1")))
+      (is (= (session/short-id "s-1") (session/short-id (str "s-" 1)))))))
 
 (deftest counters-are-pure
   (is (= {"a" {:counter 10 :running false}} (counter/jump {} "a")))
   (is (= {} (counter/tick {} "a")) "a stopped counter does not tick")
-  (is (= {"a" {:counter 1 :running true}} (-> {} (counter/start "a") (counter/tick "a")))))
+  (is (= {"a" {:counter 1 :running true}} (-> {} (counter/start "a") (counter/tick "a"))))
+  (is (= {} (-> {} (counter/start "a") (counter/jump "a") (counter/stop "a"))) "stop leaves nothing")
+  (is (= {"a" {:counter 10 :running false}} (-> {} (counter/start "a") (counter/jump "a") (counter/pause "a"))))
+  (is (= {} (-> {} (counter/start "a") (counter/pause "a"))) "nothing to keep at zero")
+  (is (= {} (counter/pause {} "a")))
+  (is (= {} (-> {} (counter/jump "a") (counter/forget "a"))))
+  (is (= {"a" {:counter 0 :running true}} (-> {} (counter/start "a") (counter/forget "a"))) "a running one stays"))
 
-(deftest the-dev-alias-names-what-the-demo-needs-from-clojars
+(deftest the-dev-alias-names-what-the-demo-needs
   (let [{:keys [extra-paths extra-deps]} (get-in (edn/read-string (slurp "deps.edn")) [:aliases :dev])]
     (is (= ["dev/src"] extra-paths))
     (is (= {'com.github.brianium/datastar.wow {:mvn/version "1.0.0-RC11-wow0"}
             'dev.data-star.clojure/http-kit   {:mvn/version "1.0.0-RC11"}
             'http-kit/http-kit                {:mvn/version "2.9.0-beta4"}
-            'metosin/reitit-ring              {:mvn/version "0.10.1"}}
+            'metosin/reitit-ring              {:mvn/version "0.10.1"}
+            'org.clojure/data.json            {:mvn/version "2.5.2"}}
            extra-deps))))
 
 (deftest the-server-listens-on-loopback-unless-told-otherwise
@@ -193,67 +560,8 @@
   (is (= "http://192.0.2.7:3000" (config/url "192.0.2.7" 3000)))
   (is (= "http://[2001:db8::1]:3000" (config/url "2001:db8::1" 3000))))
 
-;;; The page's tab id reaches GET /keys
 
-(defn- read-json
-  "JSON as datastar.wow reads signals: keyword keys."
-  [s]
-  (json/read-str s :key-fn keyword))
-
-(defn- ring-stack
-  "`handler` inside the demo's Ring middleware, as demo.app stacks it
-  (session, query signals, app), with the stand-in of datastar.wow's
-  signal reading and dispatch innermost. `query?` false leaves out
-  `params/wrap-query-signals`."
-  [app dispatch handler query?]
-  (let [inner (-> (fn [request]
-                    (let [response (handler request)]
-                      (if (contains? response :datastar.wow/fx)
-                        (wow/request! dispatch request response)
-                        response)))
-                  (wow/wrap-signals read-json)
-                  (handlers/wrap-app app))]
-    (session/wrap-session (if query? (params/wrap-query-signals inner) inner))))
-
-(defn- form-encode
-  "As the browser's URLSearchParams writes a parameter: spaces as +."
-  [s]
-  (URLEncoder/encode ^String s StandardCharsets/UTF_8))
-
-(defn- load-page-then-panel
-  "Loads the page without a cookie, then makes the GET /keys the page's
-  `data-init` makes: the page's signals as JSON in the `datastar` query
-  parameter. Returns the session id, the page's tab id and the store's keys."
-  [query?]
-  (let [app      (test-app)
-        dispatch (dispatch-for app)
-        page     (-> (ring-stack app dispatch handlers/index query?) (#(% {:request-method :get :uri "/" :headers {}})))
-        cookie   (first (str/split (get-in page [:headers "Set-Cookie"]) #";"))
-        attrs    (->> (tree-seq vector? seq (:body page)) (filter map?) (apply merge-with vector))
-        tab      (second (re-find #"tab: '([^']+)'" (:data-signals attrs)))
-        signals  {:counter 0 :running false :tab tab}]
-    ((ring-stack app dispatch handlers/panel query?)
-     {:request-method :get
-      :uri            "/keys"
-      :query-string   (str "datastar=" (form-encode (json/write-str signals)))
-      :headers        {"datastar-request" "true" "cookie" cookie}})
-    {:sid  (second (str/split cookie #"=" 2))
-     :tab  tab
-     :keys (d*conn/list-keys (:store app))}))
-
-(deftest the-panel-key-is-the-page's-tab-id
-  (let [{:keys [sid tab keys]} (load-page-then-panel true)]
-    (is (parse-uuid tab) tab)
-    (is (= [[sid [::handlers/panel tab]]] keys))))
-
-(deftest without-reading-the-query-the-panel-never-sees-the-tab
-  ;; Why the middleware is needed: the SDK reads a GET's signals only from
-  ;; :query-params, which nothing else in the demo's stack provides.
-  (let [{:keys [sid tab keys]} (load-page-then-panel false)
-        [[key-sid [_ key-tab]]] keys]
-    (is (= sid key-sid))
-    (is (string? key-tab))
-    (is (not= tab key-tab) "each panel request got a fresh tab id")))
+;;; The datastar query parameter
 
 (deftest the-datastar-query-parameter-is-decoded
   (is (= "{\"tab\":\"a b+c/é\"}"
@@ -279,71 +587,20 @@
       (is (= {:query-string "a=b"} (seen {:query-string "a=b"})))
       (is (= {} (seen {}))))))
 
-(deftest a-tab-id-that-is-not-a-uuid-is-not-used
-  (let [app (test-app)]
-    (doseq [bad ["x" 7 {:a 1} (apply str (repeat 10000 "a"))]]
-      (let [response (handlers/panel (req app "ann" {:request-method :get :signals {:tab bad}}))]
-        (is (= [::handlers/panel "tab-1"] (::d*conn/key response))
-            "the request's own fresh id instead")))))
 
-;;; The heartbeat: streams whose close the adapter missed
-
-(defn- sdk-send
-  "A probe's send as the Datastar SDK's send functions behave: false on a
-  closed stream, never an exception. Records `[:probe nil]` on an open one."
-  [sse]
-  (wow/send! sse [:probe nil]))
-
-(def ^:private vanish!
-  "The client went away and the adapter never ran on-close (http-kit
-  2.9.0-beta3, for a stream on a keep-alive connection whose previous SSE
-  response the server closed): the stream is closed, nobody was told."
-  wow/vanish!)
-
-(defn- eventually [f]
-  (let [deadline (+ (System/currentTimeMillis) 10000)]
-    (loop []
-      (or (f)
-          (when (< (System/currentTimeMillis) deadline)
-            (Thread/sleep 5)
-            (recur))))))
+;;; The heartbeat's probe
 
 (deftest the-probe-answers-false-for-a-closed-stream
   (let [sse (wow/fake-sse)]
     (is (true? (sdk-send sse)) "an open stream")
     (is (= [[:probe nil]] (wow/events sse)))
-    (vanish! sse)
+    (wow/vanish! sse)
     (is (false? (sdk-send sse)) "closed: false, which the store counts as dead")))
 
-(deftest the-demo-store-has-a-heartbeat
+(deftest the-demo-store-fans-out-and-has-a-heartbeat
   (let [opts (effects/store-options {:entries (atom {})} sdk-send)]
     (is (= :atom (:type opts)))
+    (is (true? (:fan-out? opts)))
     (is (= effects/heartbeat-ms (get-in opts [:heartbeat :interval-ms])))
-    (is (fn? (get-in opts [:heartbeat :send])))))
-
-(deftest the-heartbeat-purges-streams-whose-close-was-missed
-  (let [app      (test-app)
-        app      (assoc app :heartbeat-ms 10 :entries (atom {}))
-        app      (assoc app :store (d*conn/store (effects/store-options app sdk-send)))
-        store    (:store app)
-        dispatch (dispatch-for app)
-        _        (panel/watch! app dispatch)
-        t1       "00000000-0000-4000-8000-000000000001"
-        panel    (:sse (send! dispatch handlers/panel (req app "ann" {:request-method :get :signals {:tab t1}})))
-        sse      (:sse (send! dispatch handlers/index (req app "ann" {:request-method :put})))]
-    (try
-      ((first @(:ticks app)))
-      (is (= 2 (count (d*conn/list-keys store))))
-      (vanish! sse)
-      (is (eventually #(= [["ann" [::handlers/panel t1]]] (d*conn/list-keys store)))
-          "the heartbeat found the counter's stream dead and purged it")
-      (is (eventually #(= #{0} @(:cancelled app))) "which stopped the session's timer")
-      (is (= {:counter 1 :running false} (counter/of @(:counters app) "ann"))
-          "and marked it stopped, keeping the count, as a close does")
-      (is (some #{[:probe nil]} (wow/events panel)) "live streams are probed too")
-      (is (eventually #(= [(view/key-label ["ann" [::handlers/panel t1]])]
-                          (let [[_ el] (last (filter (comp #{:datastar.wow/patch-elements} first)
-                                                     (wow/events panel)))]
-                            (vec (map (comp last last) (rest el))))))
-          "and the panel no longer lists the departed stream")
-      (finally (d*conn/close! store)))))
+    (is (fn? (get-in opts [:heartbeat :send])))
+    (is (fn? (:on-remove opts)))))

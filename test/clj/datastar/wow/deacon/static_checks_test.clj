@@ -62,8 +62,9 @@
 (deftest the-demo's-testable-namespaces-load-without-reflection
   ;; demo.app, demo.server and user need Clojars libraries: not loadable here.
   (let [{:keys [exit out warnings]}
-        (load-fresh ["dev/src"] '[demo.config demo.params demo.counter demo.session demo.view
-                                  demo.handlers demo.effects demo.panel])]
+        (load-fresh ["dev/src"] '[demo.config demo.params demo.counter demo.session demo.assets
+                                  demo.respond demo.view demo.panel demo.live demo.effects
+                                  demo.handlers])]
     (is (= 0 exit) out)
     (is (= [] warnings))))
 
@@ -136,7 +137,8 @@
 
 (deftest every-public-var-has-a-docstring
   (doseq [n '[datastar.wow.deacon datastar.wow.deacon.protocols
-              demo.config demo.params demo.counter demo.session demo.view demo.handlers demo.effects demo.panel]]
+              demo.config demo.params demo.counter demo.session demo.assets demo.respond demo.view
+              demo.panel demo.live demo.effects demo.handlers]]
     (require n)
     (doseq [[sym v] (ns-publics n)]
       (is (not (str/blank? (:doc (meta v)))) (str n "/" sym)))))

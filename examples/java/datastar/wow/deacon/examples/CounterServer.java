@@ -1,10 +1,13 @@
 package datastar.wow.deacon.examples;
 
+import clojure.lang.IPersistentMap;
+import clojure.lang.IPersistentVector;
 import clojure.lang.Keyword;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import datastar.wow.deacon.AtomStore;
 import datastar.wow.deacon.Deacon;
+import datastar.wow.deacon.RemovalCause;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Inet6Address;
@@ -12,70 +15,144 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The seed's counter in plain Java: the JDK's HTTP server, deacon's static Java API, and Datastar
- * in the browser.
+ * in the browser. One counter per browser session, shown on every tab of the session.
  *
  * <ul>
- *   <li>{@code GET /} serves the page, showing the session's counter as it is (another tab may be
- *       running it), and gives the browser a session cookie, signed: a cookie this server did not
- *       issue is no session, and the page replaces it with a new one;
- *   <li>{@code PUT /} opens an SSE stream, stores it under {@code [session :counter]} and starts a
- *       timer that pushes the counter down the stored stream every second;
- *   <li>{@code POST /jump} adds ten and pushes it down the same stored stream (HTTP 204: no new
- *       stream);
- *   <li>{@code DELETE /} stops the timer, purges the key, and the store's eviction listener closes
- *       the stream (HTTP 204).
+ *   <li>{@code GET /} serves the page, showing the session's counter as it is, and gives the
+ *       browser a session cookie, signed: a cookie this server did not issue is no session;
+ *   <li>{@code GET /updates}, opened by every page as it loads, is the tab's event stream: it is
+ *       stored under {@code [session :counter]} beside the session's other tabs (the store fans
+ *       out);
+ *   <li>{@code PUT /} starts the session's one timer, {@code POST /jump} adds ten, {@code DELETE
+ *       /} stops the timer and resets the counter: each changes the counter once and writes it to
+ *       every tab of the session with {@code store.send(key, event)}, answering 204;
+ *   <li>{@code POST /wave} writes to every tab of every session ({@code store.send} with the
+ *       pattern {@code [:* :counter]}), answering 204.
  * </ul>
  *
- * <p>A session's counter lives as long as the session has a stream stored: when its last stream
- * is gone (stopped, or the client went away), the timer stops and the counter is forgotten.
+ * <p>Every page shows the store panel: who is here, every key with its streams and age, the last
+ * removals with their cause (from {@code onRemoval}) and the store's stats. It is sent to every tab
+ * whenever the store changes.
  *
- * <p>{@code POST /jump} and {@code DELETE /} act on the session's stored stream, so both answer
- * {@code 404} when there is none: no session cookie, one this server did not issue, a timer never
- * started, or already stopped. {@code PUT /} without a session answers {@code 400} (load the page
- * first). Any other method answers {@code 405} with an {@code Allow} header.
+ * <p>The timer ticks every second on every tab of its session. When it finds no tab open for a few
+ * ticks in a row it stops, and the count is kept; a stopped count nobody watches is forgotten after
+ * a while. A closed tab is found by the next write to it (a tick, the panel, or the store's
+ * heartbeat) and removed (cause {@code :dead}).
+ *
+ * <p>{@code PUT /}, {@code POST /jump} and {@code DELETE /} answer {@code 404} when the session has
+ * no tab open (no session, one this server did not issue, or no page loaded); {@code GET /updates}
+ * and {@code POST /wave} without a session answer {@code 400} (load the page first). Another method
+ * answers {@code 405} with an {@code Allow} header, another path {@code 404}.
  *
  * <p>Run it with {@code mvn -q test-compile exec:java@counter}. It listens on 127.0.0.1 (this
  * machine only) unless {@code -Dip}, else {@code IP}, names another address ({@code 0.0.0.0}:
  * every interface); the port is {@code -Dport}, else {@code PORT}, else 3000.
  */
 public final class CounterServer implements AutoCloseable {
-  /** The key every session stores its stream under, scoped as {@code [session-id :counter]}. */
+  /** The key every tab's stream is stored under, scoped as {@code [session-id :counter]}. */
   public static final Keyword COUNTER = Keyword.intern("counter");
 
   /** The session cookie's name. */
   public static final String COOKIE = "deacon-sid";
 
+  /** Every tab of every session: the pattern {@code [:* :counter]}. */
+  static final IPersistentVector EVERY_TAB = Deacon.scopedKey(Deacon.WILDCARD, COUNTER);
+
+  private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
+  private static final System.Logger LOG = System.getLogger(CounterServer.class.getName());
+
+  /**
+   * How the server runs. {@link #of} gives the main program's settings; tests shorten them.
+   *
+   * @param ip the address to listen on
+   * @param port the port, or 0 for any free port
+   * @param tick how often the timer adds one
+   * @param heartbeat how often the store probes every stream
+   * @param graceTicks how many ticks without a tab open the timer runs on before it stops
+   * @param keep how long a stopped count nobody watches is kept
+   */
+  record Settings(
+      InetAddress ip, int port, Duration tick, Duration heartbeat, int graceTicks, Duration keep) {
+    Settings {
+      for (Duration d : List.of(tick, heartbeat, keep)) {
+        if (d.isNegative() || d.isZero()) {
+          throw new IllegalArgumentException("expected a positive duration, got " + d);
+        }
+      }
+      if (graceTicks < 1) throw new IllegalArgumentException("graceTicks: at least 1, got " + graceTicks);
+    }
+
+    /**
+     * @param ip the address to listen on
+     * @param port the port, or 0 for any free port
+     * @param tick how often the timer adds one
+     * @return the settings, with a 5-second heartbeat, 5 ticks' grace and 10 minutes' keep
+     */
+    static Settings of(InetAddress ip, int port, Duration tick) {
+      return new Settings(ip, port, tick, Duration.ofSeconds(5), 5, Duration.ofMinutes(10));
+    }
+
+    Settings heartbeat(Duration heartbeat) {
+      return new Settings(ip, port, tick, heartbeat, graceTicks, keep);
+    }
+
+    Settings graceTicks(int graceTicks) {
+      return new Settings(ip, port, tick, heartbeat, graceTicks, keep);
+    }
+
+    Settings keep(Duration keep) {
+      return new Settings(ip, port, tick, heartbeat, graceTicks, keep);
+    }
+  }
+
+  private final Settings settings;
   private final HttpServer server;
   private final ExecutorService requests;
-  private final ScheduledExecutorService ticks;
-  private final Duration tick;
+  // The timer's ticks, forgetting, and the store panel's refreshes, one at a time.
+  private final ScheduledExecutorService timer;
   private final AtomStore store;
-  // One counter per session that has a stream stored; dropped with the session's last stream.
+  // One counter per session that has one worth keeping; see settle and forget.
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
   private final Sessions sessions = new Sessions();
+  private final Map<Object, String> since = new ConcurrentHashMap<>();
+  private final RemovalLog removals = new RemovalLog(5);
+  private final AtomicBoolean refreshing = new AtomicBoolean();
 
-  private CounterServer(InetAddress ip, int port, Duration tick) throws IOException {
-    this.tick = tick;
+  private CounterServer(Settings settings) throws IOException {
+    this.settings = settings;
+    this.requests = Executors.newCachedThreadPool(daemon("counter-http"));
+    this.timer = Executors.newSingleThreadScheduledExecutor(daemon("counter-timer"));
     this.store =
         AtomStore.builder()
-            .onRemoval((key, stream, cause) -> ((SseStream) stream).close())
+            .fanOut(true) // a key keeps every tab's stream
+            .writer((stream, event) -> ((SseStream.Event) event).writeTo((SseStream) stream))
+            .heartbeat(settings.heartbeat(), stream -> ((SseStream) stream).comment())
+            .onRemoval(this::removed)
             .build();
-    this.requests = Executors.newCachedThreadPool(daemon("counter-http"));
-    this.ticks = Executors.newSingleThreadScheduledExecutor(daemon("counter-timer"));
-    this.server = HttpServer.create(new InetSocketAddress(ip, port), 0);
+    this.server = HttpServer.create(new InetSocketAddress(settings.ip(), settings.port()), 0);
     server.setExecutor(requests);
-    server.createContext("/", this::index);
-    server.createContext("/jump", this::jump);
+    server.createContext("/", this::route); // every path: route matches them exactly
     server.start();
   }
 
@@ -104,7 +181,16 @@ public final class CounterServer implements AutoCloseable {
     if (tick.isNegative() || tick.isZero()) {
       throw new IllegalArgumentException("tick: expected a positive duration, got " + tick);
     }
-    return new CounterServer(ip, port, tick);
+    return new CounterServer(Settings.of(ip, port, tick));
+  }
+
+  /**
+   * @param settings how to run
+   * @return the running server
+   * @throws IOException when the address and port cannot be bound
+   */
+  static CounterServer start(Settings settings) throws IOException {
+    return new CounterServer(settings);
   }
 
   /**
@@ -158,16 +244,16 @@ public final class CounterServer implements AutoCloseable {
     return "http://" + host + ":" + address.getPort();
   }
 
-  /** @return the store holding the open streams, keyed {@code [session-id :counter]} */
+  /** @return the store holding every tab's stream, keyed {@code [session-id :counter]} */
   public AtomStore store() {
     return store;
   }
 
   /**
    * @param sessionId a session id, from a {@value #COOKIE} cookie this server issued
-   * @return the key that session's stream is stored under
+   * @return the key that session's tabs are stored under
    */
-  public static Object key(String sessionId) {
+  public static IPersistentVector key(String sessionId) {
     return Deacon.scopedKey(sessionId, COUNTER);
   }
 
@@ -175,7 +261,7 @@ public final class CounterServer implements AutoCloseable {
    * @param cookieValue a {@value #COOKIE} cookie's value
    * @return its session id when this server issued it, else null
    */
-  String sessionId(String cookieValue) {
+  @Nullable String sessionId(String cookieValue) {
     return sessions.verify(cookieValue);
   }
 
@@ -184,25 +270,55 @@ public final class CounterServer implements AutoCloseable {
     return counters.size();
   }
 
+  /**
+   * @param sid a session id
+   * @return that session's counter as it is now
+   */
+  Counter.State state(String sid) {
+    Counter counter = counters.get(sid);
+    return counter == null ? Counter.State.INITIAL : counter.state();
+  }
+
   /** Stops the server, the timers and every open stream. */
   @Override
   public void close() {
     server.stop(0);
-    ticks.shutdownNow();
-    for (Object key : store.keys()) store.purge(key);
+    timer.shutdownNow();
+    store.close(); // stops the heartbeat; purges still work
+    for (Object key : store.keys()) store.purge(key); // the removal listener closes the streams
     requests.shutdownNow();
+  }
+
+  // Every path, matched exactly: the JDK server would hand a context's handler any path it prefixes.
+  private void route(HttpExchange ex) throws IOException {
+    String path = ex.getRequestURI().getPath();
+    switch (path) {
+      case "/" -> index(ex);
+      case "/jump" -> only(ex, "POST", () -> command(ex, "jump"));
+      case "/updates" -> only(ex, "GET", () -> updates(ex));
+      case "/wave" -> only(ex, "POST", () -> wave(ex));
+      case "/style.css" ->
+          only(ex, "GET", () -> asset(ex, "text/css; charset=utf-8", Assets.STYLESHEET.getBytes(StandardCharsets.UTF_8)));
+      case "/favicon.ico" -> only(ex, "GET", () -> asset(ex, "image/x-icon", Assets.favicon()));
+      default -> reply(ex, 404, "not found: " + path);
+    }
+  }
+
+  private interface Handler {
+    void handle() throws IOException;
+  }
+
+  private static void only(HttpExchange ex, String method, Handler handler) throws IOException {
+    if (method.equals(ex.getRequestMethod())) handler.handle();
+    else notAllowed(ex, method);
   }
 
   // GET / serves the page; PUT / starts; DELETE / stops.
   private void index(HttpExchange ex) throws IOException {
-    if (!"/".equals(ex.getRequestURI().getPath())) {
-      reply(ex, 404, "not found: " + ex.getRequestURI().getPath());
-      return;
-    }
     switch (ex.getRequestMethod()) {
       case "GET" -> page(ex);
-      case "PUT" -> startTimer(ex, sessions.id(ex));
-      case "DELETE" -> stopTimer(ex, sessions.id(ex));
+      case "PUT" -> command(ex, "start");
+      case "DELETE" -> command(ex, "stop");
       default -> notAllowed(ex, "GET, PUT, DELETE");
     }
   }
@@ -210,100 +326,196 @@ public final class CounterServer implements AutoCloseable {
   private void page(HttpExchange ex) throws IOException {
     String sid = sessions.id(ex);
     if (sid == null) { // no cookie, or one this server did not issue
-      ex.getResponseHeaders()
-          .add("Set-Cookie", COOKIE + "=" + sessions.issue() + "; Path=/; HttpOnly; SameSite=Lax");
+      String issued = sessions.issue();
+      ex.getResponseHeaders().add("Set-Cookie", COOKIE + "=" + issued + "; Path=/; HttpOnly; SameSite=Lax");
+      sid = sessions.verify(issued);
     }
     // The session's counter as it is, though another tab may be the one running it.
-    Counter counter = sid == null ? null : counters.get(sid);
-    Counter.State state = counter == null ? Counter.State.INITIAL : counter.state();
+    Counter.State state = sid == null ? Counter.State.INITIAL : state(sid);
     ex.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
-    reply(ex, 200, Page.html(state, Page.keysPanel(store.keys())));
+    reply(ex, 200, Page.html(state, sid, panel()));
   }
 
-  private void startTimer(HttpExchange ex, String sid) throws IOException {
+  // GET /updates: the tab's stream, stored beside the session's other tabs.
+  private void updates(HttpExchange ex) throws IOException {
+    String sid = sessions.id(ex);
     if (sid == null) {
       reply(ex, 400, "no session (no " + COOKIE + " cookie this server issued): load the page first");
       return;
     }
-    SseStream stream = SseStream.open(ex, sid);
-    // A stream that ends (client gone, or closed by the listener) leaves the store, and takes the
-    // session's counter with it when it was the session's last.
-    stream.onClose(() -> {
-      store.purgeConnection(stream);
-      release(sid);
-    });
-    // Store the open stream under [sid :counter]; an older stream of this session is replaced,
-    // and the eviction listener closes it.
-    store.store(key(sid), stream);
-    counters.compute(sid, (s, existing) -> {
-      Counter counter = existing == null ? new Counter() : existing;
-      counter.start(
-          () -> ticks.scheduleAtFixedRate(
-              () -> tick(s), tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS));
-      return counter;
-    });
-    push(sid);
+    SseStream stream = SseStream.open(ex, "a tab of " + Page.shortId(sid));
+    IPersistentVector key = key(sid);
+    store.store(key, stream); // fan-out: joins the session's other tabs
+    since.putIfAbsent(key, now());
+    showCounter(sid).writeTo(stream); // this tab, from the counter as it is now
+    settle(sid);
+    refreshPanel(); // every tab: one more open
+  }
+
+  // PUT /, POST /jump, DELETE /: change the counter once, show it on every tab of the session.
+  private void command(HttpExchange ex, String op) throws IOException {
+    String sid = sessions.id(ex);
+    if (sid == null || store.count(key(sid)) == 0) {
+      reply(ex, 404, "no stream stored under this session's :counter key: open the page first");
+      return;
+    }
+    switch (op) {
+      case "start" -> counters.compute(sid, (s, existing) -> {
+        Counter counter = existing == null ? new Counter() : existing;
+        long every = settings.tick().toMillis();
+        counter.start(() -> timer.scheduleAtFixedRate(() -> tick(s), every, every, TimeUnit.MILLISECONDS));
+        return counter;
+      });
+      case "jump" -> counters.compute(sid, (s, existing) -> {
+        Counter counter = existing == null ? new Counter() : existing;
+        counter.add(10);
+        return counter;
+      });
+      default -> counters.computeIfPresent(sid, (s, counter) -> {
+        counter.stop();
+        counter.cancelForget();
+        return null; // stopped and reset: nothing to keep
+      });
+    }
+    store.send(key(sid), showCounter(sid)); // every tab of the session
+    reply(ex, 204, null);
+  }
+
+  // POST /wave: every tab of every session.
+  private void wave(HttpExchange ex) throws IOException {
+    String sid = sessions.id(ex);
+    if (sid == null) {
+      reply(ex, 400, "no session (no " + COOKIE + " cookie this server issued): load the page first");
+      return;
+    }
+    String json = "{\"wave\":\"" + Page.shortId(sid) + " waved at " + now() + "\"}";
+    store.send(EVERY_TAB, (SseStream.Event) stream -> stream.patchSignals(json));
+    reply(ex, 204, null);
   }
 
   private void tick(String sid) {
-    Counter counter = counters.get(sid);
-    if (counter == null) return;
-    if (store.connection(key(sid)) == null) {
-      release(sid); // nobody to tell: the stream is gone
-      return;
+    try {
+      Counter counter = counters.get(sid);
+      if (counter == null) return;
+      boolean watched = store.count(key(sid)) > 0;
+      if (counter.tick(watched, settings.graceTicks())) {
+        if (watched) store.send(key(sid), showCounter(sid));
+      } else {
+        settle(sid); // stopped: nobody watched
+      }
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.ERROR, "counter: a tick failed", e);
     }
-    counter.add(1);
-    push(sid);
   }
 
-  // Drops the session's counter, stopping its timer, unless the session has a stream stored.
-  // Atomic per session: a PUT stores its stream before it makes or restarts the counter, so a
-  // counter is never dropped while its session has a stream.
-  private void release(String sid) {
+  // The session's counter, read when the stream's lock is held: the writes on one stream then
+  // follow the order of the changes, so a tab never ends on an older state (a tick racing a stop).
+  private SseStream.Event showCounter(String sid) {
+    return stream -> {
+      synchronized (stream) {
+        return stream.patchSignals(state(sid).json());
+      }
+    };
+  }
+
+  // A stopped counter nobody watches is forgotten later (kept while a tab shows it).
+  private void settle(String sid) {
     counters.computeIfPresent(sid, (s, counter) -> {
-      if (store.connection(key(s)) != null) return counter;
-      counter.pause();
-      return null;
+      if (store.count(key(s)) == 0) {
+        counter.forgetLater(() -> timer.schedule(() -> forget(s), settings.keep().toMillis(), TimeUnit.MILLISECONDS));
+      }
+      return counter;
     });
   }
 
-  private void jump(HttpExchange ex) throws IOException {
-    if (!"POST".equals(ex.getRequestMethod())) {
-      notAllowed(ex, "POST");
-      return;
-    }
-    String sid = sessions.id(ex);
-    // Reuse the stream the PUT stored: look it up by the same key.
-    Counter counter = sid == null ? null : counters.get(sid);
-    if (counter == null || store.connection(key(sid)) == null) {
-      noStream(ex);
-      return;
-    }
-    counter.add(10);
-    push(sid);
-    reply(ex, 204, null);
+  private void forget(String sid) {
+    counters.computeIfPresent(sid, (s, counter) -> {
+      counter.cancelForget();
+      return counter.state().running() || store.count(key(s)) > 0 ? counter : null;
+    });
   }
 
-  private void stopTimer(HttpExchange ex, String sid) throws IOException {
-    SseStream stream = sid == null ? null : (SseStream) store.connection(key(sid));
-    if (stream == null) {
-      noStream(ex);
-      return;
+  // The store's removal listener, for every stream that leaves, whatever the cause.
+  private void removed(Object key, Object stream, RemovalCause cause) {
+    ((SseStream) stream).close();
+    removals.add(new RemovalLog.Entry(Page.label(key), cause.keyword().getName(), now()));
+    since.computeIfPresent(key, (k, at) -> store.count(k) > 0 ? at : null);
+    if (key instanceof IPersistentVector v && v.count() == 2 && v.nth(0) instanceof String sid) {
+      try {
+        settle(sid);
+      } catch (RejectedExecutionException closing) {
+        // the server is stopping: nothing left to forget
+      }
     }
-    Counter counter = counters.get(sid);
-    if (counter != null) {
-      counter.stop();
-      stream.patchSignals(counter.signals());
-    }
-    store.purge(key(sid)); // the eviction listener closes the stream
-    pushKeysToAll();
-    reply(ex, 204, null);
+    refreshPanel();
   }
 
-  // POST /jump and DELETE / act on the session's stored stream; without one there is nothing to
-  // act on, whether the request has no session, one this server did not issue, or no stream.
-  private static void noStream(HttpExchange ex) throws IOException {
-    reply(ex, 404, "no stream stored under this session's :counter key: start the timer first");
+  // Sends the store panel to every tab, on the timer's thread: requests made before a refresh starts
+  // are served by it, and refreshes never overtake each other.
+  private void refreshPanel() {
+    if (!refreshing.compareAndSet(false, true)) return;
+    try {
+      timer.execute(() -> {
+        refreshing.set(false);
+        try {
+          String html = Page.storePanel(panel());
+          store.send(EVERY_TAB, (SseStream.Event) stream -> stream.patchElements(html));
+        } catch (RuntimeException e) {
+          LOG.log(System.Logger.Level.ERROR, "counter: the store panel's refresh failed", e);
+        }
+      });
+    } catch (RejectedExecutionException closing) {
+      // the server is stopping: nobody left to tell
+    }
+  }
+
+  // What the store panel shows now.
+  private Page.Panel panel() {
+    Map<Object, Integer> streams = new LinkedHashMap<>();
+    for (Map.Entry<Object, Object> pair : store.connections()) streams.merge(pair.getKey(), 1, Integer::sum);
+    List<Page.Row> rows = new ArrayList<>();
+    for (Map.Entry<Object, Integer> e : streams.entrySet()) {
+      rows.add(new Page.Row(Page.label(e.getKey()), Page.session(e.getKey()), e.getValue(), since.get(e.getKey())));
+    }
+    rows.sort(Comparator.comparing(Page.Row::label));
+    return new Page.Panel(
+        rows, store.keys(EVERY_TAB).size(), store.count(EVERY_TAB), removals.entries(), stats());
+  }
+
+  // The store's stats as a line: "Stats: 3 streams stored; removals: dead 1, explicit 2".
+  private String stats() {
+    IPersistentMap stats = store.stats();
+    long size = ((Number) stats.valAt(Keyword.intern("size"))).longValue();
+    Map<String, Long> counted = new TreeMap<>();
+    if (stats.valAt(Keyword.intern("removals")) instanceof Map<?, ?> byCause) {
+      for (Map.Entry<?, ?> e : byCause.entrySet()) {
+        long n = ((Number) e.getValue()).longValue();
+        if (n > 0) counted.put(((Keyword) e.getKey()).getName(), n);
+      }
+    }
+    StringBuilder line = new StringBuilder("Stats: ").append(size).append(size == 1 ? " stream" : " streams")
+        .append(" stored; removals: ");
+    if (counted.isEmpty()) return line.append("none").toString();
+    String sep = "";
+    for (Map.Entry<String, Long> e : counted.entrySet()) {
+      line.append(sep).append(e.getKey()).append(' ').append(e.getValue());
+      sep = ", ";
+    }
+    return line.toString();
+  }
+
+  private static String now() {
+    return LocalTime.now(ZoneId.systemDefault()).format(CLOCK); // the server's clock, as its log would
+  }
+
+  private static void asset(HttpExchange ex, String type, byte[] body) throws IOException {
+    ex.getResponseHeaders().set("Content-Type", type);
+    ex.getResponseHeaders().set("Cache-Control", "no-cache");
+    ex.sendResponseHeaders(200, body.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(body);
+    }
+    ex.close();
   }
 
   private static void notAllowed(HttpExchange ex, String allow) throws IOException {
@@ -311,22 +523,7 @@ public final class CounterServer implements AutoCloseable {
     reply(ex, 405, "method not allowed: " + ex.getRequestMethod() + " (allowed: " + allow + ")");
   }
 
-  // Sends the session's counter down its stored stream, and the key list to every stream.
-  private void push(String sid) {
-    SseStream stream = (SseStream) store.connection(key(sid));
-    Counter counter = counters.get(sid);
-    if (stream != null && counter != null) stream.patchSignals(counter.signals());
-    pushKeysToAll();
-  }
-
-  private void pushKeysToAll() {
-    String panel = Page.keysPanel(store.keys());
-    for (Map.Entry<Object, Object> entry : store.connections()) {
-      ((SseStream) entry.getValue()).patchElements(panel);
-    }
-  }
-
-  private static void reply(HttpExchange ex, int status, String body) throws IOException {
+  private static void reply(HttpExchange ex, int status, @Nullable String body) throws IOException {
     if (body == null) {
       ex.sendResponseHeaders(status, -1);
     } else {

@@ -1,14 +1,12 @@
 package datastar.wow.deacon.examples;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import clojure.lang.AFn;
-import clojure.lang.IRef;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,19 +17,32 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
-/** Drives the Java example over HTTP, as the browser does, on a free port. */
+/**
+ * Drives the Java example over HTTP, as browsers do, on a free port: tabs are {@code GET /updates}
+ * streams read event by event.
+ */
+@Timeout(60)
 class CounterServerTest {
+  private static final String SIGNALS = "datastar-patch-signals";
+  private static final String ELEMENTS = "datastar-patch-elements";
+
   private final HttpClient http = HttpClient.newHttpClient();
   private CounterServer server;
 
@@ -46,12 +57,27 @@ class CounterServerTest {
     server.close();
   }
 
+  /** A server whose timer ticks every 20 ms, probing every 20 ms, with 3 ticks' grace. */
+  private void restartFast(Duration keep) throws IOException {
+    server.close();
+    server =
+        CounterServer.start(
+            CounterServer.Settings.of(Config.defaultIp(), 0, Duration.ofMillis(20))
+                .heartbeat(Duration.ofMillis(20))
+                .graceTicks(3)
+                .keep(keep));
+  }
+
   private HttpRequest.Builder request(String method, String path, String cookie) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create("http://localhost:" + server.port() + path))
             .method(method, HttpRequest.BodyPublishers.noBody())
             .header("datastar-request", "true");
     return cookie == null ? b : b.header("Cookie", cookie);
+  }
+
+  private HttpResponse<String> send(String method, String path, String cookie) throws Exception {
+    return http.send(request(method, path, cookie).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private String cookie() throws Exception {
@@ -71,6 +97,12 @@ class CounterServerTest {
     return (cookie == null ? b : b.header("Cookie", cookie)).build();
   }
 
+  private String page(String cookie) throws Exception {
+    HttpResponse<String> page = http.send(pageRequest(server, cookie), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, page.statusCode());
+    return page.body();
+  }
+
   /** @return the {@code name=value} of the response's Set-Cookie, or null without one */
   private static String setCookie(HttpResponse<?> response) {
     String setCookie = response.headers().firstValue("Set-Cookie").orElse(null);
@@ -86,101 +118,379 @@ class CounterServerTest {
     return sid;
   }
 
-  /** Reads one SSE event: its lines up to the blank line; null at the end of the stream. */
-  private static List<String> event(BufferedReader in) throws IOException {
-    List<String> lines = new ArrayList<>();
-    for (String line = in.readLine(); line != null; line = in.readLine()) {
-      if (line.isEmpty()) return lines;
-      lines.add(line);
+  private static void eventually(String what, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) throw new AssertionError("never happened: " + what);
+      Thread.sleep(5);
     }
-    return lines.isEmpty() ? null : lines;
   }
 
-  private static List<String> eventOf(BufferedReader in, String type) throws IOException {
-    for (List<String> e = event(in); e != null; e = event(in)) {
-      if (e.get(0).equals("event: " + type)) return e;
+  /** One event: its type and the payload of its data lines (after "signals " or "elements "). */
+  private record Event(String type, String data) {
+    boolean counter() {
+      return type.equals(SIGNALS) && data.contains("\"counter\"");
     }
-    throw new AssertionError("the stream ended before a " + type + " event");
+
+    boolean panel() {
+      return type.equals(ELEMENTS) && data.startsWith("<section id=\"store\"");
+    }
+
+    boolean wave() {
+      return type.equals(SIGNALS) && data.startsWith("{\"wave\":");
+    }
   }
 
-  @Test
-  void putStoresTheStreamJumpReusesItDeleteEndsIt() throws Exception {
-    String cookie = cookie();
-    String sid = sid(cookie);
+  /** A browser tab: its stream, {@code GET /updates}, read event by event. */
+  private final class Tab implements AutoCloseable {
+    private final BufferedReader in;
 
-    HttpResponse<InputStream> put =
-        http.send(request("PUT", "/", cookie).build(), HttpResponse.BodyHandlers.ofInputStream());
-    assertEquals(200, put.statusCode());
-    assertEquals("text/event-stream", put.headers().firstValue("Content-Type").orElseThrow());
-    try (BufferedReader events =
-        new BufferedReader(new InputStreamReader(put.body(), StandardCharsets.UTF_8))) {
-      assertEquals(
-          List.of("event: datastar-patch-signals", "data: signals {\"counter\":0,\"running\":true}"),
-          eventOf(events, "datastar-patch-signals"));
-      List<String> keys = eventOf(events, "datastar-patch-elements");
-      assertTrue(keys.get(1).startsWith("data: elements <ul id=\"keys\">"), keys.toString());
-      assertTrue(
-          keys.get(1).contains(Page.label(CounterServer.key(sid))),
-          "the panel lists [sid :counter]: " + keys);
-      assertFalse(keys.get(1).contains(sid), "but never shows the session id: " + keys);
-      assertFalse(
-          keys.get(1).contains(cookie.substring(cookie.indexOf('=') + 1)), "nor the cookie: " + keys);
+    Tab(String cookie) throws Exception {
+      HttpResponse<InputStream> r =
+          http.send(request("GET", "/updates", cookie).build(), HttpResponse.BodyHandlers.ofInputStream());
+      assertEquals(200, r.statusCode());
+      assertEquals("text/event-stream", r.headers().firstValue("Content-Type").orElseThrow());
+      in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8));
+    }
 
-      Object stored = server.store().connection(CounterServer.key(sid));
-      assertTrue(stored instanceof SseStream, "PUT stored its stream: " + stored);
-      assertEquals(1, server.store().count());
-
-      HttpResponse<String> jump =
-          http.send(request("POST", "/jump", cookie).build(), HttpResponse.BodyHandlers.ofString());
-      assertEquals(204, jump.statusCode(), "no new stream: the effect went down the stored one");
-      assertEquals(
-          List.of("event: datastar-patch-signals", "data: signals {\"counter\":10,\"running\":true}"),
-          eventOf(events, "datastar-patch-signals"),
-          "the jump arrives on the PUT's stream");
-      assertSame(stored, server.store().connection(CounterServer.key(sid)));
-
-      HttpResponse<String> delete =
-          http.send(request("DELETE", "/", cookie).build(), HttpResponse.BodyHandlers.ofString());
-      assertEquals(204, delete.statusCode());
-      assertEquals(
-          List.of("event: datastar-patch-signals", "data: signals {\"counter\":0,\"running\":false}"),
-          eventOf(events, "datastar-patch-signals"));
-      for (List<String> e = event(events); e != null; e = event(events)) {
-        assertFalse(e.get(0).contains("signals"), "nothing after the stop but the key list: " + e);
+    /** @return the next event, or null at the end of the stream; SSE comments are skipped */
+    Event next() throws IOException {
+      String type = null;
+      StringBuilder data = new StringBuilder();
+      for (String line = in.readLine(); line != null; line = in.readLine()) {
+        if (line.isEmpty()) {
+          if (type != null) return new Event(type, data.toString());
+          continue;
+        }
+        if (line.startsWith("event: ")) type = line.substring(7);
+        else if (line.startsWith("data: ")) data.append(line.substring(6).replaceFirst("^(signals|elements) ", ""));
       }
-      assertFalse(((SseStream) stored).isOpen(), "DELETE closed the stream");
+      return null;
     }
-    assertEquals(0, server.store().count(), "the store is empty afterwards");
-    assertNull(server.store().connection(CounterServer.key(sid)));
+
+    /** @return the next event matching {@code p}; the events before it go to {@code skipped} */
+    Event next(Predicate<Event> p, List<Event> skipped) throws IOException {
+      for (Event e = next(); e != null; e = next()) {
+        if (p.test(e)) return e;
+        skipped.add(e);
+      }
+      throw new AssertionError("the stream ended first; before it: " + skipped);
+    }
+
+    Event next(Predicate<Event> p) throws IOException {
+      return next(p, new ArrayList<>());
+    }
+
+    /** @return the next counter shown, e.g. {@code {"counter":10,"running":true}} */
+    String counter() throws IOException {
+      return next(Event::counter).data();
+    }
+
+    @Override
+    public void close() throws IOException {
+      in.close(); // the browser tab goes away
+    }
+  }
+
+  private static String counter(long value, boolean running) {
+    return new Counter.State(value, running).json();
+  }
+
+  // --- Tabs of one session share one counter
+
+  @Test
+  void everyTabOfASessionGetsStartJumpAndStop() throws Exception {
+    String ann = cookie();
+    String bob = cookie();
+    try (Tab a1 = new Tab(ann); Tab a2 = new Tab(ann); Tab b = new Tab(bob)) {
+      for (Tab t : List.of(a1, a2, b)) assertEquals(counter(0, false), t.counter(), "shown as it opens");
+      assertEquals(2, server.store().count(CounterServer.key(sid(ann))), "both tabs stored under one key");
+      assertEquals(1, server.store().keys(CounterServer.key(sid(ann))).size());
+
+      assertEquals(204, send("PUT", "/", ann).statusCode(), "start: one request, no stream of its own");
+      assertEquals(counter(0, true), a1.counter());
+      assertEquals(counter(0, true), a2.counter());
+
+      assertEquals(204, send("POST", "/jump", ann).statusCode());
+      assertEquals(counter(10, true), a1.counter(), "added once, shown on every tab");
+      assertEquals(counter(10, true), a2.counter());
+
+      assertEquals(204, send("DELETE", "/", ann).statusCode());
+      assertEquals(counter(0, false), a1.counter());
+      assertEquals(counter(0, false), a2.counter());
+      assertEquals(0, server.counterCount(), "stopped and reset: nothing kept");
+      assertEquals(2, server.store().count(CounterServer.key(sid(ann))), "the tabs stay open");
+
+      // Bob's tab saw none of it: everything up to a wave (which reaches it) is panels.
+      assertEquals(204, send("POST", "/wave", ann).statusCode());
+      List<Event> before = new ArrayList<>();
+      b.next(Event::wave, before);
+      assertTrue(before.stream().noneMatch(Event::counter), "bob saw no counter of ann's: " + before);
+    }
   }
 
   @Test
-  void jumpAndStopWithoutAStoredStreamBothAnswer404() throws Exception {
+  void theTimerTicksOnEveryTabOfItsSessionOnly() throws Exception {
+    restartFast(Duration.ofHours(1));
+    String ann = cookie();
+    String bob = cookie();
+    try (Tab a1 = new Tab(ann); Tab a2 = new Tab(ann); Tab b = new Tab(bob)) {
+      a1.counter();
+      a2.counter();
+      b.counter();
+      assertEquals(204, send("PUT", "/", ann).statusCode());
+      for (Tab t : List.of(a1, a2)) {
+        long last = -1;
+        while (last < 3) {
+          long value = value(t.counter());
+          assertTrue(value >= last, "the counter only grows: " + value + " after " + last);
+          last = value;
+        }
+      }
+      assertEquals(204, send("POST", "/wave", ann).statusCode());
+      List<Event> before = new ArrayList<>();
+      b.next(Event::wave, before);
+      assertTrue(before.stream().noneMatch(Event::counter), "no tick of ann's reached bob: " + before);
+    }
+  }
+
+  private static long value(String counterJson) {
+    Matcher m = Pattern.compile("\"counter\":(\\d+)").matcher(counterJson);
+    assertTrue(m.find(), counterJson);
+    return Long.parseLong(m.group(1));
+  }
+
+  @Test
+  void aSecondStartKeepsOneTimer() throws Exception {
+    String ann = cookie();
+    try (Tab a1 = new Tab(ann); Tab a2 = new Tab(ann)) {
+      a1.counter();
+      a2.counter();
+      send("PUT", "/", ann);
+      send("PUT", "/", ann);
+      send("POST", "/jump", ann);
+      for (Tab t : List.of(a1, a2)) {
+        assertEquals(counter(0, true), t.counter());
+        assertEquals(counter(0, true), t.counter());
+        assertEquals(counter(10, true), t.counter());
+      }
+      assertEquals(1, server.counterCount());
+    }
+  }
+
+  @Test
+  void aTabThatOpensWhileTheCounterRunsShowsItRunning() throws Exception {
+    String ann = cookie();
+    try (Tab first = new Tab(ann)) {
+      first.counter();
+      send("PUT", "/", ann);
+      send("POST", "/jump", ann);
+      String again = page(ann);
+      assertTrue(again.contains("data-signals=\"{counter: 10, running: true, me: '"), again);
+      assertTrue(again.contains("data-text=\"$counter\">10</output>"), again);
+      try (Tab late = new Tab(ann)) {
+        assertEquals(counter(10, true), late.counter(), "its stream starts from the counter as it is");
+      }
+      String other = page(cookie());
+      assertTrue(other.contains("data-signals=\"{counter: 0, running: false, me: '"), other);
+    }
+  }
+
+  @Test
+  void closingOneTabKeepsTheOthers() throws Exception {
+    server.close();
+    server =
+        CounterServer.start(
+            CounterServer.Settings.of(Config.defaultIp(), 0, Duration.ofHours(1)).heartbeat(Duration.ofMillis(20)));
+    String ann = cookie();
+    try (Tab a2 = new Tab(ann)) {
+      Tab a1 = new Tab(ann);
+      a1.counter();
+      a2.counter();
+      send("PUT", "/", ann);
+      a1.close();
+      eventually("the heartbeat finds the closed tab", () -> server.store().count(CounterServer.key(sid(ann))) == 1);
+      assertEquals(204, send("POST", "/jump", ann).statusCode());
+      assertEquals(counter(0, true), a2.counter());
+      assertEquals(counter(10, true), a2.counter(), "the other tab still gets the counter");
+      assertTrue(server.state(sid(ann)).running(), "and the timer runs on");
+    }
+  }
+
+  @Test
+  void theLastTabClosingStopsTheTimerAndKeepsTheCount() throws Exception {
+    restartFast(Duration.ofHours(1));
+    String ann = cookie();
+    Tab tab = new Tab(ann);
+    tab.counter();
+    send("PUT", "/", ann);
+    long ticked;
+    do {
+      ticked = value(tab.counter());
+    } while (ticked < 3);
+    tab.close();
+    eventually("the timer stops", () -> !server.state(sid(ann)).running());
+    long kept = server.state(sid(ann)).value();
+    assertTrue(kept >= 3, "the count is kept: " + kept);
+    assertEquals(0, server.store().count(), "the closed tab left the store");
+    String again = page(ann);
+    assertTrue(again.contains("data-signals=\"{counter: " + kept + ", running: false"), again);
+    try (Tab back = new Tab(ann)) {
+      assertEquals(counter(kept, false), back.counter(), "a tab coming back shows it");
+    }
+  }
+
+  @Test
+  void aStoppedCountNobodyWatchesIsForgotten() throws Exception {
+    restartFast(Duration.ofMillis(50));
+    String ann = cookie();
+    Tab tab = new Tab(ann);
+    tab.counter();
+    send("PUT", "/", ann);
+    tab.counter();
+    tab.close();
+    eventually("forgotten", () -> server.counterCount() == 0);
+    assertEquals(404, send("POST", "/jump", ann).statusCode(), "no tab left to show a jump");
+  }
+
+  // --- Everyone
+
+  @Test
+  void aWaveReachesEveryTabOfEverySession() throws Exception {
+    String ann = cookie();
+    String bob = cookie();
+    try (Tab a1 = new Tab(ann); Tab a2 = new Tab(ann); Tab b = new Tab(bob)) {
+      assertEquals(204, send("POST", "/wave", bob).statusCode());
+      for (Tab t : List.of(a1, a2, b)) {
+        String wave = t.next(Event::wave).data();
+        assertTrue(
+            wave.matches("\\{\"wave\":\"" + Page.shortId(sid(bob)) + " waved at \\d\\d:\\d\\d:\\d\\d\"}"), wave);
+      }
+      assertEquals(3, server.store().count(), "nothing stored for the wave");
+      assertEquals(400, send("POST", "/wave", null).statusCode(), "a wave needs a session");
+    }
+  }
+
+  // --- The store panel
+
+  @Test
+  void everyPageSeesTheStorePanelLive() throws Exception {
+    server.close();
+    server =
+        CounterServer.start(
+            CounterServer.Settings.of(Config.defaultIp(), 0, Duration.ofHours(1)).heartbeat(Duration.ofMillis(20)));
+    String ann = cookie();
+    String bob = cookie();
+    String annLabel = Page.label(CounterServer.key(sid(ann)));
+    String bobLabel = Page.label(CounterServer.key(sid(bob)));
+    try (Tab b = new Tab(bob); Tab a1 = new Tab(ann)) {
+      Tab a2 = new Tab(ann);
+      String panel = b.next(e -> e.panel() && e.data().contains("<strong>3</strong> tabs open")).data();
+      assertTrue(panel.contains("<strong>2</strong> browsers"), panel);
+      List<String> rows = rows(panel);
+      assertEquals(2, rows.size(), panel);
+      assertEquals(rows.stream().sorted().toList(), rows, "sorted by key");
+      String annRow = rows.stream().filter(r -> r.contains(annLabel)).findFirst().orElseThrow();
+      assertTrue(annRow.matches(".*<td class=\"num\">2</td><td>since \\d\\d:\\d\\d:\\d\\d</td>"
+          + "<td class=\"muted\">this node</td>.*"), annRow);
+      assertTrue(annRow.contains("data-class:mine=\"$me == '" + Page.shortId(sid(ann)) + "'\""), annRow);
+      assertTrue(rows.stream().anyMatch(r -> r.contains(bobLabel)), panel);
+      assertFalse(panel.contains(sid(ann)), "never a session id");
+      assertFalse(panel.contains(sid(bob)), "never a session id");
+
+      // No timer runs: the panel still follows the store. A tab closes; the heartbeat finds it.
+      a2.close();
+      panel = b.next(e -> e.panel() && e.data().contains("<strong>2</strong> tabs open")).data();
+      assertTrue(panel.matches(".*<ol class=\"log\"><li><time>\\d\\d:\\d\\d:\\d\\d</time>"
+          + "<span class=\"cause dead\">dead</span><code>\\Q" + annLabel + "\\E</code></li></ol>.*"), panel);
+      assertTrue(panel.contains("Stats: 2 streams stored; removals: dead 1"), panel);
+      assertTrue(
+          a1.next(e -> e.panel() && e.data().contains("removals: dead 1")).data().contains("<strong>2</strong> tabs open"),
+          "every page gets it");
+    }
+  }
+
+  private static List<String> rows(String panel) {
+    List<String> rows = new ArrayList<>();
+    Matcher m = Pattern.compile("<tr( data-class[^>]*)?><td><code>.*?</tr>").matcher(panel);
+    while (m.find()) rows.add(m.group());
+    return rows;
+  }
+
+  @Test
+  void thePageIsRenderedWithThePanelAndLoadsNothingFromElsewhere() throws Exception {
+    String html = page(cookie());
+    Matcher urls = Pattern.compile("(?:src|href)=\"([^\"]*)\"").matcher(html);
+    List<String> found = new ArrayList<>();
+    while (urls.find()) found.add(urls.group(1));
+    assertEquals(List.of("/favicon.ico", "/style.css", Page.DATASTAR_CDN), found);
+    assertTrue(html.contains("data-init=\"@get('/updates', {openWhenHidden: true})\""), html);
+    assertTrue(html.contains("<section id=\"store\""), html);
+    for (String label : List.of("Start timer", "Add ten", "Stop and reset", "Wave to everyone")) {
+      assertTrue(html.contains(">" + label + "</button>"), label);
+    }
+  }
+
+  @Test
+  void theStylesheetAndFaviconAreServed() throws Exception {
+    HttpResponse<String> css = send("GET", "/style.css", null);
+    assertEquals(200, css.statusCode());
+    assertEquals("text/css; charset=utf-8", css.headers().firstValue("Content-Type").orElseThrow());
+    assertTrue(css.body().contains("button.primary"));
+    assertFalse(
+        Pattern.compile("(?i)url\\(|@import|https?:").matcher(css.body()).find(),
+        "no fonts, images or frameworks from elsewhere");
+
+    HttpResponse<byte[]> ico =
+        http.send(request("GET", "/favicon.ico", null).build(), HttpResponse.BodyHandlers.ofByteArray());
+    assertEquals(200, ico.statusCode());
+    assertEquals("image/x-icon", ico.headers().firstValue("Content-Type").orElseThrow());
+    ByteBuffer b = ByteBuffer.wrap(ico.body()).order(ByteOrder.LITTLE_ENDIAN);
+    assertEquals(List.of((short) 0, (short) 1, (short) 1), List.of(b.getShort(0), b.getShort(2), b.getShort(4)));
+    assertEquals(32, b.get(6));
+    assertEquals(32, b.getShort(12));
+    assertEquals(ico.body().length - 22, b.getInt(14));
+    assertEquals(22, b.getInt(18));
+    assertEquals(List.of(40, 32, 64), List.of(b.getInt(22), b.getInt(26), b.getInt(30)));
+    assertArrayEquals(Assets.favicon(), ico.body());
+  }
+
+  // --- Status codes
+
+  @Test
+  void commandsWithoutAnOpenTabAnswer404() throws Exception {
     String fresh = cookie();
     for (String cookie : java.util.Arrays.asList(null, CounterServer.COOKIE + "=forged", fresh)) {
-      for (String[] call : List.of(new String[] {"POST", "/jump"}, new String[] {"DELETE", "/"})) {
-        HttpResponse<String> r =
-            http.send(request(call[0], call[1], cookie).build(), HttpResponse.BodyHandlers.ofString());
+      for (String[] call :
+          List.of(new String[] {"PUT", "/"}, new String[] {"POST", "/jump"}, new String[] {"DELETE", "/"})) {
+        HttpResponse<String> r = send(call[0], call[1], cookie);
         String what = call[0] + " " + call[1] + " with cookie " + cookie;
         assertEquals(404, r.statusCode(), what);
-        assertTrue(r.body().contains("start the timer first"), what + ": " + r.body());
+        assertTrue(r.body().contains("open the page first"), what + ": " + r.body());
       }
     }
+    assertEquals(0, server.counterCount(), "nothing was started");
+  }
 
-    // And once stopped, stopping again finds nothing either.
-    HttpResponse<InputStream> put =
-        http.send(request("PUT", "/", fresh).build(), HttpResponse.BodyHandlers.ofInputStream());
-    try (BufferedReader events =
-        new BufferedReader(new InputStreamReader(put.body(), StandardCharsets.UTF_8))) {
-      eventOf(events, "datastar-patch-signals"); // stored by now
-      assertEquals(
-          204,
-          http.send(request("DELETE", "/", fresh).build(), HttpResponse.BodyHandlers.ofString())
-              .statusCode());
-      assertEquals(
-          404,
-          http.send(request("DELETE", "/", fresh).build(), HttpResponse.BodyHandlers.ofString())
-              .statusCode());
+  @Test
+  void onlyExactPathsAreServed() throws Exception {
+    String cookie = cookie();
+    try (Tab tab = new Tab(cookie)) {
+      tab.counter();
+      for (String[] call :
+          List.of(
+              new String[] {"POST", "/jump/anything"},
+              new String[] {"POST", "/jumpy"},
+              new String[] {"GET", "/updates/x"},
+              new String[] {"POST", "/wave/"},
+              new String[] {"GET", "/style.css/x"},
+              new String[] {"GET", "/favicon.ico.png"},
+              new String[] {"GET", "/nothing-here"},
+              new String[] {"PUT", "/index.html"})) {
+        HttpResponse<String> r = send(call[0], call[1], cookie);
+        assertEquals(404, r.statusCode(), call[0] + " " + call[1]);
+      }
+      assertEquals(0, server.state(sid(cookie)).value(), "no jump happened");
     }
   }
 
@@ -192,9 +502,12 @@ class CounterServerTest {
             new String[] {"PATCH", "/", "GET, PUT, DELETE"},
             new String[] {"POST", "/", "GET, PUT, DELETE"},
             new String[] {"GET", "/jump", "POST"},
-            new String[] {"DELETE", "/jump", "POST"})) {
-      HttpResponse<String> r =
-          http.send(request(call[0], call[1], cookie).build(), HttpResponse.BodyHandlers.ofString());
+            new String[] {"DELETE", "/jump", "POST"},
+            new String[] {"POST", "/updates", "GET"},
+            new String[] {"GET", "/wave", "POST"},
+            new String[] {"POST", "/style.css", "GET"},
+            new String[] {"DELETE", "/favicon.ico", "GET"})) {
+      HttpResponse<String> r = send(call[0], call[1], cookie);
       String what = call[0] + " " + call[1];
       assertEquals(405, r.statusCode(), what);
       assertEquals(List.of(call[2]), r.headers().allValues("Allow"), what);
@@ -202,29 +515,15 @@ class CounterServerTest {
   }
 
   @Test
-  void sessionsHaveTheirOwnKeys() throws Exception {
-    String ann = cookie();
-    String bob = cookie();
-    HttpResponse<InputStream> a =
-        http.send(request("PUT", "/", ann).build(), HttpResponse.BodyHandlers.ofInputStream());
-    HttpResponse<InputStream> b =
-        http.send(request("PUT", "/", bob).build(), HttpResponse.BodyHandlers.ofInputStream());
-    try (BufferedReader ea = new BufferedReader(new InputStreamReader(a.body(), StandardCharsets.UTF_8));
-        BufferedReader eb = new BufferedReader(new InputStreamReader(b.body(), StandardCharsets.UTF_8))) {
-      eventOf(ea, "datastar-patch-signals");
-      eventOf(eb, "datastar-patch-signals");
-      assertEquals(2, server.store().count());
-      http.send(request("POST", "/jump", bob).build(), HttpResponse.BodyHandlers.ofString());
-      assertEquals(
-          "data: signals {\"counter\":10,\"running\":true}",
-          eventOf(eb, "datastar-patch-signals").get(1),
-          "bob's jump goes down bob's stream");
-      http.send(request("DELETE", "/", ann).build(), HttpResponse.BodyHandlers.ofString());
-      assertEquals(
-          "data: signals {\"counter\":0,\"running\":false}",
-          eventOf(ea, "datastar-patch-signals").get(1),
-          "ann's stop reaches ann, whose counter never jumped");
-      assertEquals(List.of(CounterServer.key(sid(bob))), server.store().keys());
+  void signalsInTheQueryAreNeverRead() throws Exception {
+    // Datastar sends a GET's signals as JSON in the datastar parameter; this server reads none, so
+    // malformed ones cannot fail a request.
+    String cookie = cookie();
+    for (String query : List.of("?datastar=%7Bbad", "?datastar=%5B%5B%5B", "?datastar=", "?datastar")) {
+      HttpResponse<InputStream> r =
+          http.send(request("GET", "/updates" + query, cookie).build(), HttpResponse.BodyHandlers.ofInputStream());
+      assertEquals(200, r.statusCode(), query);
+      r.body().close();
     }
   }
 
@@ -251,9 +550,8 @@ class CounterServerTest {
       assertFalse(fresh.equals(forged), fresh);
       assertTrue(server.sessionId(fresh.substring(fresh.indexOf('=') + 1)) != null, fresh);
 
-      HttpResponse<String> put =
-          http.send(request("PUT", "/", forged).build(), HttpResponse.BodyHandlers.ofString());
-      assertEquals(400, put.statusCode(), forged + " is no session: " + put.body());
+      HttpResponse<String> updates = send("GET", "/updates", forged);
+      assertEquals(400, updates.statusCode(), forged + " is no session: " + updates.body());
       assertEquals(0, server.store().count(), "nothing stored for " + forged);
     }
     assertEquals(sid(issued), server.sessionId(value));
@@ -262,114 +560,7 @@ class CounterServerTest {
         "an issued session is kept");
   }
 
-  @Test
-  void aSessionsCounterGoesWithItsStream() throws Exception {
-    String cookie = cookie();
-    assertEquals(0, server.counterCount(), "loading the page makes no counter");
-    HttpResponse<InputStream> first =
-        http.send(request("PUT", "/", cookie).build(), HttpResponse.BodyHandlers.ofInputStream());
-    try (BufferedReader a =
-        new BufferedReader(new InputStreamReader(first.body(), StandardCharsets.UTF_8))) {
-      eventOf(a, "datastar-patch-signals");
-      assertEquals(1, server.counterCount());
-
-      // Another tab of the session starts again: its stream replaces the first, the counter stays.
-      HttpResponse<InputStream> second =
-          http.send(request("PUT", "/", cookie).build(), HttpResponse.BodyHandlers.ofInputStream());
-      try (BufferedReader b =
-          new BufferedReader(new InputStreamReader(second.body(), StandardCharsets.UTF_8))) {
-        eventOf(b, "datastar-patch-signals");
-        while (event(a) != null) {
-          // the replaced stream ends
-        }
-        assertEquals(1, server.store().count());
-        assertEquals(1, server.counterCount(), "the session still has a stream");
-
-        HttpResponse<String> delete =
-            http.send(request("DELETE", "/", cookie).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(204, delete.statusCode());
-        assertEquals(0, server.counterCount(), "stopped, and its last stream gone");
-      }
-    }
-  }
-
-  @Test
-  void thePageShowsTheSessionsCounterAsItIs() throws Exception {
-    String cookie = cookie();
-    assertTrue(page(cookie).contains("data-signals=\"{counter: 0, running: false}\""));
-    HttpResponse<InputStream> put =
-        http.send(request("PUT", "/", cookie).build(), HttpResponse.BodyHandlers.ofInputStream());
-    try (BufferedReader events =
-        new BufferedReader(new InputStreamReader(put.body(), StandardCharsets.UTF_8))) {
-      eventOf(events, "datastar-patch-signals");
-      http.send(request("POST", "/jump", cookie).build(), HttpResponse.BodyHandlers.ofString());
-
-      String again = page(cookie); // another tab of the same session, while the timer runs
-      assertTrue(again.contains("data-signals=\"{counter: 10, running: true}\""), again);
-      assertTrue(again.contains("<h1 data-text=\"$counter\">10</h1>"), again);
-      String other = page(cookie());
-      assertTrue(other.contains("data-signals=\"{counter: 0, running: false}\""), other);
-      assertTrue(other.contains("<h1 data-text=\"$counter\">0</h1>"), other);
-    }
-  }
-
-  private String page(String cookie) throws Exception {
-    HttpResponse<String> page = http.send(pageRequest(server, cookie), HttpResponse.BodyHandlers.ofString());
-    assertEquals(200, page.statusCode());
-    return page.body();
-  }
-
-  @Test
-  void theTimerPushesDownTheStoredStream() throws Exception {
-    server.close();
-    server = CounterServer.start(0, Duration.ofMillis(5));
-    HttpResponse<InputStream> put =
-        http.send(request("PUT", "/", cookie()).build(), HttpResponse.BodyHandlers.ofInputStream());
-    try (BufferedReader events =
-        new BufferedReader(new InputStreamReader(put.body(), StandardCharsets.UTF_8))) {
-      long last = -1;
-      while (last < 3) {
-        String data = eventOf(events, "datastar-patch-signals").get(1);
-        long value = Long.parseLong(data.replaceAll(".*\"counter\":(\\d+).*", "$1"));
-        assertTrue(value >= last, "the counter only grows: " + value + " after " + last);
-        last = value;
-      }
-    }
-  }
-
-  @Test
-  void aClientThatLeavesIsPurged() throws Exception {
-    server.close();
-    server = CounterServer.start(0, Duration.ofMillis(5));
-    CountDownLatch emptied = new CountDownLatch(1);
-    ((IRef) server.store().atom())
-        .addWatch(
-            "test",
-            new AFn() {
-              @Override
-              public Object invoke(Object key, Object ref, Object old, Object now) {
-                if (((java.util.Map<?, ?>) now).isEmpty()) emptied.countDown();
-                return null;
-              }
-            });
-    String cookie = cookie();
-    HttpResponse<InputStream> put =
-        http.send(request("PUT", "/", cookie).build(), HttpResponse.BodyHandlers.ofInputStream());
-    BufferedReader events =
-        new BufferedReader(new InputStreamReader(put.body(), StandardCharsets.UTF_8));
-    eventOf(events, "datastar-patch-signals");
-    assertEquals(1, server.store().count());
-    events.close(); // the browser tab goes away
-
-    // The timer's next writes fail; the stream closes itself and leaves the store.
-    assertTrue(emptied.await(30, TimeUnit.SECONDS), "the store emptied: " + server.store().keys());
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (server.counterCount() > 0 && System.nanoTime() < deadline) Thread.sleep(5);
-    assertEquals(0, server.counterCount(), "and the session's counter went with its stream");
-    HttpResponse<String> jump =
-        http.send(request("POST", "/jump", cookie).build(), HttpResponse.BodyHandlers.ofString());
-    assertEquals(404, jump.statusCode(), "nothing left to jump on");
-  }
+  // --- Where it listens
 
   @Test
   void listensOnLoopbackByDefault() {

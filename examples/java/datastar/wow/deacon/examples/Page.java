@@ -1,47 +1,139 @@
 package datastar.wow.deacon.examples;
 
-/** The counter page: Datastar from its CDN, three buttons, the counter and the store's keys. */
+import clojure.lang.IPersistentVector;
+import clojure.lang.RT;
+import java.util.List;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The counter page and its store panel, as HTML. Session ids are never shown: keys print them as
+ * short hashes ({@link #shortId}), and the page knows its own short hash (the {@code me} signal) to
+ * mark its session's rows in the browser, so one rendering of the panel serves every page.
+ */
 final class Page {
   private Page() {}
 
-  /** The Datastar browser script, from the jsDelivr CDN. */
+  /** The Datastar browser script, from the jsDelivr CDN: the one thing loaded from elsewhere. */
   static final String DATASTAR_CDN =
       "https://cdn.jsdelivr.net/gh/starfederation/datastar@1.0.0/bundles/datastar.js";
 
   /**
+   * One key of the store panel.
+   *
+   * @param label the key as Clojure data, session id shortened
+   * @param session the short id of the key's session, or null for a key of no session
+   * @param streams how many streams (tabs) the key holds
+   * @param since when the key was first stored, {@code HH:mm:ss}, or null when not known
+   */
+  record Row(String label, @Nullable String session, int streams, @Nullable String since) {}
+
+  /**
+   * What the store panel shows.
+   *
+   * @param rows every key, sorted by label
+   * @param sessions how many sessions have a tab open
+   * @param tabs how many tabs are open
+   * @param removals the last removals, newest first
+   * @param stats the store's stats, as a line of text
+   */
+  record Panel(List<Row> rows, int sessions, int tabs, List<RemovalLog.Entry> removals, String stats) {}
+
+  /**
    * @param counter the session's counter as it is now
-   * @param keysPanel the {@code <ul id="keys">} element listing the store's keys
+   * @param sid the session's id, or null before it has one
+   * @param panel the store panel
    * @return the whole page
    */
-  static String html(Counter.State counter, String keysPanel) {
+  static String html(Counter.State counter, @Nullable String sid, Panel panel) {
+    String me = sid == null ? "" : shortId(sid);
     return "<!doctype html>\n"
         + "<html lang=\"en\">\n"
         + "<head>\n"
         + "  <meta charset=\"utf-8\">\n"
+        + "  <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         + "  <title>deacon counter (Java)</title>\n"
+        + "  <link rel=\"icon\" href=\"/favicon.ico\">\n"
+        + "  <link rel=\"stylesheet\" href=\"/style.css\">\n"
         + "  <script type=\"module\" src=\"" + DATASTAR_CDN + "\"></script>\n"
         + "</head>\n"
-        + "<body data-signals=\"{counter: " + counter.value() + ", running: " + counter.running() + "}\">\n"
-        + "  <h1 data-text=\"$counter\">" + counter.value() + "</h1>\n"
-        + "  <button data-on:click=\"@put('/')\" data-attr:disabled=\"$running\">start timer</button>\n"
-        + "  <button data-on:click=\"@post('/jump')\" data-attr:disabled=\"!$running\">add ten</button>\n"
-        + "  <button data-on:click=\"@delete('/')\" data-attr:disabled=\"!$running\">stop timer</button>\n"
-        + "  <h2>Keys in the store</h2>\n"
-        + "  " + keysPanel + "\n"
+        + "<body data-signals=\"{counter: " + counter.value() + ", running: " + counter.running()
+        + ", me: '" + me + "', wave: ''}\" data-init=\"@get('/updates', {openWhenHidden: true})\">\n"
+        + "<header><span class=\"logo\"></span><div><h1>datastar.wow.deacon, from Java</h1>"
+        + "<p>SSE streams stored by key: one key per browser, one stream per tab</p></div></header>\n"
+        + "<main>\n"
+        + "<section class=\"card\"><h2>Your counter</h2>"
+        + "<p class=\"hint\">Shared by every tab of this browser: open another tab and both count.</p>"
+        + "<output id=\"counter\" class=\"count\" data-text=\"$counter\">" + counter.value() + "</output>"
+        + "<p class=\"status" + (counter.running() ? " running" : "")
+        + "\" data-text=\"$running ? 'running' : 'stopped'\" data-class:running=\"$running\">"
+        + (counter.running() ? "running" : "stopped") + "</p>"
+        + "<div class=\"buttons\">"
+        + "<button class=\"primary\" data-on:click=\"@put('/')\" data-attr:disabled=\"$running\">Start timer</button>"
+        + "<button data-on:click=\"@post('/jump')\" data-attr:disabled=\"!$running\">Add ten</button>"
+        + "<button class=\"danger\" data-on:click=\"@delete('/')\" data-attr:disabled=\"!$running\">Stop and reset</button>"
+        + "</div></section>\n"
+        + "<section class=\"card\"><h2>Everyone</h2>"
+        + "<p class=\"hint\">Reaches every open page of every browser: open one in a private window too.</p>"
+        + "<div class=\"buttons\"><button data-on:click=\"@post('/wave')\">Wave to everyone</button></div>"
+        + "<p class=\"wave\" data-text=\"$wave\"></p></section>\n"
+        + storePanel(panel) + "\n"
+        + "</main>\n"
         + "</body>\n"
         + "</html>\n";
   }
 
   /**
-   * @param keys the store's keys
-   * @return {@code <ul id="keys">} with one item per key, each {@link #label labelled}
+   * @param panel what to show
+   * @return {@code <section id="store">}, on one line: who is here, every key with its streams and
+   *     age, the last removals and the store's stats
    */
-  static String keysPanel(Iterable<?> keys) {
-    StringBuilder ul = new StringBuilder("<ul id=\"keys\">");
-    for (Object key : keys) {
-      ul.append("<li><code>").append(escape(label(key))).append("</code></li>");
+  static String storePanel(Panel panel) {
+    StringBuilder html = new StringBuilder("<section id=\"store\" class=\"card\">");
+    html.append("<div class=\"card-head\"><h2>The store</h2><p class=\"visitors\"><strong>")
+        .append(panel.sessions())
+        .append(panel.sessions() == 1 ? "</strong> browser, <strong>" : "</strong> browsers, <strong>")
+        .append(panel.tabs())
+        .append(panel.tabs() == 1 ? "</strong> tab open</p></div>" : "</strong> tabs open</p></div>");
+    html.append("<p class=\"hint\">Each open tab keeps one stream, stored under its browser's key."
+        + " Every page sees this panel: it is sent to all of them with one store.send.</p>");
+    html.append("<table><thead><tr><th>key</th><th class=\"num\">streams</th><th>age</th>"
+        + "<th>node</th></tr></thead><tbody>");
+    if (panel.rows().isEmpty()) {
+      html.append("<tr><td class=\"muted\" colspan=\"4\">No streams: every open page keeps one here.</td></tr>");
     }
-    return ul.append("</ul>").toString();
+    for (Row row : panel.rows()) {
+      html.append("<tr");
+      if (row.session() != null) {
+        html.append(" data-class:mine=\"$me == '").append(row.session()).append("'\"");
+      }
+      html.append("><td><code>").append(escape(row.label())).append("</code></td><td class=\"num\">")
+          .append(row.streams()).append("</td><td>")
+          .append(row.since() == null ? "" : "since " + row.since())
+          .append("</td><td class=\"muted\">this node</td></tr>");
+    }
+    html.append("</tbody></table><h3>Last removals</h3>");
+    if (panel.removals().isEmpty()) {
+      html.append("<p class=\"muted\">None yet. Close a tab to see one.</p>");
+    } else {
+      html.append("<ol class=\"log\">");
+      for (RemovalLog.Entry e : panel.removals()) {
+        html.append("<li><time>").append(e.at()).append("</time><span class=\"cause ")
+            .append(e.cause()).append("\">").append(e.cause()).append("</span><code>")
+            .append(escape(e.key())).append("</code></li>");
+      }
+      html.append("</ol>");
+    }
+    return html.append("<p class=\"stats muted\">").append(escape(panel.stats()))
+        .append("</p></section>").toString();
+  }
+
+  /**
+   * @param sid a session id
+   * @return 8 hex digits of its hash: a short, stable stand-in that never shows the cookie
+   */
+  static String shortId(String sid) {
+    return String.format(Locale.ROOT, "%08x", sid.hashCode());
   }
 
   /**
@@ -52,12 +144,21 @@ final class Page {
    * @return e.g. {@code [1a2b3c4d :counter]}
    */
   static String label(Object key) {
-    if (key instanceof clojure.lang.IPersistentVector v
-        && v.count() == 2
-        && v.nth(0) instanceof String sid) {
-      return "[" + String.format("%08x", sid.hashCode()) + " " + clojure.lang.RT.printString(v.nth(1)) + "]";
+    if (key instanceof IPersistentVector v && v.count() == 2 && v.nth(0) instanceof String sid) {
+      return "[" + shortId(sid) + " " + RT.printString(v.nth(1)) + "]";
     }
-    return clojure.lang.RT.printString(key);
+    return RT.printString(key);
+  }
+
+  /**
+   * @param key a stored key
+   * @return the short id of its session, or null when it is not {@code [session-id k]}
+   */
+  static @Nullable String session(Object key) {
+    if (key instanceof IPersistentVector v && v.count() == 2 && v.nth(0) instanceof String sid) {
+      return shortId(sid);
+    }
+    return null;
   }
 
   private static String escape(String s) {

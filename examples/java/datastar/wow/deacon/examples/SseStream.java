@@ -16,14 +16,25 @@ import java.nio.charset.StandardCharsets;
  *
  * </pre>
  *
- * <p>Writes are serialised, so the ticker thread and request threads may share one stream. A write
- * to a client that went away closes the stream and runs the close callback once.
+ * <p>Writes are serialised on the stream's monitor, so the timer thread and request threads may
+ * share one stream; an {@link Event} holding the monitor can read state and write it with nothing
+ * in between. A write to a client that went away closes the stream and answers false, as the
+ * Datastar SDKs' send functions do: the store's writer and heartbeat then remove it.
  */
 public final class SseStream implements AutoCloseable {
+  /** Something to write to a stream; the store's writer hands each message to the stream. */
+  @FunctionalInterface
+  public interface Event {
+    /**
+     * @param stream where to write
+     * @return false when the stream is closed (or closed while writing)
+     */
+    boolean writeTo(SseStream stream);
+  }
+
   private final HttpExchange exchange;
   private final OutputStream out;
   private final String name;
-  private Runnable onClose = () -> {};
   private boolean open = true;
 
   private SseStream(HttpExchange exchange, String name) {
@@ -50,22 +61,13 @@ public final class SseStream implements AutoCloseable {
   }
 
   /**
-   * Sets what runs once when the stream closes, whoever closes it.
-   *
-   * @param callback the close callback
-   */
-  public synchronized void onClose(Runnable callback) {
-    this.onClose = callback;
-  }
-
-  /**
    * Merges signals into the page's signals.
    *
    * @param json a JSON object, e.g. {@code {"counter":1}}
    * @return false when the stream is closed (or closed while writing)
    */
   public boolean patchSignals(String json) {
-    return send("datastar-patch-signals", "signals", json);
+    return send("event: datastar-patch-signals\n", "signals", json);
   }
 
   /**
@@ -75,7 +77,16 @@ public final class SseStream implements AutoCloseable {
    * @return false when the stream is closed (or closed while writing)
    */
   public boolean patchElements(String html) {
-    return send("datastar-patch-elements", "elements", html);
+    return send("event: datastar-patch-elements\n", "elements", html);
+  }
+
+  /**
+   * Writes an SSE comment, which the page ignores: the heartbeat's probe.
+   *
+   * @return false when the stream is closed (or closed while writing)
+   */
+  public boolean comment() {
+    return write(":\n\n");
   }
 
   /** @return true until the stream is closed */
@@ -84,14 +95,17 @@ public final class SseStream implements AutoCloseable {
   }
 
   private synchronized boolean send(String event, String field, String value) {
-    if (!open) return false;
-    StringBuilder frame = new StringBuilder("event: ").append(event).append('\n');
+    StringBuilder frame = new StringBuilder(event);
     for (String line : value.split("\n", -1)) {
       frame.append("data: ").append(field).append(' ').append(line).append('\n');
     }
-    frame.append('\n');
+    return write(frame.append('\n').toString());
+  }
+
+  private synchronized boolean write(String frame) {
+    if (!open) return false;
     try {
-      out.write(frame.toString().getBytes(StandardCharsets.UTF_8));
+      out.write(frame.getBytes(StandardCharsets.UTF_8));
       out.flush();
       return true;
     } catch (IOException clientGone) {
@@ -100,17 +114,14 @@ public final class SseStream implements AutoCloseable {
     }
   }
 
-  /** Ends the response; runs the close callback the first time. */
+  /** Ends the response; later writes answer false. */
   @Override
   public void close() {
-    Runnable callback;
     synchronized (this) {
       if (!open) return;
       open = false;
-      callback = onClose;
     }
     exchange.close();
-    callback.run();
   }
 
   @Override
