@@ -13,7 +13,7 @@
 (defonce ^:private system (atom nil))
 
 (def ^:private demo-namespaces
-  '[demo.config demo.params demo.counter demo.session demo.assets demo.respond demo.view
+  '[demo.config demo.params demo.counter demo.session demo.assets demo.view
     demo.panel demo.live demo.effects demo.handlers demo.app demo.server])
 
 (defn- check-java-core! []

@@ -65,9 +65,8 @@
 (defn app
   "The demo's state: the store (fan-out, over an atom the store panel
   watches, with a heartbeat), every session's counter and timer, the panel's
-  log, and the one thread that runs timers and panel refreshes. `:dispatch`
-  is filled when the server starts; `:store-ref` holds the store for the
-  store's own callbacks."
+  log, and the one thread that runs timers and panel refreshes.
+  `:store-ref` holds the store for the store's own callbacks."
   []
   (let [executor (Executors/newSingleThreadScheduledExecutor
                   (reify ThreadFactory
@@ -80,7 +79,6 @@
                   :since      (atom {})
                   :removals   (atom [])
                   :refreshing (atom false)
-                  :dispatch   (atom nil)
                   :store-ref  (atom nil)
                   :executor   executor
                   :schedule   (every-second executor)

@@ -4,7 +4,7 @@
   - A command (`command!`: start, add ten, stop) changes the counter once, and
     starts or stops the session's one timer.
   - The timer ticks every second and shows the counter on every tab of the
-    session, through a keyed response (`demo.respond`): the store fans it out.
+    session with `d*conn/send!`: one call, every stream of the session's key.
   - When no tab has watched for `grace-ticks` ticks, the timer stops and the
     count is kept (a reload closes the tab's stream and opens a new one, and
     must not stop the counter).
@@ -12,14 +12,12 @@
     the demo's state shrinks with its visitors.
 
   `app` (see `demo.app/app`) holds `:store`, the atoms `:counters`, `:timers`
-  and `:forgets`, `:dispatch` (an atom holding the dispatch function, set when
-  the server starts), `:schedule` (`(fn [f])` runs `f` every second and
+  and `:forgets`, `:schedule` (`(fn [f])` runs `f` every second and
   returns a cancel fn) and `:later` (`(fn [ms f])` runs `f` once after `ms`,
   returns a cancel fn). Changes to counters and timers are made under one
   lock; nothing is sent while holding it."
   (:require [datastar.wow.deacon :as d*conn]
             [demo.counter :as counter]
-            [demo.respond :as respond]
             [demo.session :as session]))
 
 (set! *warn-on-reflection* true)
@@ -39,14 +37,11 @@
   (d*conn/connection-count store (d*conn/scoped-key sid counter/stream-key)))
 
 (defn show!
-  "Shows session `sid`'s counter on every tab of the session: a keyed
-  response, which the store fans out. True when some tab was reached."
-  [{:keys [dispatch]} sid]
-  (if-let [d @dispatch]
-    (respond/respond! d (session/request-of sid)
-                      {:datastar.wow.deacon/key counter/stream-key
-                       :datastar.wow/fx        [[:demo.effects/show-counter]]})
-    false))
+  "Shows session `sid`'s counter on every tab of the session: `send!` runs the
+  effect on every stream of the session's key, as if in the request that
+  opened it. True when some tab was reached."
+  [{:keys [store]} sid]
+  (pos? (d*conn/send! store (d*conn/scoped-key sid counter/stream-key) [[:demo.effects/show-counter]])))
 
 (defn- cancel-timer! [{:keys [timers]} sid]
   (when-let [{:keys [cancel]} (get (first (swap-vals! timers dissoc sid)) sid)]

@@ -2,16 +2,15 @@
   "The store panel every open page shows, live: who is here (sessions and
   tabs), every key with its streams and age, the last removals with their
   cause, and the store's stats. Whenever the store changes it is sent to
-  every tab of every session with one `::d*conn/broadcast-all` response.
+  every tab of every session with one `d*conn/send!` to the pattern
+  `[:* counter/stream-key]`.
 
   `app` (see `demo.app/app`) holds `:store`, `:entries` (the store's atom),
   the atoms `:since` (key -> time first seen), `:removals` (newest first) and
-  `:refreshing`, `:dispatch` (an atom holding the dispatch function),
-  `:submit` (`(fn [f])`: runs `f` on the demo's one background thread) and
+  `:refreshing`, `:submit` (`(fn [f])`: runs `f` on the demo's one background thread) and
   `:now` (`(fn [])`: the time of day as text)."
   (:require [datastar.wow.deacon :as d*conn]
             [demo.counter :as counter]
-            [demo.respond :as respond]
             [demo.view :as view]))
 
 (set! *warn-on-reflection* true)
@@ -35,12 +34,11 @@
      :stats    (d*conn/stats store)}))
 
 (defn push!
-  "Sends the panel to every tab of every session: one broadcast-all response,
-  its hiccup built once, that deacon runs on each stream."
-  [{:keys [dispatch] :as app}]
-  (when-let [d @dispatch]
-    (respond/respond! d nil {:datastar.wow.deacon/broadcast-all counter/stream-key
-                             :datastar.wow/fx [[:datastar.wow/patch-elements (view/store-panel (snapshot app))]]})))
+  "Sends the panel to every tab of every session: one `send!` to every stream
+  matching `[:* counter/stream-key]`, its hiccup built once."
+  [{:keys [store] :as app}]
+  (d*conn/send! store [:* counter/stream-key]
+                [[:datastar.wow/patch-elements (view/store-panel (snapshot app))]]))
 
 (defn refresh!
   "Asks for a `push!` on the demo's background thread. Requests made before

@@ -17,7 +17,6 @@
   (let [options  (config/server-options opts)
         app      (app/app)
         dispatch (app/dispatch app)
-        _        (reset! (:dispatch app) dispatch)
         _        (panel/watch! app)
         server   (http-kit/run-server (app/handler app dispatch) options)
         port     (http-kit/server-port server)]

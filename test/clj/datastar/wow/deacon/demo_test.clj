@@ -19,7 +19,6 @@
             [demo.live :as live]
             [demo.panel :as panel]
             [demo.params :as params]
-            [demo.respond :as respond]
             [demo.session :as session]
             [demo.view :as view])
   (:import (java.io ByteArrayInputStream)
@@ -75,8 +74,8 @@
                            :now          (constantly "12:00:00")
                            :cdn          "https://cdn.example/datastar.js"}
                           overrides)
-         app       (assoc app :store (reset! (:store-ref app) (d*conn/store (effects/store-options app sdk-send))))]
-     (reset! (:dispatch app) (dispatch-for app))
+         app       (assoc app :store (reset! (:store-ref app) (d*conn/store (effects/store-options app sdk-send))))
+         app       (assoc app ::dispatch (dispatch-for app))]
      (panel/watch! app)
      app)))
 
@@ -97,7 +96,7 @@
 (defn- send!
   "One request through `handler` and the datastar.wow stand-in."
   [app handler request]
-  (wow/request! @(:dispatch app) request (handler request)))
+  (wow/request! (::dispatch app) request (handler request)))
 
 (defn- open-tab!
   "A page of session `sid` loads and opens its stream (`GET /updates`);
@@ -314,16 +313,6 @@
         (is (= [(str (session/short-id bob) " waved at 12:00:00")] (waves t))))
       (is (= 3 (d*conn/connection-count (:store app))) "nothing stored for the wave"))))
 
-(deftest respond-stores-nothing-when-nothing-is-stored
-  (with-app [app]
-    (is (false? (respond/respond! @(:dispatch app) (session/request-of ann)
-                                  {::d*conn/key counter/stream-key :datastar.wow/fx [[::effects/show-counter]]})))
-    (is (true? (respond/respond! @(:dispatch app) nil
-                                 {::d*conn/broadcast-all counter/stream-key
-                                  :datastar.wow/fx [[:datastar.wow/patch-signals {:wave "x"}]]}))
-        "a broadcast runs, on no stream")
-    (is (nil? (d*conn/list-keys (:store app))))))
-
 ;;; The store panel
 
 (deftest every-page-sees-the-store-panel-live
@@ -433,7 +422,7 @@
   (-> (fn [request]
         (let [response (handler request)]
           (if (contains? response :datastar.wow/fx)
-            (wow/request! @(:dispatch app) request response)
+            (wow/request! (::dispatch app) request response)
             response)))
       (wow/wrap-signals params/read-json)
       (handlers/wrap-app app)

@@ -63,7 +63,7 @@
   ;; demo.app, demo.server and user need Clojars libraries: not loadable here.
   (let [{:keys [exit out warnings]}
         (load-fresh ["dev/src"] '[demo.config demo.params demo.counter demo.session demo.assets
-                                  demo.respond demo.view demo.panel demo.live demo.effects
+                                  demo.view demo.panel demo.live demo.effects
                                   demo.handlers])]
     (is (= 0 exit) out)
     (is (= [] warnings))))
@@ -137,7 +137,7 @@
 
 (deftest every-public-var-has-a-docstring
   (doseq [n '[datastar.wow.deacon datastar.wow.deacon.protocols
-              demo.config demo.params demo.counter demo.session demo.assets demo.respond demo.view
+              demo.config demo.params demo.counter demo.session demo.assets demo.view
               demo.panel demo.live demo.effects demo.handlers]]
     (require n)
     (doseq [[sym v] (ns-publics n)]
