@@ -38,6 +38,12 @@ public final class Deacon {
   /** {@code :datastar.wow.deacon/broadcast-all}: a key pattern; the response's effects reach every matching stream of every scope. */
   public static final Keyword BROADCAST_ALL = Names.BROADCAST_ALL;
 
+  /**
+   * {@code :datastar.wow.deacon/stream-key}: in the dispatch-data of a fan-out, broadcast or send,
+   * the scoped key each stream was found under.
+   */
+  public static final Keyword STREAM_KEY = Names.STREAM_KEY;
+
   /** {@code :datastar.wow.deacon/id}: the scope id when no {@code :id-fn} is given. */
   public static final Keyword DEFAULT_ID = Names.DEFAULT_ID;
 

@@ -26,7 +26,8 @@ import org.jspecify.annotations.Nullable;
  * Runs a response's actions on several streams, through the dispatch ctx's own Nexus ({@code
  * nexus.core/dispatch} with the ctx's {@code :nexus}), so that every effect, datastar.wow's and
  * the app's, runs on each stream as it would on that stream alone, and deacon's interceptor leaves
- * these dispatches alone ({@code :datastar.wow/connection} is set in their dispatch-data).
+ * these dispatches alone ({@code :datastar.wow/connection} is set in their dispatch-data, and
+ * {@code :datastar.wow.deacon/stream-key} to the key the stream was found under).
  *
  * <p>When the Datastar SDK is on the classpath, the actions run in ONE dispatch, on the first
  * stream: each {@code :datastar.wow/send} effect (every event datastar.wow sends goes through it)
@@ -172,7 +173,7 @@ final class Delivery {
     void dispatch(IPersistentMap nexus, Object key, Object conn, Object actions, boolean checkWrites) {
       try {
         IPersistentMap sys = system.assoc(Names.SSE, conn);
-        IPersistentMap d = data.assoc(Names.CONNECTION, conn);
+        IPersistentMap d = data.assoc(Names.CONNECTION, conn).assoc(Names.STREAM_KEY, key);
         if (ownRequests) {
           Object request = store instanceof BaseStore ? ((BaseStore) store).ownerOf(key, conn) : null;
           sys = sys.assoc(Names.REQUEST_KEY, request);

@@ -37,6 +37,7 @@ final class Names {
   static final Keyword BROADCAST = Keyword.intern("datastar.wow.deacon", "broadcast");
   static final Keyword BROADCAST_ALL = Keyword.intern("datastar.wow.deacon", "broadcast-all");
   static final Keyword DEFAULT_ID = Keyword.intern("datastar.wow.deacon", "id");
+  static final Keyword STREAM_KEY = Keyword.intern("datastar.wow.deacon", "stream-key");
   static final Keyword INTERCEPTOR_ID = Keyword.intern("datastar.wow.deacon", "connections");
   static final Keyword WILDCARD = Keyword.intern("*");
 }

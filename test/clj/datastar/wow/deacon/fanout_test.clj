@@ -289,3 +289,19 @@
     (subscribe! dispatch "s2" ::k)
     (d*conn/send! store [:* ::k] [[::request]])
     (is (= #{"s1" "s2"} (set @requests)))))
+
+(deftest each-stream's-effects-know-the-key-it-was-found-under
+  (doseq [render-once? [true false]]
+    (with-render-once render-once?
+      #(let [store (d*conn/store {:type :atom :fan-out? true})
+             found (atom #{})
+             dispatch (wow/create-dispatch [[d*conn/registry store {:id-fn session}]
+                                            {:datastar.wow/effects
+                                             {::key-of (fn [{:keys [dispatch-data]} {:keys [sse]}]
+                                                         (swap! found conj [sse (::d*conn/stream-key dispatch-data)]) nil)}}])
+             s1 (subscribe! dispatch "s1" [::room 1])
+             s2 (subscribe! dispatch "s2" [::room 1])
+             s3 (subscribe! dispatch "s2" [::room 2])]
+         (wow/request! dispatch (request "s1") {::d*conn/broadcast-all [::room :*] :🚀 [[::key-of]]})
+         (is (= #{[s1 ["s1" [::room 1]]] [s2 ["s2" [::room 1]]] [s3 ["s2" [::room 2]]]} @found)
+             (str "render once: " render-once?))))))
