@@ -55,7 +55,7 @@ final class Lookup {
       String edn = new String((byte[]) item, StandardCharsets.UTF_8);
       Object key;
       try {
-        key = EdnReader.readString(edn, PersistentHashMap.EMPTY);
+        key = EdnReader.read(new TextReader(edn), PersistentHashMap.EMPTY);
       } catch (RuntimeException | StackOverflowError e) {
         report.error(
             BackplaneException.QUERY, "skipped a directory entry that is not EDN: " + edn, e);

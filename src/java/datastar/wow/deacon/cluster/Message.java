@@ -5,8 +5,6 @@ import clojure.lang.IPersistentMap;
 import clojure.lang.Keyword;
 import clojure.lang.PersistentArrayMap;
 import clojure.lang.PersistentVector;
-import java.io.PushbackReader;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -91,15 +89,15 @@ final class Message {
           "is " + bytes.length + " bytes, over :max-message-bytes " + maxBytes + "; not read");
     }
     Object read;
-    try (PushbackReader in =
-        new PushbackReader(new StringReader(new String(bytes, StandardCharsets.UTF_8)))) {
+    TextReader in = new TextReader(new String(bytes, StandardCharsets.UTF_8));
+    try {
       read = EdnReader.read(in, READ_OPTIONS);
       if (read != EOF && EdnReader.read(in, READ_OPTIONS) != EOF) {
         throw new Refused("holds more than one EDN value");
       }
     } catch (Refused e) {
       throw e;
-    } catch (RuntimeException | java.io.IOException e) {
+    } catch (RuntimeException e) {
       throw new Refused("is not EDN this node reads (" + e.getMessage() + ")");
     } catch (StackOverflowError e) {
       throw new Refused("is nested too deeply to read");
