@@ -11,5 +11,6 @@
   [{:keys [class-dir] :or {class-dir "target/classes"}}]
   (b/javac {:src-dirs   ["src/java"]
             :class-dir  class-dir
-            :basis      (b/create-basis {:project "deps.edn" :aliases []})
+            ;; :cluster puts Lettuce on the compile classpath only (see deps.edn)
+            :basis      (b/create-basis {:project "deps.edn" :aliases [:cluster]})
             :javac-opts java-opts}))

@@ -1,0 +1,68 @@
+package datastar.wow.deacon.cluster;
+
+import clojure.lang.ExceptionInfo;
+import clojure.lang.IPersistentMap;
+import clojure.lang.Keyword;
+import clojure.lang.PersistentArrayMap;
+
+/**
+ * A failure of the backplane's transport: Redis unreachable or too slow, a message refused on
+ * arrival, a receiver that threw. Every one goes to the node's {@link ErrorHandler}; those of a
+ * {@code send} or {@code broadcast} also fail the stage it returned. {@code ex-data} holds {@code
+ * :op} (see {@link #op()}), {@code :node} (this node) and, depending on the operation, {@code
+ * :target}, {@code :channel}, {@code :from} or {@code :bytes}.
+ */
+public final class BackplaneException extends ExceptionInfo {
+  private static final long serialVersionUID = 1L;
+
+  static final Keyword OP = Keyword.intern("op");
+  static final Keyword NODE = Keyword.intern("node");
+  static final Keyword TARGET = Keyword.intern("target");
+  static final Keyword CHANNEL = Keyword.intern("channel");
+  static final Keyword FROM = Keyword.intern("from");
+  static final Keyword BYTES = Keyword.intern("bytes");
+
+  /** Connecting to Redis, or loading the scripts after a connect. */
+  public static final Keyword CONNECT = Keyword.intern("connect");
+  /** Refreshing this node's lease or cleaning up after dead nodes. */
+  public static final Keyword LEASE = Keyword.intern("lease");
+  /** Writing this node's keys to the directory (register, unregister, re-sync). */
+  public static final Keyword DIRECTORY = Keyword.intern("directory");
+  /** A routed send. */
+  public static final Keyword SEND = Keyword.intern("send");
+  /** A broadcast. */
+  public static final Keyword BROADCAST = Keyword.intern("broadcast");
+  /** A directory query ({@code keys}, {@code count}). */
+  public static final Keyword QUERY = Keyword.intern("query");
+  /** A message that arrived and was refused: too large, not EDN, not a backplane message. */
+  public static final Keyword RECEIVE = Keyword.intern("receive");
+  /** The {@link Receiver} threw, or could not keep up and a message was dropped. */
+  public static final Keyword DELIVER = Keyword.intern("deliver");
+
+  private final transient Keyword op;
+
+  BackplaneException(Keyword op, String node, String message, Object[] extra, Throwable cause) {
+    super("datastar.wow.deacon.cluster: " + message, data(op, node, extra), cause);
+    this.op = op;
+  }
+
+  private static IPersistentMap data(Keyword op, String node, Object[] extra) {
+    Object[] kvs = new Object[4 + extra.length];
+    kvs[0] = OP;
+    kvs[1] = op;
+    kvs[2] = NODE;
+    kvs[3] = node;
+    System.arraycopy(extra, 0, kvs, 4, extra.length);
+    return PersistentArrayMap.createAsIfByAssoc(kvs);
+  }
+
+  /**
+   * What failed: one of {@link #CONNECT}, {@link #LEASE}, {@link #DIRECTORY}, {@link #SEND},
+   * {@link #BROADCAST}, {@link #QUERY}, {@link #RECEIVE}, {@link #DELIVER}.
+   *
+   * @return the operation's keyword
+   */
+  public Keyword op() {
+    return op;
+  }
+}

@@ -1,0 +1,164 @@
+package datastar.wow.deacon.cluster;
+
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Messages arriving from Redis, on their way to the {@link Receiver}. Lettuce's I/O thread only
+ * checks the size and queues the bytes; one delivery thread per node reads each message (EDN, see
+ * {@link Message}) and calls the receiver, in arrival order. A message refused on arrival (too
+ * large, not EDN, a tag that would build an object, not a backplane message, on the wrong
+ * channel) is dropped and reported with {@code :op :receive}; the node's own broadcasts, which
+ * Redis echoes back, are dropped silently.
+ *
+ * <p>The queue holds at most {@value #MAX_QUEUED} messages and {@value #MAX_QUEUED_BYTES} bytes (or
+ * four messages of the maximal size, if more); past that, messages are dropped and reported with
+ * {@code :op :deliver}: a receiver that cannot keep up loses messages rather than the node its
+ * memory.
+ */
+final class Inbox implements AutoCloseable {
+  static final int MAX_QUEUED = 10_000;
+  static final long MAX_QUEUED_BYTES = 64L << 20;
+
+  private final String self;
+  private final String selfChannel;
+  private final String broadcastChannel;
+  private final int maxBytes;
+  private final long maxQueuedBytes;
+  private final Receiver receiver;
+  private final Reporter report;
+  private final ThreadPoolExecutor delivery;
+  private final AtomicLong queuedBytes = new AtomicLong();
+  private volatile boolean selfSubscribed;
+  private volatile boolean broadcastSubscribed;
+
+  Inbox(RedisNames names, int maxBytes, Receiver receiver, Reporter report) {
+    this.self = names.self;
+    this.selfChannel = names.selfChannel;
+    this.broadcastChannel = names.broadcast;
+    this.maxBytes = maxBytes;
+    this.maxQueuedBytes = Math.max(MAX_QUEUED_BYTES, 4L * maxBytes);
+    this.receiver = receiver;
+    this.report = report;
+    this.delivery =
+        new ThreadPoolExecutor(
+            1,
+            1,
+            0,
+            TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(MAX_QUEUED),
+            task -> {
+              Thread t = new Thread(task, "deacon-cluster-deliver-" + names.self);
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  /** Whether both of the node's channels are subscribed. */
+  boolean subscribed() {
+    return selfSubscribed && broadcastSubscribed;
+  }
+
+  /** Whether the node hears its own broadcasts (Redis counts it among their receivers). */
+  boolean hearsBroadcasts() {
+    return broadcastSubscribed;
+  }
+
+  void subscribed(String channel) {
+    if (channel.equals(selfChannel)) selfSubscribed = true;
+    else if (channel.equals(broadcastChannel)) broadcastSubscribed = true;
+  }
+
+  void disconnected() {
+    selfSubscribed = false;
+    broadcastSubscribed = false;
+  }
+
+  /** A message arrived; called on Lettuce's I/O thread, so it only checks the size and queues. */
+  void arrived(String channel, byte[] body) {
+    if (body.length > maxBytes) {
+      report.error(
+          BackplaneException.RECEIVE,
+          "refused a message on "
+              + channel
+              + ": it is "
+              + body.length
+              + " bytes, over :max-message-bytes "
+              + maxBytes
+              + "; it was not read",
+          null,
+          BackplaneException.CHANNEL,
+          channel,
+          BackplaneException.BYTES,
+          (long) body.length);
+      return;
+    }
+    if (queuedBytes.addAndGet(body.length) > maxQueuedBytes) {
+      queuedBytes.addAndGet(-body.length);
+      dropped(channel, body.length);
+      return;
+    }
+    try {
+      delivery.execute(() -> deliver(channel, body));
+    } catch (RejectedExecutionException e) {
+      queuedBytes.addAndGet(-body.length);
+      if (!delivery.isShutdown()) dropped(channel, body.length);
+    }
+  }
+
+  private void dropped(String channel, int bytes) {
+    report.error(
+        BackplaneException.DELIVER,
+        "dropped a message on " + channel + ": the receiver is behind by "
+            + delivery.getQueue().size() + " messages",
+        null,
+        BackplaneException.CHANNEL,
+        channel,
+        BackplaneException.BYTES,
+        (long) bytes);
+  }
+
+  private void deliver(String channel, byte[] body) {
+    queuedBytes.addAndGet(-body.length);
+    Message m;
+    try {
+      m = Message.decode(body, maxBytes);
+      boolean broadcast = channel.equals(broadcastChannel);
+      if (m.isPattern != broadcast) {
+        throw new Message.Refused(
+            broadcast ? "holds a :key on the broadcast channel" : "holds a :pattern on a node's channel");
+      }
+    } catch (Message.Refused e) {
+      report.error(
+          BackplaneException.RECEIVE,
+          "refused a message on " + channel + ": it " + e.getMessage(),
+          null,
+          BackplaneException.CHANNEL,
+          channel,
+          BackplaneException.BYTES,
+          (long) body.length);
+      return;
+    }
+    if (m.from.equals(self)) return; // this node's own broadcast, echoed by Redis
+    try {
+      receiver.deliver(m.target, m.isPattern, m.payload, m.from);
+    } catch (RuntimeException | LinkageError | StackOverflowError | AssertionError e) {
+      report.error(
+          BackplaneException.DELIVER,
+          "the receiver threw on a message from " + m.from + ": " + e,
+          e,
+          BackplaneException.TARGET,
+          m.target,
+          BackplaneException.FROM,
+          m.from);
+    }
+  }
+
+  @Override
+  public void close() {
+    delivery.shutdownNow();
+  }
+}

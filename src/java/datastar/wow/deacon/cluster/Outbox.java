@@ -1,0 +1,127 @@
+package datastar.wow.deacon.cluster;
+
+import clojure.lang.Keyword;
+import clojure.lang.PersistentVector;
+import datastar.wow.deacon.KeyPattern;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Sends and broadcasts. Each checks and encodes its message on the caller's thread (a payload that
+ * is not data, or too large, throws there and nothing is sent), then makes one call to Redis and
+ * returns: a send is one {@code EVALSHA} of {@link Scripts#SEND}, which publishes to every live
+ * holder of the key but this node; a broadcast is one {@code PUBLISH} to {@code P:all}.
+ */
+final class Outbox {
+  private static final Keyword KEY = Keyword.intern("key");
+  private static final Keyword PATTERN = Keyword.intern("pattern");
+
+  private final ClusterSettings settings;
+  private final RedisNames names;
+  private final RedisLink link;
+  private final BooleanSupplier ready;
+  private final Inbox inbox;
+  private final Reporter report;
+  private final byte[] self;
+  private final byte[] channelPrefix;
+
+  Outbox(
+      ClusterSettings settings,
+      RedisNames names,
+      RedisLink link,
+      BooleanSupplier ready,
+      Inbox inbox,
+      Reporter report) {
+    this.settings = settings;
+    this.names = names;
+    this.link = link;
+    this.ready = ready;
+    this.inbox = inbox;
+    this.report = report;
+    this.self = Directory.bytes(names.self);
+    this.channelPrefix = Directory.bytes(names.channelPrefix);
+  }
+
+  CompletionStage<Integer> send(Object key, Object payload) {
+    if (KeyPattern.hasWildcard(key)) {
+      throw new InvalidPayloadException(
+          KEY, PersistentVector.EMPTY, key, "holds :*, a pattern: send goes to one key, broadcast"
+              + " takes patterns");
+    }
+    String canonical = EdnWriter.canonicalKey(key, settings.maxMessageBytes());
+    byte[] message =
+        Message.encode(names.self, canonical, false, payload, settings.maxMessageBytes());
+    if (!ready.getAsBoolean()) return notConnected(BackplaneException.SEND, key);
+    CompletableFuture<Integer> result = new CompletableFuture<>();
+    var unused =
+        link.eval(
+            Scripts.SEND,
+            new String[] {names.nodes, names.holders(canonical)},
+            self,
+            message,
+            channelPrefix)
+        .whenComplete(
+            (sent, error) -> {
+              if (error == null) {
+                result.complete(((Long) sent).intValue());
+              } else {
+                result.completeExceptionally(
+                    report.error(
+                        BackplaneException.SEND,
+                        "send to " + InvalidPayloadException.shown(key) + " failed ("
+                            + RedisLink.message(error) + ")",
+                        RedisLink.unwrap(error),
+                        BackplaneException.TARGET,
+                        key));
+              }
+            });
+    return result;
+  }
+
+  CompletionStage<Integer> broadcast(Object pattern, Object payload) {
+    StringBuilder target = new StringBuilder();
+    try {
+      EdnWriter.write(target, pattern, true, PATTERN, settings.maxMessageBytes());
+    } catch (EdnWriter.TooLarge e) {
+      throw new InvalidPayloadException(
+          PATTERN, PersistentVector.EMPTY, pattern, "prints larger than :max-message-bytes");
+    }
+    byte[] message =
+        Message.encode(names.self, target.toString(), true, payload, settings.maxMessageBytes());
+    if (!ready.getAsBoolean()) return notConnected(BackplaneException.BROADCAST, pattern);
+    CompletableFuture<Integer> result = new CompletableFuture<>();
+    var unused =
+        link.publish(names.broadcast, message)
+        .whenComplete(
+            (receivers, error) -> {
+              if (error == null) {
+                long others = receivers - (inbox.hearsBroadcasts() ? 1 : 0);
+                result.complete((int) Math.max(0, others));
+              } else {
+                result.completeExceptionally(
+                    report.error(
+                        BackplaneException.BROADCAST,
+                        "broadcast to " + InvalidPayloadException.shown(pattern) + " failed ("
+                            + RedisLink.message(error) + ")",
+                        RedisLink.unwrap(error),
+                        BackplaneException.TARGET,
+                        pattern));
+              }
+            });
+    return result;
+  }
+
+  private CompletionStage<Integer> notConnected(Keyword op, Object target) {
+    return CompletableFuture.failedFuture(
+        report.error(
+            op,
+            (op == BackplaneException.SEND ? "send to " : "broadcast to ")
+                + InvalidPayloadException.shown(target)
+                + " failed: not connected to Redis at "
+                + settings.shownUri(),
+            null,
+            BackplaneException.TARGET,
+            target));
+  }
+}

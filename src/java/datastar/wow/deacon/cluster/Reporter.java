@@ -1,0 +1,34 @@
+package datastar.wow.deacon.cluster;
+
+import clojure.lang.Keyword;
+
+/** Hands failures to the app's {@link ErrorHandler}, which must never break the backplane. */
+final class Reporter {
+  private final String node;
+  private final ErrorHandler handler;
+
+  Reporter(String node, ErrorHandler handler) {
+    this.node = node;
+    this.handler = handler;
+  }
+
+  /**
+   * Reports a failure.
+   *
+   * @param extra more {@code ex-data}, as alternating keys and values
+   * @return the exception reported, for a caller that also fails a stage with it
+   */
+  BackplaneException error(Keyword op, String message, Throwable cause, Object... extra) {
+    BackplaneException e = new BackplaneException(op, node, message, extra, cause);
+    report(e);
+    return e;
+  }
+
+  void report(BackplaneException e) {
+    try {
+      handler.onError(e);
+    } catch (RuntimeException | LinkageError | StackOverflowError ignored) {
+      // what the handler throws is ignored, as documented on ErrorHandler
+    }
+  }
+}
