@@ -74,6 +74,7 @@
   | `:on-remove` | none    | `(fn [k conn cause])`, once per connection that leaves|
   | `:heartbeat` | none    | `{:interval-ms n :send (fn [conn])}`, see below       |
   | `:fan-out?`  | false   | a key keeps every stream stored under it (every tab)  |
+  | `:cluster`   | none    | `{:redis uri ...}`: a member of a cluster, see below  |
 
   `{:type :atom}`: a map in an atom.
 
@@ -104,6 +105,16 @@
   with each stored connection; a connection whose send returns `false` (as the
   Datastar SDK's send functions do on a closed stream) or throws is removed
   (cause `:dead`). Stop it with `close!`.
+
+  `:cluster` makes the store one node of a cluster sharing a Redis (needs
+  `io.lettuce/lettuce-core` on the classpath): keyed responses whose key has
+  no stream here reach the nodes that hold it, fan-outs and broadcasts reach
+  every node, and `send!` too. Keys: `:redis` (required, `redis://` or
+  `rediss://`, with the password if any), `:node` (this node's id; default
+  host, pid and random digits), `:prefix` (default \"deacon\"), `:lease-ms`
+  (default 15000), `:send-timeout-ms` (default 500, at most 1000),
+  `:max-message-bytes` (default 1 MiB), `:ca-certificate` (a PEM file, with
+  `rediss://`). Redis being down never fails or blocks local work.
 
   Every option is checked here: an unknown key, a wrong type or a number out of
   range throws ex-info naming the option and the value. A nil value means the
@@ -244,6 +255,48 @@
     (instance? CaffeineStore s) (.send ^CaffeineStore s k fx)
     :else (throw (InvalidInputException.
                   "store" s "must be a built-in store (atom or caffeine) to send! from outside a request"))))
+
+(defn- member
+  "Store `s` as a built-in store, for the cluster functions."
+  [s]
+  (if (or (instance? AtomStore s) (instance? CaffeineStore s))
+    s
+    (throw (InvalidInputException. "store" s "must be a built-in store made with :cluster"))))
+
+(defn cluster-keys
+  "The keys of every live node of store `s`'s cluster (this node's included),
+  each once, matching `pattern` (see `list-keys`): `list-keys` answers for
+  this node only. Waits for Redis at most the cluster's send timeout; throws
+  when it does not answer, or when `s` is not a cluster member.
+
+      (d*conn/cluster-keys store [:* ::feed])   ; every user with a feed open anywhere"
+  ([s]
+   (cluster-keys s :*))
+  ([s pattern]
+   (let [m (member s)]
+     (seq (if (instance? AtomStore m)
+            (.clusterKeys ^AtomStore m pattern)
+            (.clusterKeys ^CaffeineStore m pattern))))))
+
+(defn cluster-count
+  "How many keys matching `pattern` (default: all) the live nodes of store
+  `s`'s cluster hold. As `cluster-keys`."
+  ([s]
+   (cluster-count s :*))
+  ([s pattern]
+   (let [m (member s)]
+     (if (instance? AtomStore m)
+       (.clusterCount ^AtomStore m pattern)
+       (.clusterCount ^CaffeineStore m pattern)))))
+
+(defn node
+  "The id of store `s`'s node in its cluster, or nil when `s` is not a cluster
+  member."
+  [s]
+  (cond
+    (instance? AtomStore s)     (.node ^AtomStore s)
+    (instance? CaffeineStore s) (.node ^CaffeineStore s)
+    :else                       nil))
 
 (defn fan-out?
   "True when store `s` keeps every stream stored under a key (`:fan-out? true`)."

@@ -207,7 +207,10 @@ public final class AtomStore extends BaseStore {
     for (; ; ) {
       Edit edit = new Edit(current());
       R result = change.apply(edit);
-      if (edit.commit()) return result;
+      if (edit.commit()) {
+        for (Object key : edit.touched) changed(key);
+        return result;
+      }
     }
   }
 
@@ -217,6 +220,8 @@ public final class AtomStore extends BaseStore {
     IPersistentMap map;
     AtomIndex index;
     private final List<Object[]> removed = new ArrayList<>(1);
+    /** The keys whose connections this edit changes. */
+    final List<Object> touched = new ArrayList<>(1);
 
     Edit(IPersistentMap before) {
       this.before = before;
@@ -240,6 +245,7 @@ public final class AtomStore extends BaseStore {
       }
       index = index.add(k, connection, owner);
       map = map.assoc(k, next);
+      touched.add(k);
     }
 
     boolean removeKey(Object key, RemovalCause cause) {
@@ -267,6 +273,7 @@ public final class AtomStore extends BaseStore {
     private void forget(Object key, Object connection, RemovalCause cause) {
       index = index.remove(key, connection);
       removed.add(new Object[] {key, connection, cause});
+      touched.add(key);
     }
 
     /** Commits: true when there was nothing to write or the write won, whose removals it then reports. */
@@ -335,7 +342,7 @@ public final class AtomStore extends BaseStore {
       Check.notNull("atom", atom);
       Object state = atom instanceof IDeref ? ((IDeref) atom).deref() : null;
       if (!(state instanceof IPersistentMap) || !(state instanceof IObj)) {
-        throw InvalidInputException.call("atom", atom, "must hold a Clojure map, e.g. (atom {})");
+        throw InvalidInputException.ofCall("atom", atom, "must hold a Clojure map, e.g. (atom {})");
       }
       this.atom = atom;
       return this;

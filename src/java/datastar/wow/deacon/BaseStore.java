@@ -18,6 +18,9 @@ import org.jspecify.annotations.Nullable;
 abstract class BaseStore implements ConnectionStore, Ownership {
   private static final Keyword SIZE = Keyword.intern("size");
   private static final Keyword REMOVALS = Keyword.intern("removals");
+  private static final Keyword CLUSTER = Keyword.intern("cluster");
+  private static final Keyword NODE = Keyword.intern("node");
+  private static final Keyword CONNECTED = Keyword.intern("connected");
 
   final Removals removals;
   final boolean fanOut;
@@ -26,6 +29,7 @@ abstract class BaseStore implements ConnectionStore, Ownership {
   /** The Nexus the store's datastar.wow registry dispatches through, once it has stored a stream. */
   private volatile @Nullable IPersistentMap nexus;
   private volatile @Nullable Heartbeat heartbeat;
+  private volatile @Nullable ClusterMember cluster;
 
   BaseStore(StoreBuilder<?> settings, Removals removals) {
     this.removals = removals;
@@ -33,11 +37,26 @@ abstract class BaseStore implements ConnectionStore, Ownership {
     this.writer = settings.writer;
   }
 
-  /** Starts the heartbeat the settings ask for; builders call it once the store is constructed. */
+  /**
+   * Starts the heartbeat and the cluster membership the settings ask for; builders call it once the
+   * store is constructed.
+   */
   final void start(StoreBuilder<?> settings) {
+    if (settings.cluster != null) cluster = ClusterMember.start(this, settings.cluster);
     if (settings.heartbeatInterval != null && settings.probe != null) {
       heartbeat = Heartbeat.start(this, settings.heartbeatInterval, settings.probe);
     }
+  }
+
+  /** The store's cluster membership, or null. */
+  final @Nullable ClusterMember cluster() {
+    return cluster;
+  }
+
+  /** The connections under {@code key} changed: a cluster member brings its directory in step. */
+  final void changed(Object key) {
+    ClusterMember c = cluster;
+    if (c != null) c.changed(key);
   }
 
   /** Calls {@code visit} with each stored (key, connection) pair, from a consistent or weakly consistent view. */
@@ -63,17 +82,17 @@ abstract class BaseStore implements ConnectionStore, Ownership {
   abstract int purgeConnection(Object connection, RemovalCause cause);
 
   @Override
-  public final Object store(Object key, Object connection) {
+  public Object store(Object key, Object connection) {
     return store(key, connection, null);
   }
 
   @Override
-  public final boolean fanOut() {
+  public boolean fanOut() {
     return fanOut;
   }
 
   @Override
-  public final Optional<Ownership> ownership() {
+  public Optional<Ownership> ownership() {
     return Optional.of(this);
   }
 
@@ -142,14 +161,28 @@ abstract class BaseStore implements ConnectionStore, Ownership {
   }
 
   @Override
-  public final int purgeConnection(Object connection) {
+  public int purgeConnection(Object connection) {
     return purgeConnection(connection, RemovalCause.EXPLICIT);
   }
 
+  /**
+   * Describes the store's state.
+   *
+   * @return {@code :size} (connections here) and {@code :removals} (cause to count); for a cluster
+   *     member also {@code :cluster}, with this node's id ({@code :node}) and whether it is
+   *     connected to Redis and in step with it ({@code :connected})
+   */
   @Override
   public IPersistentMap stats() {
-    return PersistentArrayMap.createAsIfByAssoc(
-        new Object[] {SIZE, (long) count(), REMOVALS, removals.counts()});
+    IPersistentMap stats =
+        PersistentArrayMap.createAsIfByAssoc(
+            new Object[] {SIZE, (long) count(), REMOVALS, removals.counts()});
+    ClusterMember c = cluster;
+    if (c == null) return stats;
+    return stats.assoc(
+        CLUSTER,
+        PersistentArrayMap.createAsIfByAssoc(
+            new Object[] {NODE, c.node(), CONNECTED, c.connected()}));
   }
 
   /**
@@ -175,6 +208,14 @@ abstract class BaseStore implements ConnectionStore, Ownership {
    * @throws IllegalStateException when the store was built without {@code writer(...)}
    */
   public int send(Object keyOrPattern, Object message) {
+    ClusterMember c = cluster;
+    // the other nodes first: a message that is not data fails here, before anything is sent
+    if (c != null) c.send(keyOrPattern, message, RegistryOptions.LOG_ERRORS, this);
+    return sendLocally(keyOrPattern, message);
+  }
+
+  /** {@link #send}, to this node's connections only. */
+  final int sendLocally(Object keyOrPattern, Object message) {
     ConnectionWriter w = writer;
     IPersistentMap n = nexus;
     if (w == null && n != null) {
@@ -203,6 +244,50 @@ abstract class BaseStore implements ConnectionStore, Ownership {
       }
     }
     return reached;
+  }
+
+  /**
+   * Lists the keys of the whole cluster (every live node's), where {@link #keys(Object)} lists
+   * this node's.
+   *
+   * @param pattern a key pattern (see {@link KeyPattern}), or an exact key
+   * @return the keys matching {@code pattern} held by any live node, each once
+   * @throws IllegalStateException when the store is not a cluster member
+   * @throws datastar.wow.deacon.cluster.BackplaneException when Redis does not answer in time
+   */
+  public List<Object> clusterKeys(Object pattern) {
+    return member().keys(pattern);
+  }
+
+  /**
+   * Counts the keys of the whole cluster.
+   *
+   * @param pattern a key pattern, or an exact key
+   * @return how many keys matching {@code pattern} any live node holds
+   * @throws IllegalStateException when the store is not a cluster member
+   * @throws datastar.wow.deacon.cluster.BackplaneException when Redis does not answer in time
+   */
+  public long clusterCount(Object pattern) {
+    return member().count(pattern);
+  }
+
+  /**
+   * Names this node in its cluster.
+   *
+   * @return the node id, or null when the store is not a cluster member
+   */
+  public @Nullable String node() {
+    ClusterMember c = cluster;
+    return c == null ? null : c.node();
+  }
+
+  private ClusterMember member() {
+    ClusterMember c = cluster;
+    if (c == null) {
+      throw new IllegalStateException(
+          "datastar.wow.deacon: " + this + " is not a cluster member; build it with cluster(...)");
+    }
+    return c;
   }
 
   /** One heartbeat: probes each distinct connection once and removes those found dead. */
@@ -238,5 +323,7 @@ abstract class BaseStore implements ConnectionStore, Ownership {
     closed = true;
     Heartbeat h = heartbeat;
     if (h != null) h.close();
+    ClusterMember c = cluster;
+    if (c != null) c.close();
   }
 }

@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.BiConsumer;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
@@ -126,6 +128,7 @@ public final class CaffeineStore extends BaseStore {
       unindex(k, replaced[1]);
       removals.report(replaced[0], replaced[1], RemovalCause.REPLACED);
     }
+    changed(key);
     return connection;
   }
 
@@ -163,6 +166,7 @@ public final class CaffeineStore extends BaseStore {
       unindex(k, s.connection);
       removals.report(stored[0], s.connection, cause);
     }
+    if (!removed.isEmpty()) changed(stored[0]);
     return removed.size();
   }
 
@@ -253,8 +257,12 @@ public final class CaffeineStore extends BaseStore {
     }
   }
 
-  /** Caffeine's evictions: runs atomically with each one, keeping the index true, then reports it. */
-  private static com.github.benmanes.caffeine.cache.RemovalListener<Object, Object> onEviction(ConnectionIndex index, Removals removals) {
+  /**
+   * Caffeine's evictions: runs atomically with each one, keeping the index true, then reports it
+   * and tells {@code gone} of the key.
+   */
+  private static com.github.benmanes.caffeine.cache.RemovalListener<Object, Object> onEviction(
+      ConnectionIndex index, Removals removals, Consumer<Object> gone) {
     return (mapKey, value, cause) -> {
       if (mapKey == null) return;
       Object key = ClojureKey.unwrap(mapKey);
@@ -262,6 +270,7 @@ public final class CaffeineStore extends BaseStore {
         index.remove(key, s.connection);
         removals.report(key, s.connection, causeOf(cause));
       }
+      gone.accept(key);
     };
   }
 
@@ -431,8 +440,21 @@ public final class CaffeineStore extends BaseStore {
       if (recordStats) builder.recordStats();
       if (ticker != null) builder.ticker(ticker);
       ConnectionIndex index = new ConnectionIndex();
-      Cache<Object, Object> built = builder.evictionListener(onEviction(index, removals)).build();
-      return started(new CaffeineStore(this, removals, built, index));
+      AtomicReference<@Nullable CaffeineStore> self = new AtomicReference<>();
+      Cache<Object, Object> built =
+          builder
+              .evictionListener(
+                  onEviction(
+                      index,
+                      removals,
+                      key -> {
+                        CaffeineStore store = self.get();
+                        if (store != null) store.changed(key);
+                      }))
+              .build();
+      CaffeineStore store = new CaffeineStore(this, removals, built, index);
+      self.set(store);
+      return started(store);
     }
 
     private CaffeineStore started(CaffeineStore store) {
@@ -442,7 +464,7 @@ public final class CaffeineStore extends BaseStore {
 
     private static void refuseWithCache(String setting, @Nullable Object value) {
       if (value != null) {
-        throw InvalidInputException.call(
+        throw InvalidInputException.ofCall(
             setting,
             value,
             "cannot be combined with cache(...), whose own settings apply"

@@ -13,20 +13,20 @@ final class Check {
   static final Duration MINIMUM = Duration.ofMillis(1);
 
   static long atLeastOne(String method, long value) {
-    if (value < 1) throw InvalidInputException.call(method, value, "must be at least 1");
+    if (value < 1) throw InvalidInputException.ofCall(method, value, "must be at least 1");
     return value;
   }
 
   static Duration duration(String method, @Nullable Duration value) {
     notNull(method, value);
     if (value.compareTo(MINIMUM) < 0) {
-      throw InvalidInputException.call(method, value, "must be at least 1 millisecond");
+      throw InvalidInputException.ofCall(method, value, "must be at least 1 millisecond");
     }
     return value;
   }
 
   static <T> T notNull(String method, @Nullable T value) {
-    if (value == null) throw InvalidInputException.call(method, null, "must not be null");
+    if (value == null) throw InvalidInputException.ofCall(method, null, "must not be null");
     return value;
   }
 

@@ -12,6 +12,7 @@ import clojure.lang.PersistentArrayMap;
 import clojure.lang.PersistentVector;
 import clojure.lang.RT;
 import clojure.lang.Tuple;
+import datastar.wow.deacon.cluster.InvalidPayloadException;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -48,6 +49,19 @@ final class ConnectionInterceptor extends AFn {
   private static final int LOOKUP = 1;
   private static final int CLOSE = 2;
   private static final Object NOT_FOUND = new Object();
+
+  /**
+   * The connection a keyed response gets at look-up when no stream here holds its key but other
+   * nodes do, and its effects were sent to them: datastar.wow answers 204 and dispatches nothing
+   * here.
+   */
+  static final Object ELSEWHERE =
+      new Object() {
+        @Override
+        public String toString() {
+          return "#datastar.wow.deacon/elsewhere";
+        }
+      };
 
   /** The connection a broadcast gets at look-up: datastar.wow then answers 204 and dispatches its actions here. */
   static final Object BROADCAST =
@@ -160,6 +174,9 @@ final class ConnectionInterceptor extends AFn {
           if (subscribe != null) return ctx;
           Object scoped = scope(ctx, k);
           Object stored = scoped == null ? null : store.connection(scoped);
+          if (stored == null && scoped != null && sentElsewhere(ctx, scoped, response.valAt(Names.FX))) {
+            stored = ELSEWHERE;
+          }
           return stored == null ? ctx : ctx.assoc(Names.DISPATCH_DATA, data.assoc(Names.CONNECTION, stored));
         }
       case CLOSE:
@@ -178,6 +195,8 @@ final class ConnectionInterceptor extends AFn {
       @Nullable Object named,
       @Nullable Object sse,
       boolean subscribing) {
+    // The effects went to the other nodes holding the key at look-up: nothing runs here.
+    if (sse == ELSEWHERE) return ctx.assoc(Names.ACTIONS, PersistentVector.EMPTY);
     // A response naming its own connection (datastar.wow's path 1) dispatches on a stream another
     // request opened, or on a key: storing it would hand that stream to this request, whose close
     // never comes. A dispatch-data carrying a connection is a nested or per-stream dispatch.
@@ -189,7 +208,10 @@ final class ConnectionInterceptor extends AFn {
     } else {
       List<Map.Entry<Object, Object>> held = store.connections(scoped);
       if (contains(held, sse)) {
-        if (held.size() == 1 || subscribing) return ctx;
+        if (subscribing) return ctx;
+        // the other nodes' streams of the key first: effects that are not data fail here, unsent
+        if (!sendToOtherNodes(ctx, scoped)) return ctx.assoc(Names.ACTIONS, PersistentVector.EMPTY);
+        if (held.size() == 1) return ctx;
         delivery.deliver(ctx, held);
         return ctx.assoc(Names.ACTIONS, PersistentVector.EMPTY);
       }
@@ -216,11 +238,51 @@ final class ConnectionInterceptor extends AFn {
     if (kind == LOOKUP) return ctx.assoc(Names.DISPATCH_DATA, data.assoc(Names.CONNECTION, BROADCAST));
     if (kind != OTHER || sse != BROADCAST) return ctx;
     Object full = scoped ? scope(ctx, pattern) : Tuple.create(Names.WILDCARD, pattern);
-    if (full != null) {
+    if (full != null && sendToOtherNodes(ctx, full)) {
       List<Map.Entry<Object, Object>> targets = store.connections(full);
       if (!targets.isEmpty()) delivery.deliver(ctx, targets);
     }
     return ctx.assoc(Names.ACTIONS, PersistentVector.EMPTY);
+  }
+
+  /** The store's cluster membership, if it is a built-in store in a cluster. */
+  private @Nullable ClusterMember cluster() {
+    return store instanceof BaseStore ? ((BaseStore) store).cluster() : null;
+  }
+
+  /**
+   * At look-up, with no stream here: sends the response's effects to the other nodes holding
+   * {@code scoped}, waiting at most the cluster's send timeout.
+   *
+   * @return true when at least one other node holds the key and got them
+   */
+  private boolean sentElsewhere(IPersistentMap ctx, Object scoped, @Nullable Object fx) {
+    ClusterMember c = cluster();
+    if (c == null || fx == null) return false;
+    try {
+      return c.sendIfHeld(scoped, fx, options.onError, ctx);
+    } catch (InvalidPayloadException notData) {
+      options.onError.accept(notData, ctx);
+      return false;
+    }
+  }
+
+  /**
+   * Sends the dispatch's actions to the other nodes' streams under {@code keyOrPattern}, without
+   * waiting; a store outside a cluster has none.
+   *
+   * @return false when the actions are not data: reported, and to be sent nowhere
+   */
+  private boolean sendToOtherNodes(IPersistentMap ctx, Object keyOrPattern) {
+    ClusterMember c = cluster();
+    if (c == null) return true;
+    try {
+      c.send(keyOrPattern, ctx.valAt(Names.ACTIONS), options.onError, ctx);
+      return true;
+    } catch (InvalidPayloadException notData) {
+      options.onError.accept(notData, ctx);
+      return false;
+    }
   }
 
   /** Purges the closing request's entry; if the key cannot be scoped, every entry it owns. */

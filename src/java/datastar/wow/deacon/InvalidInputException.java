@@ -37,6 +37,9 @@ public final class InvalidInputException extends ExceptionInfo {
   /** What was refused, as the caller wrote it. */
   private final String input;
 
+  /** What was expected. */
+  private final String reason;
+
   private final transient @Nullable Object value;
 
   /**
@@ -56,11 +59,20 @@ public final class InvalidInputException extends ExceptionInfo {
         PersistentArrayMap.createAsIfByAssoc(
             new Object[] {INPUT, input, VALUE, value, REASON, reason}));
     this.input = input;
+    this.reason = reason;
     this.value = value;
   }
 
-  /** The error for a Java method call, in Java vocabulary: {@code maximumSize(0) refused: ...}. */
-  static InvalidInputException call(String method, @Nullable Object value, String reason) {
+  /**
+   * Makes the error for a Java method given a value it cannot use, in Java vocabulary: {@code
+   * datastar.wow.deacon: maximumSize(0) refused: must be at least 1}.
+   *
+   * @param method the method, e.g. {@code "maximumSize"}; it is {@link #input()}
+   * @param value the refused value
+   * @param reason what was expected, e.g. "must be at least 1"
+   * @return the error, to throw
+   */
+  public static InvalidInputException ofCall(String method, @Nullable Object value, String reason) {
     String shown;
     try {
       shown = String.valueOf(value);
@@ -103,6 +115,15 @@ public final class InvalidInputException extends ExceptionInfo {
     }
     if (shown.length() > 200) shown = shown.substring(0, 200) + "...";
     return shown + " (" + value.getClass().getName() + ")";
+  }
+
+  /**
+   * Says what was expected.
+   *
+   * @return e.g. {@code "must be at least 1"}
+   */
+  public String reason() {
+    return reason;
   }
 
   /**

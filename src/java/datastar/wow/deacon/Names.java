@@ -29,6 +29,7 @@ final class Names {
   static final Keyword CONNECTION = Keyword.intern("datastar.wow", "connection");
   static final Keyword SSE_CLOSED = Keyword.intern("datastar.wow", "sse-closed");
   static final Keyword SEND = Keyword.intern("datastar.wow", "send");
+  static final Keyword FX = Keyword.intern("datastar.wow", "fx");
   static final Keyword INTERCEPTORS = Keyword.intern("datastar.wow", "interceptors");
 
   // deacon

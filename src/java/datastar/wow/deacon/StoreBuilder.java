@@ -1,5 +1,6 @@
 package datastar.wow.deacon;
 
+import datastar.wow.deacon.cluster.ClusterSettings;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
@@ -14,6 +15,7 @@ public abstract class StoreBuilder<B extends StoreBuilder<B>> {
   @Nullable Duration heartbeatInterval;
   @Nullable ConnectionProbe probe;
   @Nullable ConnectionWriter writer;
+  @Nullable ClusterSettings cluster;
   boolean fanOut;
 
   StoreBuilder() {}
@@ -61,6 +63,21 @@ public abstract class StoreBuilder<B extends StoreBuilder<B>> {
    */
   public B writer(ConnectionWriter writer) {
     this.writer = Check.notNull("writer", writer);
+    return self();
+  }
+
+  /**
+   * Makes the store a member of a cluster of nodes sharing one Redis ({@code :cluster} in
+   * Clojure): keyed responses, broadcasts and sends then reach streams held by any node. Needs
+   * Lettuce ({@code io.lettuce:lettuce-core}) on the classpath; the node connects in the
+   * background, and a Redis that is down never blocks or fails local work.
+   *
+   * @param settings the Redis URI, node id, prefix, lease and limits
+   * @return this builder
+   * @throws InvalidInputException when {@code settings} is null
+   */
+  public B cluster(ClusterSettings settings) {
+    this.cluster = Check.notNull("cluster", settings);
     return self();
   }
 

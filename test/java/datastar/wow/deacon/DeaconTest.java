@@ -168,4 +168,16 @@ class DeaconTest {
     assertThrows(InvalidInputException.class, () -> RegistryOptions.builder().idFn(null));
     assertThrows(InvalidInputException.class, () -> RegistryOptions.builder().onError(null));
   }
+
+  @Test
+  void everyPublicMethodOfTheStoresIsReachableByReflection() {
+    // as Clojure's reflector and other tools call them: through a public class
+    for (Class<?> type : List.of(AtomStore.class, CaffeineStore.class, AtomStore.Builder.class, CaffeineStore.Builder.class)) {
+      for (java.lang.reflect.Method m : type.getMethods()) {
+        assertTrue(
+            java.lang.reflect.Modifier.isPublic(m.getDeclaringClass().getModifiers()),
+            type.getSimpleName() + "." + m.getName() + " is declared in " + m.getDeclaringClass());
+      }
+    }
+  }
 }

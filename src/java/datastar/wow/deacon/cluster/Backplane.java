@@ -100,6 +100,7 @@ public final class Backplane implements AutoCloseable {
   private final Directory directory;
   private final Outbox outbox;
   private final Lookup lookup;
+  private final Reporter report;
   private volatile boolean closed;
 
   private Backplane(
@@ -110,6 +111,7 @@ public final class Backplane implements AutoCloseable {
     this.settings = settings;
     RedisNames names = new RedisNames(settings.prefix(), settings.node());
     Reporter report = new Reporter(settings.node(), onError);
+    this.report = report;
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
             task -> {
@@ -301,6 +303,7 @@ public final class Backplane implements AutoCloseable {
   }
 
   private void shutdown() {
+    report.silence();
     link.close();
     scheduler.shutdownNow();
     inbox.close();

@@ -1,6 +1,5 @@
 package datastar.wow.deacon.cluster;
 
-import clojure.lang.Keyword;
 import datastar.wow.deacon.InvalidInputException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -9,33 +8,37 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
  * The settings of one node's {@link Backplane}, checked when they are made: a bad value fails at
  * once with an {@link InvalidInputException} naming the setting and the value (passwords in URIs
- * are never shown).
+ * are never shown). In Clojure they are the {@code :cluster} map of a store's options, whose keys
+ * the table gives too.
  *
  * <table>
  *   <caption>Settings</caption>
- *   <tr><th>setting (Clojure key)</th><th>default</th><th>meaning</th></tr>
- *   <tr><td>{@code :redis-uri}</td><td>required</td><td>{@code redis://[[user]:password@]host[:port][/db]}
- *       or {@code rediss://...} for TLS</td></tr>
- *   <tr><td>{@code :node}</td><td>host name, process id and random letters</td><td>this node's id,
- *       unique in the cluster: letters, digits, {@code . _ -}, at most 100</td></tr>
- *   <tr><td>{@code :prefix}</td><td>{@code "deacon"}</td><td>the first part of every Redis key and
- *       channel name: apps sharing one Redis keep apart by prefix (pub/sub ignores the database
- *       number, so the prefix is what separates them)</td></tr>
- *   <tr><td>{@code :lease-ms}</td><td>15000</td><td>how long the cluster trusts this node without
- *       news from it; refreshed every third of it; 1 s to 1 h</td></tr>
- *   <tr><td>{@code :send-timeout-ms}</td><td>500</td><td>the longest a send, a broadcast or a
- *       directory query waits for Redis; 1 ms to 1 s</td></tr>
- *   <tr><td>{@code :max-message-bytes}</td><td>1048576</td><td>the largest encoded message sent or
- *       accepted, enforced by the sender and by every receiver; 1 KiB to 512 MiB</td></tr>
- *   <tr><td>{@code :ca-certificate}</td><td>the JVM's trusted roots</td><td>with {@code
- *       rediss://}: a PEM file of the certificates that sign the server's; the server's name must
- *       match its certificate</td></tr>
+ *   <tr><th>Java</th><th>Clojure</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>{@link #builder(String) builder(uri)}</td><td>{@code :redis}</td><td>required</td>
+ *       <td>{@code redis://[[user]:password@]host[:port][/db]} or {@code rediss://...} for
+ *       TLS</td></tr>
+ *   <tr><td>{@link Builder#node}</td><td>{@code :node}</td><td>host name, process id and random
+ *       letters</td><td>this node's id, unique in the cluster: letters, digits, {@code . _ -}, at
+ *       most 100</td></tr>
+ *   <tr><td>{@link Builder#prefix}</td><td>{@code :prefix}</td><td>{@code "deacon"}</td><td>the
+ *       first part of every Redis key and channel name: apps sharing one Redis keep apart by prefix
+ *       (pub/sub ignores the database number, so the prefix is what separates them)</td></tr>
+ *   <tr><td>{@link Builder#lease}</td><td>{@code :lease-ms}</td><td>15 s</td><td>how long the
+ *       cluster trusts this node without news from it; refreshed every third of it; 1 s to 1
+ *       h</td></tr>
+ *   <tr><td>{@link Builder#sendTimeout}</td><td>{@code :send-timeout-ms}</td><td>500 ms</td><td>the
+ *       longest a send, a broadcast or a directory query waits for Redis; 1 ms to 1 s</td></tr>
+ *   <tr><td>{@link Builder#maxMessageBytes}</td><td>{@code :max-message-bytes}</td><td>1048576</td>
+ *       <td>the largest encoded message sent or accepted, enforced by the sender and by every
+ *       receiver; 1 KiB to 512 MiB</td></tr>
+ *   <tr><td>{@link Builder#caCertificate}</td><td>{@code :ca-certificate}</td><td>the JVM's trusted
+ *       roots</td><td>with {@code rediss://}: a PEM file of the certificates that sign the
+ *       server's; the server's name must match its certificate</td></tr>
  * </table>
  *
  * <pre>{@code
@@ -46,7 +49,8 @@ import java.util.regex.Pattern;
  * }</pre>
  *
  * <pre>{@code
- * (ClusterSettings/of {:redis-uri "rediss://redis.internal:6380" :prefix "shop" :lease-ms 10000})
+ * (d*conn/store {:type :caffeine
+ *                :cluster {:redis "rediss://redis.internal:6380" :prefix "shop" :lease-ms 10000}})
  * }</pre>
  */
 public final class ClusterSettings {
@@ -58,14 +62,6 @@ public final class ClusterSettings {
   public static final Duration DEFAULT_SEND_TIMEOUT = Duration.ofMillis(500);
   /** The message size cap used when none is given: 1 MiB. */
   public static final int DEFAULT_MAX_MESSAGE_BYTES = 1 << 20;
-
-  static final Keyword REDIS_URI = Keyword.intern("redis-uri");
-  static final Keyword NODE = Keyword.intern("node");
-  static final Keyword PREFIX = Keyword.intern("prefix");
-  static final Keyword LEASE_MS = Keyword.intern("lease-ms");
-  static final Keyword SEND_TIMEOUT_MS = Keyword.intern("send-timeout-ms");
-  static final Keyword MAX_MESSAGE_BYTES = Keyword.intern("max-message-bytes");
-  static final Keyword CA_CERTIFICATE = Keyword.intern("ca-certificate");
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]+");
   private static final Pattern DATABASE = Pattern.compile("/?|/[0-9]{1,5}");
@@ -96,8 +92,8 @@ public final class ClusterSettings {
     this.maxMessageBytes = b.maxMessageBytes;
     this.caCertificate = b.caCertificate;
     if (caCertificate != null && !tls) {
-      throw new InvalidInputException(
-          CA_CERTIFICATE, caCertificate.toString(), "is read only with a rediss:// URI");
+      throw InvalidInputException.ofCall(
+          "caCertificate", caCertificate.toString(), "is read only with a rediss:// URI");
     }
   }
 
@@ -111,65 +107,6 @@ public final class ClusterSettings {
    */
   public static Builder builder(String redisUri) {
     return new Builder(redisUri);
-  }
-
-  /**
-   * Makes settings from a Clojure map (or any map) with the keys of the table above, in
-   * milliseconds and bytes; absent keys take their defaults.
-   *
-   * @param options e.g. {@code {:redis-uri "redis://127.0.0.1:6379" :prefix "shop"}}
-   * @return the settings
-   * @throws InvalidInputException naming the first bad or unknown key
-   */
-  public static ClusterSettings of(Map<?, ?> options) {
-    if (options == null) throw new InvalidInputException("options", null, "must be a map");
-    for (Object k : options.keySet()) {
-      if (!(k == REDIS_URI
-          || k == NODE
-          || k == PREFIX
-          || k == LEASE_MS
-          || k == SEND_TIMEOUT_MS
-          || k == MAX_MESSAGE_BYTES
-          || k == CA_CERTIFICATE)) {
-        throw new InvalidInputException(
-            k,
-            options.get(k),
-            "is not a cluster setting (known: :redis-uri :node :prefix :lease-ms :send-timeout-ms"
-                + " :max-message-bytes :ca-certificate)");
-      }
-    }
-    Builder b = builder(string(REDIS_URI, options.get(REDIS_URI)));
-    if (options.get(NODE) != null) b.node(string(NODE, options.get(NODE)));
-    if (options.get(PREFIX) != null) b.prefix(string(PREFIX, options.get(PREFIX)));
-    if (options.get(LEASE_MS) != null) {
-      b.lease(Duration.ofMillis(integral(LEASE_MS, options.get(LEASE_MS))));
-    }
-    if (options.get(SEND_TIMEOUT_MS) != null) {
-      b.sendTimeout(Duration.ofMillis(integral(SEND_TIMEOUT_MS, options.get(SEND_TIMEOUT_MS))));
-    }
-    if (options.get(MAX_MESSAGE_BYTES) != null) {
-      long n = integral(MAX_MESSAGE_BYTES, options.get(MAX_MESSAGE_BYTES));
-      if (n > Integer.MAX_VALUE) n = Integer.MAX_VALUE;
-      b.maxMessageBytes((int) n);
-    }
-    Object ca = options.get(CA_CERTIFICATE);
-    if (ca != null) b.caCertificate(ca instanceof Path ? (Path) ca : Path.of(string(CA_CERTIFICATE, ca)));
-    return b.build();
-  }
-
-  private static String string(Keyword input, Object value) {
-    if (value instanceof String) return (String) value;
-    throw new InvalidInputException(input, value, "must be a string");
-  }
-
-  private static long integral(Keyword input, Object value) {
-    if (value instanceof Long
-        || value instanceof Integer
-        || value instanceof Short
-        || value instanceof Byte) {
-      return ((Number) value).longValue();
-    }
-    throw new InvalidInputException(input, value, "must be an integer");
   }
 
   /**
@@ -300,42 +237,38 @@ public final class ClusterSettings {
 
   static void checkUri(String uri) {
     if (uri == null) {
-      throw new InvalidInputException(REDIS_URI, null, "must be a redis:// or rediss:// URI");
+      throw InvalidInputException.ofCall("builder", null, "must be a redis:// or rediss:// URI");
     }
     String shown = redact(uri);
     URI parsed;
     try {
       parsed = new URI(uri);
     } catch (URISyntaxException e) {
-      throw new InvalidInputException(REDIS_URI, shown, "is not a URI (" + e.getReason() + ")");
+      throw InvalidInputException.ofCall("builder", shown, "is not a URI (" + e.getReason() + ")");
     }
     String scheme = parsed.getScheme() == null ? "" : parsed.getScheme().toLowerCase(Locale.ROOT);
     if (!scheme.equals("redis") && !scheme.equals("rediss")) {
-      throw new InvalidInputException(
-          REDIS_URI, shown, "must start with redis:// (plain) or rediss:// (TLS)");
+      throw InvalidInputException.ofCall("builder", shown, "must start with redis:// (plain) or rediss:// (TLS)");
     }
     if (parsed.getHost() == null || parsed.getHost().isEmpty()) {
-      throw new InvalidInputException(
-          REDIS_URI, shown, "must name a host, e.g. redis://127.0.0.1:6379");
+      throw InvalidInputException.ofCall("builder", shown, "must name a host, e.g. redis://127.0.0.1:6379");
     }
     if (parsed.getPort() == 0 || parsed.getPort() > 65535) {
-      throw new InvalidInputException(REDIS_URI, shown, "must have a port from 1 to 65535");
+      throw InvalidInputException.ofCall("builder", shown, "must have a port from 1 to 65535");
     }
     String path = parsed.getRawPath() == null ? "" : parsed.getRawPath();
     if (!DATABASE.matcher(path).matches()) {
-      throw new InvalidInputException(
-          REDIS_URI, shown, "may end only with a database number, e.g. redis://host:6379/0");
+      throw InvalidInputException.ofCall("builder", shown, "may end only with a database number, e.g. redis://host:6379/0");
     }
     if (parsed.getRawQuery() != null || parsed.getRawFragment() != null) {
-      throw new InvalidInputException(
-          REDIS_URI, shown, "must have no query or fragment: timeouts and TLS are settings");
+      throw InvalidInputException.ofCall("builder", shown, "must have no query or fragment: timeouts and TLS are settings");
     }
   }
 
-  static String checkName(Keyword input, String value, int max) {
+  static String checkName(String setter, String value, int max) {
     if (value == null || value.length() > max || !NAME.matcher(value).matches()) {
-      throw new InvalidInputException(
-          input, value, "must be 1 to " + max + " letters, digits, '.', '_' or '-'");
+      throw InvalidInputException.ofCall(
+          setter, value, "must be 1 to " + max + " letters, digits, '.', '_' or '-'");
     }
     return value;
   }
@@ -363,7 +296,7 @@ public final class ClusterSettings {
      * @return this builder
      */
     public Builder node(String node) {
-      this.node = checkName(NODE, node, 100);
+      this.node = checkName("node", node, 100);
       return this;
     }
 
@@ -374,7 +307,7 @@ public final class ClusterSettings {
      * @return this builder
      */
     public Builder prefix(String prefix) {
-      this.prefix = checkName(PREFIX, prefix, 64);
+      this.prefix = checkName("prefix", prefix, 64);
       return this;
     }
 
@@ -386,8 +319,7 @@ public final class ClusterSettings {
      */
     public Builder lease(Duration lease) {
       if (lease == null || lease.compareTo(MIN_LEASE) < 0 || lease.compareTo(MAX_LEASE) > 0) {
-        throw new InvalidInputException(
-            LEASE_MS, lease == null ? null : lease.toMillis(), "must be from 1000 to 3600000 (ms)");
+        throw InvalidInputException.ofCall("lease", lease, "must be from 1 second to 1 hour");
       }
       this.lease = lease;
       return this;
@@ -403,10 +335,10 @@ public final class ClusterSettings {
       if (sendTimeout == null
           || sendTimeout.toMillis() < 1
           || sendTimeout.compareTo(MAX_SEND_TIMEOUT) > 0) {
-        throw new InvalidInputException(
-            SEND_TIMEOUT_MS,
-            sendTimeout == null ? null : sendTimeout.toMillis(),
-            "must be from 1 to 1000 (ms): a send fails fast rather than hold its caller");
+        throw InvalidInputException.ofCall(
+            "sendTimeout",
+            sendTimeout,
+            "must be from 1 millisecond to 1 second: a send fails fast rather than hold its caller");
       }
       this.sendTimeout = sendTimeout;
       return this;
@@ -420,8 +352,8 @@ public final class ClusterSettings {
      */
     public Builder maxMessageBytes(int maxMessageBytes) {
       if (maxMessageBytes < MIN_MESSAGE_BYTES || maxMessageBytes > MAX_MESSAGE_BYTES_LIMIT) {
-        throw new InvalidInputException(
-            MAX_MESSAGE_BYTES, (long) maxMessageBytes, "must be from 1024 to 536870912 (bytes)");
+        throw InvalidInputException.ofCall(
+            "maxMessageBytes", maxMessageBytes, "must be from 1024 to 536870912 (bytes)");
       }
       this.maxMessageBytes = maxMessageBytes;
       return this;
@@ -435,10 +367,8 @@ public final class ClusterSettings {
      */
     public Builder caCertificate(Path pemFile) {
       if (pemFile == null || !Files.isReadable(pemFile)) {
-        throw new InvalidInputException(
-            CA_CERTIFICATE,
-            pemFile == null ? null : pemFile.toString(),
-            "must be a readable PEM file");
+        throw InvalidInputException.ofCall(
+            "caCertificate", pemFile == null ? null : pemFile.toString(), "must be a readable PEM file");
       }
       this.caCertificate = pemFile;
       return this;

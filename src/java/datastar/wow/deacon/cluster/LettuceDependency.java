@@ -25,6 +25,8 @@ final class LettuceDependency {
   }
 
   /**
+   * Returns the name of the first required class that {@code loader} cannot find, or null when.
+   *
    * @return the name of the first required class that {@code loader} cannot find, or null when
    *     all are there; no class is initialized
    */

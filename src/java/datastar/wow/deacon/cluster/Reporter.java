@@ -6,6 +6,7 @@ import clojure.lang.Keyword;
 final class Reporter {
   private final String node;
   private final ErrorHandler handler;
+  private volatile boolean silent;
 
   Reporter(String node, ErrorHandler handler) {
     this.node = node;
@@ -24,7 +25,13 @@ final class Reporter {
     return e;
   }
 
+  /** From now on reports nothing: the node is leaving, and its connections closing is no failure. */
+  void silence() {
+    silent = true;
+  }
+
   void report(BackplaneException e) {
+    if (silent) return;
     try {
       handler.onError(e);
     } catch (RuntimeException | LinkageError | StackOverflowError ignored) {

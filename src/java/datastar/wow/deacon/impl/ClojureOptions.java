@@ -9,6 +9,9 @@ import datastar.wow.deacon.CaffeineStore;
 import datastar.wow.deacon.InvalidInputException;
 import datastar.wow.deacon.RegistryOptions;
 import datastar.wow.deacon.StoreBuilder;
+import datastar.wow.deacon.cluster.ClusterSettings;
+import java.nio.file.Path;
+import java.util.function.Supplier;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
@@ -36,6 +39,14 @@ public final class ClojureOptions {
   private static final Keyword CACHE = Keyword.intern("cache");
   private static final Keyword EXECUTOR = Keyword.intern("executor");
   private static final Keyword RECORD_STATS = Keyword.intern("record-stats?");
+  private static final Keyword CLUSTER = Keyword.intern("cluster");
+  private static final Keyword REDIS = Keyword.intern("redis");
+  private static final Keyword NODE = Keyword.intern("node");
+  private static final Keyword PREFIX = Keyword.intern("prefix");
+  private static final Keyword LEASE_MS = Keyword.intern("lease-ms");
+  private static final Keyword SEND_TIMEOUT_MS = Keyword.intern("send-timeout-ms");
+  private static final Keyword MAX_MESSAGE_BYTES = Keyword.intern("max-message-bytes");
+  private static final Keyword CA_CERTIFICATE = Keyword.intern("ca-certificate");
   private static final Keyword ID_FN = Keyword.intern("id-fn");
   private static final Keyword ON_PURGE = Keyword.intern("on-purge");
   private static final Keyword ON_ERROR = Keyword.intern("on-error");
@@ -49,7 +60,7 @@ public final class ClojureOptions {
    */
   public static AtomStore atomStore(@Nullable Object options) {
     Options o =
-        Options.read("store :atom", options, Set.of(TYPE, ATOM, ON_REMOVE, HEARTBEAT, FAN_OUT));
+        Options.read("store :atom", options, Set.of(TYPE, ATOM, ON_REMOVE, HEARTBEAT, FAN_OUT, CLUSTER));
     AtomStore.Builder builder = AtomStore.builder();
     if (o.has(ATOM)) {
       IAtom atom = o.instance(ATOM, IAtom.class, "an atom holding a map, e.g. (atom {})");
@@ -77,7 +88,7 @@ public final class ClojureOptions {
             options,
             Set.of(
                 TYPE, IDLE_MS, DURATION_MS, MAXIMUM_SIZE, SCHEDULER, CACHE, ON_REMOVE, EXECUTOR,
-                RECORD_STATS, HEARTBEAT, FAN_OUT));
+                RECORD_STATS, HEARTBEAT, FAN_OUT, CLUSTER));
     o.exclusive(IDLE_MS, DURATION_MS, "they name the same setting; give only one");
     String cacheRules = "the cache's own settings apply";
     for (Keyword setting : new Keyword[] {IDLE_MS, DURATION_MS, MAXIMUM_SIZE, SCHEDULER, EXECUTOR}) {
@@ -116,6 +127,48 @@ public final class ClojureOptions {
       builder.heartbeat(h.millis(INTERVAL_MS), Fns.probe(h.fn(SEND)));
     }
     builder.fanOut(o.bool(FAN_OUT));
+    if (o.has(CLUSTER)) builder.cluster(cluster(o));
+  }
+
+  /**
+   * The {@code :cluster} map as {@link ClusterSettings}: each value goes through the Java builder,
+   * which checks it, and a refusal is told in Clojure's words (the option keyword).
+   */
+  private static ClusterSettings cluster(Options o) {
+    Options c =
+        Options.read(
+            ":cluster",
+            o.get(CLUSTER),
+            Set.of(REDIS, NODE, PREFIX, LEASE_MS, SEND_TIMEOUT_MS, MAX_MESSAGE_BYTES, CA_CERTIFICATE));
+    if (!c.has(REDIS)) {
+      throw new InvalidInputException(
+          REDIS.toString(), null, "is required in :cluster, e.g. \"redis://127.0.0.1:6379\"");
+    }
+    ClusterSettings.Builder b =
+        inClojure(REDIS, c, () -> ClusterSettings.builder(c.string(REDIS)));
+    if (c.has(NODE)) inClojure(NODE, c, () -> b.node(c.string(NODE)));
+    if (c.has(PREFIX)) inClojure(PREFIX, c, () -> b.prefix(c.string(PREFIX)));
+    if (c.has(LEASE_MS)) inClojure(LEASE_MS, c, () -> b.lease(c.millis(LEASE_MS)));
+    if (c.has(SEND_TIMEOUT_MS)) inClojure(SEND_TIMEOUT_MS, c, () -> b.sendTimeout(c.millis(SEND_TIMEOUT_MS)));
+    if (c.has(MAX_MESSAGE_BYTES)) {
+      long n = c.atLeastOne(MAX_MESSAGE_BYTES);
+      inClojure(MAX_MESSAGE_BYTES, c, () -> b.maxMessageBytes((int) Math.min(n, Integer.MAX_VALUE)));
+    }
+    if (c.has(CA_CERTIFICATE)) {
+      inClojure(CA_CERTIFICATE, c, () -> b.caCertificate(Path.of(c.string(CA_CERTIFICATE))));
+    }
+    return inClojure(CA_CERTIFICATE, c, b::build);
+  }
+
+  /** Runs a Java builder step; its refusal is rethrown naming {@code option} and the value given. */
+  private static <T> T inClojure(Keyword option, Options o, Supplier<T> step) {
+    try {
+      return step.get();
+    } catch (InvalidInputException e) {
+      Object given = o.get(option);
+      if (option == REDIS) given = e.value(); // the URI as shown, its password hidden
+      throw new InvalidInputException(option.toString(), given, e.reason());
+    }
   }
 
   private static Options heartbeat(Options o) {

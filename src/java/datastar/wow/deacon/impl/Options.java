@@ -102,6 +102,12 @@ final class Options {
     throw new InvalidInputException(key.toString(), v, "must be a function");
   }
 
+  String string(Keyword key) {
+    Object v = map.valAt(key);
+    if (v instanceof String) return (String) v;
+    throw new InvalidInputException(key.toString(), v, "must be a string");
+  }
+
   boolean bool(Keyword key) {
     Object v = map.valAt(key);
     if (v == null || v instanceof Boolean) return Boolean.TRUE.equals(v);

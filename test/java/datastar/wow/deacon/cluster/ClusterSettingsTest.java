@@ -6,12 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import clojure.lang.Keyword;
 import datastar.wow.deacon.InvalidInputException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
@@ -19,10 +17,11 @@ import org.junit.jupiter.api.function.Executable;
 class ClusterSettingsTest {
   private static final String URI = "redis://127.0.0.1:6379";
 
-  private static InvalidInputException fails(String input, Executable make) {
+  /** The builder method refusing its value, in Java's words: {@code lease(PT0.5S) refused: ...}. */
+  private static InvalidInputException fails(String method, Executable make) {
     InvalidInputException e = assertThrows(InvalidInputException.class, make);
-    assertEquals(Keyword.intern(input), e.input(), e.getMessage());
-    assertTrue(e.getMessage().contains(":" + input), e.getMessage());
+    assertEquals(method, e.input(), e.getMessage());
+    assertTrue(e.getMessage().startsWith("datastar.wow.deacon: " + method + "("), e.getMessage());
     return e;
   }
 
@@ -40,31 +39,31 @@ class ClusterSettingsTest {
 
   @Test
   void everySettingIsChecked() throws Exception {
-    fails("redis-uri", () -> ClusterSettings.builder(null));
-    fails("redis-uri", () -> ClusterSettings.builder("http://127.0.0.1:6379"));
-    fails("redis-uri", () -> ClusterSettings.builder("127.0.0.1:6379"));
-    fails("redis-uri", () -> ClusterSettings.builder("redis://"));
-    fails("redis-uri", () -> ClusterSettings.builder("redis://h:6379/db"));
-    fails("redis-uri", () -> ClusterSettings.builder("redis://h:6379/0?timeout=5s"));
-    fails("redis-uri", () -> ClusterSettings.builder("redis://h:99999"));
+    fails("builder", () -> ClusterSettings.builder(null));
+    fails("builder", () -> ClusterSettings.builder("http://127.0.0.1:6379"));
+    fails("builder", () -> ClusterSettings.builder("127.0.0.1:6379"));
+    fails("builder", () -> ClusterSettings.builder("redis://"));
+    fails("builder", () -> ClusterSettings.builder("redis://h:6379/db"));
+    fails("builder", () -> ClusterSettings.builder("redis://h:6379/0?timeout=5s"));
+    fails("builder", () -> ClusterSettings.builder("redis://h:99999"));
     fails("node", () -> ClusterSettings.builder(URI).node(""));
     fails("node", () -> ClusterSettings.builder(URI).node("a:b"));
     fails("node", () -> ClusterSettings.builder(URI).node("x".repeat(101)));
     fails("prefix", () -> ClusterSettings.builder(URI).prefix("app:deacon"));
     fails("prefix", () -> ClusterSettings.builder(URI).prefix("has space"));
     InvalidInputException lease =
-        fails("lease-ms", () -> ClusterSettings.builder(URI).lease(Duration.ofMillis(500)));
-    assertEquals(500L, lease.value());
-    fails("lease-ms", () -> ClusterSettings.builder(URI).lease(Duration.ofHours(2)));
-    fails("lease-ms", () -> ClusterSettings.builder(URI).lease(null));
-    fails("send-timeout-ms", () -> ClusterSettings.builder(URI).sendTimeout(Duration.ofSeconds(2)));
-    fails("send-timeout-ms", () -> ClusterSettings.builder(URI).sendTimeout(Duration.ZERO));
-    fails("max-message-bytes", () -> ClusterSettings.builder(URI).maxMessageBytes(100));
-    fails("ca-certificate",
+        fails("lease", () -> ClusterSettings.builder(URI).lease(Duration.ofMillis(500)));
+    assertEquals(Duration.ofMillis(500), lease.value());
+    fails("lease", () -> ClusterSettings.builder(URI).lease(Duration.ofHours(2)));
+    fails("lease", () -> ClusterSettings.builder(URI).lease(null));
+    fails("sendTimeout", () -> ClusterSettings.builder(URI).sendTimeout(Duration.ofSeconds(2)));
+    fails("sendTimeout", () -> ClusterSettings.builder(URI).sendTimeout(Duration.ZERO));
+    fails("maxMessageBytes", () -> ClusterSettings.builder(URI).maxMessageBytes(100));
+    fails("caCertificate",
         () -> ClusterSettings.builder("rediss://h:6380").caCertificate(Path.of("/no/such.pem")));
     Path pem = Files.createTempFile("ca", ".pem");
     try {
-      fails("ca-certificate", () -> ClusterSettings.builder(URI).caCertificate(pem).build());
+      fails("caCertificate", () -> ClusterSettings.builder(URI).caCertificate(pem).build());
       ClusterSettings tls = ClusterSettings.builder("rediss://h:6380").caCertificate(pem).build();
       assertTrue(tls.tls());
       assertEquals(pem, tls.caCertificate());
@@ -81,31 +80,9 @@ class ClusterSettingsTest {
     assertFalse(s.toString().contains("hunter2"), s.toString());
     assertEquals("redis://:***@h:6379", ClusterSettings.redact("redis://hunter2@h:6379"));
     InvalidInputException e =
-        fails("redis-uri", () -> ClusterSettings.builder("redis://:hunter2@h:6379/x"));
+        fails("builder", () -> ClusterSettings.builder("redis://:hunter2@h:6379/x"));
     assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
     assertFalse(String.valueOf(e.getData()).contains("hunter2"));
   }
 
-  @Test
-  void fromAClojureMap() {
-    ClusterSettings s =
-        ClusterSettings.of(
-            Map.of(
-                Keyword.intern("redis-uri"), URI,
-                Keyword.intern("node"), "n1",
-                Keyword.intern("prefix"), "shop",
-                Keyword.intern("lease-ms"), 3000L,
-                Keyword.intern("send-timeout-ms"), 250L,
-                Keyword.intern("max-message-bytes"), 4096L));
-    assertEquals("n1", s.node());
-    assertEquals("shop", s.prefix());
-    assertEquals(Duration.ofSeconds(3), s.lease());
-    assertEquals(Duration.ofMillis(250), s.sendTimeout());
-    assertEquals(4096, s.maxMessageBytes());
-    fails("leese-ms",
-        () -> ClusterSettings.of(Map.of(Keyword.intern("redis-uri"), URI, Keyword.intern("leese-ms"), 1L)));
-    fails("lease-ms",
-        () -> ClusterSettings.of(Map.of(Keyword.intern("redis-uri"), URI, Keyword.intern("lease-ms"), "3000")));
-    fails("redis-uri", () -> ClusterSettings.of(Map.of()));
-  }
 }

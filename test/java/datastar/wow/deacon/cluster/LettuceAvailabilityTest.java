@@ -60,9 +60,12 @@ class LettuceAvailabilityTest {
           ClassNotFoundException.class, () -> Class.forName("io.lettuce.core.RedisClient", false, loader));
 
       // the core: a store, made and used with Lettuce absent
-      Class<?> deacon = Class.forName("datastar.wow.deacon.Deacon", true, loader);
-      Object store = deacon.getMethod("atomStore").invoke(null);
-      assertNotNull(store);
+      for (String type : new String[] {"datastar.wow.deacon.AtomStore", "datastar.wow.deacon.CaffeineStore"}) {
+        Object builder = Class.forName(type, true, loader).getMethod("builder").invoke(null);
+        Object store = builder.getClass().getMethod("build").invoke(builder);
+        store.getClass().getMethod("store", Object.class, Object.class).invoke(store, "k", "conn");
+        assertEquals("conn", store.getClass().getMethod("connection", Object.class).invoke(store, "k"));
+      }
 
       Class<?> backplane = Class.forName(Backplane.class.getName(), true, loader);
       assertEquals(false, backplane.getMethod("available").invoke(null));

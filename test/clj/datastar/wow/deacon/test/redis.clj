@@ -1,0 +1,53 @@
+(ns datastar.wow.deacon.test.redis
+  "A real redis-server (Debian's) for the Clojure cluster tests, started on a
+  free loopback port with no persistence and stopped after them. Tests that
+  need it skip, with one line, when redis-server is not installed (.ci/run
+  installs it)."
+  (:require [clojure.java.io :as io])
+  (:import (java.io File)
+           (java.net InetSocketAddress ServerSocket Socket)
+           (java.nio.file Files)
+           (java.nio.file.attribute FileAttribute)
+           (java.util.concurrent TimeUnit)))
+
+(set! *warn-on-reflection* true)
+
+(defn binary
+  "The redis-server executable, or nil."
+  []
+  (some (fn [dir] (let [f (io/file dir "redis-server")] (when (.canExecute f) (.getPath f))))
+        (concat (some-> (System/getenv "PATH") (.split File/pathSeparator)) ["/usr/bin" "/usr/local/bin" "/usr/sbin"])))
+
+(defn- free-port []
+  (with-open [s (ServerSocket. 0)] (.getLocalPort s)))
+
+(defn- listening? [port]
+  (try (with-open [s (Socket.)] (.connect s (InetSocketAddress. "127.0.0.1" (int port)) 200) true)
+       (catch java.io.IOException _ false)))
+
+(defn start!
+  "Starts a server; returns `{:uri :port :process :dir}`."
+  []
+  (let [dir  (Files/createTempDirectory "deacon-redis-clj" (make-array FileAttribute 0))
+        port (free-port)
+        ^java.util.List command [(binary) "--bind" "127.0.0.1" "--port" (str port) "--save" "" "--appendonly" "no"
+                                 "--dir" (str dir) "--protected-mode" "no" "--logfile" (str (.resolve dir "redis.log"))]
+        p    (-> (ProcessBuilder. command)
+                 (.redirectErrorStream true)
+                 (.redirectOutput (.toFile (.resolve dir "stdout.log")))
+                 (.start))
+        deadline (+ (System/currentTimeMillis) 10000)]
+    (loop []
+      (cond
+        (listening? port) {:uri (str "redis://127.0.0.1:" port) :port port :process p :dir dir}
+        (or (not (.isAlive p)) (> (System/currentTimeMillis) deadline))
+        (throw (ex-info "redis-server did not start" {:port port :dir (str dir)}))
+        :else (do (Thread/sleep 20) (recur))))))
+
+(defn stop!
+  "Stops a server started by `start!`."
+  [{:keys [^Process process]}]
+  (when process
+    (.destroy process)
+    (when-not (.waitFor process 10 TimeUnit/SECONDS)
+      (.destroyForcibly process))))
