@@ -32,7 +32,7 @@ class PackagedJarIT {
   }
 
   @Test
-  void theJarHoldsClassesClojureSourcesAndAModuleName() throws IOException {
+  void theJarHoldsClassesClojureSourcesTheLicenceAndAModuleName() throws IOException {
     assertTrue(Files.isRegularFile(JAR), JAR + " exists");
     try (JarFile jar = new JarFile(JAR.toFile())) {
       for (String entry :
@@ -41,7 +41,9 @@ class PackagedJarIT {
               "datastar/wow/deacon/AtomStore.class",
               "datastar/wow/deacon/CaffeineStore.class",
               "datastar/wow/deacon.clj",
-              "datastar/wow/deacon/protocols.clj")) {
+              "datastar/wow/deacon/protocols.clj",
+              "datastar/wow/deacon/cluster/Backplane.class",
+              "META-INF/LICENSE")) {
         assertNotNull(jar.getEntry(entry), entry);
       }
       assertFalse(
