@@ -153,6 +153,21 @@
       (is (= 1 (count @(:errors a))))
       (is (re-find #"on-click" (ex-message (first @(:errors a)))) "the error names where the value sits"))))
 
+(deftest a-closed-member-still-purges-and-closes-streams
+  ;; As for any store: after close!, purges keep working, so streams that close
+  ;; after the store still leave it cleanly. The member has left the cluster.
+  (with-nodes [[a b]]
+    (let [t1 (subscribe! a "s1" ::feed)
+          t2 (subscribe! a "s2" ::feed)]
+      (is (eventually #(known-everywhere? [a b] ["s2" ::feed])))
+      (d*conn/close! (:store a))
+      (is (true? (d*conn/purge! (:store a) ["s1" ::feed])) "an explicit purge")
+      (wow/close! t2)
+      (is (nil? (d*conn/list-keys (:store a))) "a stream closing after the store leaves it")
+      (is (wow/open? t1) "a purge removes; closing is the app's (its :on-remove)")
+      (is (eventually #(zero? (d*conn/cluster-count (:store b)))) "and nothing of it is listed")
+      (is (every? #(empty? @(:errors %)) [a b])))))
+
 (defn- without-redis []
   (let [port   (with-open [s (java.net.ServerSocket. 0)] (.getLocalPort s))
         errors (atom [])
