@@ -42,7 +42,7 @@ final class ClusterMember implements AutoCloseable {
     this.backplane =
         Backplane.start(
             settings,
-            (target, isPattern, payload, from) -> store.sendLocally(target, payload),
+            (target, isPattern, payload, from) -> store.sendFromPeer(target, payload),
             store::keys,
             ClusterMember::unseen);
   }

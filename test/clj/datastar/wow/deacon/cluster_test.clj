@@ -130,6 +130,19 @@
       (Thread/sleep 100)
       (is (= 1 (count (wow/events on-c)))))))
 
+(deftest a-node-that-has-stored-no-stream-yet-takes-broadcasts-quietly
+  ;; A node just started: its registry has stored nothing, so its store knows
+  ;; no dispatch yet. Another node's broadcast finds no stream of it to run
+  ;; on: nothing to do, and nothing to report.
+  (with-captured-logs [logs]
+    (with-nodes [[a]]
+      (let [tab (subscribe! a "s1" ::feed)]
+        (is (= 1 (d*conn/send! (:store a) [:* ::feed] [(patch :news)])))
+        (wow/request! (:dispatch a) (request "s1") {::d*conn/broadcast-all ::feed :🚀 [(patch :all)]})
+        (is (= 2 (count (wow/events tab))))
+        (Thread/sleep 300)
+        (is (= [] (map :message (filter #(= :error (:level %)) @logs))) "no node reported anything")))))
+
 (deftest the-directory-answers-for-the-whole-cluster
   (with-nodes [[a b c]]
     (let [tab (subscribe! a "s1" ::feed)]
