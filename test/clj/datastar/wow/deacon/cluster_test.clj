@@ -88,10 +88,12 @@
 
 (deftest with-fan-out-every-tab-on-every-node-gets-a-push
   (with-nodes [[a b c]]
-    (let [on-a (subscribe! a "s1" ::counter)
-          on-b (subscribe! b "s1" ::counter)
-          on-c (subscribe! c "s2" ::counter)]
-      (is (eventually #(known-everywhere? [a b c] ["s1" ::counter])))
+    (let [on-b (subscribe! b "s1" ::counter)
+          on-c (subscribe! c "s2" ::counter)
+          ;; b's registration must have reached the directory: a's alone would
+          ;; make the key known everywhere too
+          _    (is (eventually #(known-everywhere? [a b c] ["s1" ::counter])))
+          on-a (subscribe! a "s1" ::counter)]
       (wow/request! (:dispatch a) (request "s1") {::d*conn/key ::counter :🚀 [(patch 1)]})
       (is (= [[:datastar.wow/patch-signals {:n 1}]] (wow/events on-a)) "the local tab at once")
       (is (eventually #(= [[:datastar.wow/patch-signals {:n 1}]] (wow/events on-b))) "the tab on b too")
