@@ -33,8 +33,11 @@
 (defn dev
   "Starts the demo at http://localhost:3000, listening on 127.0.0.1 only.
   Options: `:port` (0 for any free port) and `:ip` (\"0.0.0.0\" for every
-  interface), e.g. `(dev {:port 8080})`. Calling it again while it runs does
-  nothing."
+  interface), e.g. `(dev {:port 8080})`. With `:redis` (and `:node`,
+  `:prefix`, `:lease-ms`) the demo is one node of a cluster sharing that
+  Redis (start the REPL with `clj -A:dev:cluster`):
+  `(dev {:port 3001 :redis \"redis://127.0.0.1:6379\" :node \"web-2\"})`.
+  Calling it again while it runs does nothing."
   ([] (dev {}))
   ([opts]
    (check-java-core!)
@@ -42,7 +45,9 @@
      (do (println (str "demo already running: " url)) :running)
      (let [s ((requiring-resolve 'demo.server/start!) opts)]
        (reset! system s)
-       (println (str "demo: " (:url s) "  (listening on " (:ip s) ")"))
+       (println (str "demo: " (:url s) "  (listening on " (:ip s)
+                     (when (:node s) (str "; node " (:node s) " of the cluster at " (:redis s)))
+                     ")"))
        :started))))
 
 (defn restart

@@ -47,12 +47,25 @@
         (fn [] (.cancel future false)))
       (catch RejectedExecutionException _ (fn [])))))  ; stopping: nothing more to run
 
+(def ^:private soon-ms
+  "How long a `:submit` task waits: a burst of changes costs one panel, and
+  on several nodes the directory has taken in a new key by then."
+  100)
+
 (defn- on-thread
-  "A `:submit` fn: runs `(f)` soon on the demo's thread."
+  "A `:submit` fn: runs `(f)` soon (`soon-ms`) on the demo's thread."
   [^ScheduledExecutorService executor]
   (fn [f]
-    (try (.execute executor ^Runnable (guarded "panel refresh" f))
+    (try (let [^ScheduledFuture _ (.schedule executor ^Runnable (guarded "panel refresh" f)
+                                             (long soon-ms) TimeUnit/MILLISECONDS)])
          (catch RejectedExecutionException _ nil))))  ; stopping: nobody left to tell
+
+(defn every!
+  "Runs `(f)` every `ms` milliseconds on the demo's thread until it stops."
+  [{:keys [^ScheduledExecutorService executor]} ms f]
+  (let [^ScheduledFuture _ (.scheduleAtFixedRate executor ^Runnable (guarded "periodic task" f)
+                                                 (long ms) (long ms) TimeUnit/MILLISECONDS)])
+  nil)
 
 (def ^:private clock (DateTimeFormatter/ofPattern "HH:mm:ss"))
 
@@ -64,10 +77,12 @@
 
 (defn app
   "The demo's state: the store (fan-out, over an atom the store panel
-  watches, with a heartbeat), every session's counter and timer, the panel's
-  log, and the one thread that runs timers and panel refreshes.
-  `:store-ref` holds the store for the store's own callbacks."
-  []
+  watches, with a heartbeat; with `cluster`, the `:cluster` options of
+  `demo.config/cluster-options`, a member of that cluster), every session's
+  counter and timer, the panel's log, and the one thread that runs timers and
+  panel refreshes. `:store-ref` holds the store for the store's own
+  callbacks."
+  [cluster]
   (let [executor (Executors/newSingleThreadScheduledExecutor
                   (reify ThreadFactory
                     (newThread [_ r]
@@ -79,6 +94,12 @@
                   :since      (atom {})
                   :removals   (atom [])
                   :refreshing (atom false)
+                  :tell-others (atom false)
+                  :panel-view (atom nil)
+                  :clock      (atom 0)
+                  :answering  (atom #{})
+                  :applied    (atom [])
+                  :cluster    cluster
                   :store-ref  (atom nil)
                   :executor   executor
                   :schedule   (every-second executor)

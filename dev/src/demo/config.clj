@@ -1,7 +1,8 @@
 (ns demo.config
-  "The demo server's options, checked: where http-kit listens and the URL to
-  print. Loopback (127.0.0.1) unless told otherwise: http-kit's own default,
-  0.0.0.0, would open the demo to the whole network."
+  "The demo server's options, checked: where http-kit listens, the URL to
+  print, and the cluster to join, if any. Loopback (127.0.0.1) unless told
+  otherwise: http-kit's own default, 0.0.0.0, would open the demo to the
+  whole network."
   (:require [clojure.string :as str])
   (:import (java.net Inet6Address InetAddress UnknownHostException)))
 
@@ -53,3 +54,31 @@
                (instance? Inet6Address a) (str "[" (str/lower-case ip) "]")
                :else ip)
          ":" port)))
+
+(def default-prefix
+  "The cluster's prefix when `(dev)` is given `:redis` without `:prefix`."
+  "deacon-demo")
+
+(defn cluster-options
+  "The store's `:cluster` options from `(dev opts)`, or nil without `:redis`:
+  `:redis` (e.g. \"redis://127.0.0.1:6379\"), `:node` (this node's id; the
+  library makes one by default), `:prefix` (default \"deacon-demo\") and
+  `:lease-ms`. The store checks each value and names a bad one. `:node`,
+  `:prefix` or `:lease-ms` without `:redis` throw `ex-info` naming the
+  option: they would be ignored.
+
+  The nodes need no shared secret: the demo's session cookie is a random id,
+  not signed, so a cookie one node set is a session on every node."
+  [{:keys [redis node prefix lease-ms] :as opts}]
+  (if (nil? redis)
+    (when-let [k (some #(when (contains? opts %) %) [:node :prefix :lease-ms])]
+      (throw (ex-info (str "demo: " k " is a cluster option: give :redis too, e.g. \"redis://127.0.0.1:6379\"")
+                      {:input k :value (get opts k)})))
+    (cond-> {:redis redis :prefix (or prefix default-prefix)}
+      node     (assoc :node node)
+      lease-ms (assoc :lease-ms lease-ms))))
+
+(defn shown-uri
+  "A Redis URI with its password, if any, hidden."
+  [uri]
+  (str/replace (str uri) #"(?<=://)[^/@]*@" "***@"))

@@ -1,5 +1,5 @@
 (ns demo.effects
-  "The demo's own effect, as a datastar.wow registry, and deacon's options
+  "The demo's own effects, as a datastar.wow registry, and deacon's options
   (the registry's and the store's).
 
   With fan-out, the effects of a keyed response run once on every stream of
@@ -31,17 +31,48 @@
       (finally (.unlock lock))))
   nil)
 
+(defn- show-panel!
+  "Patches this stream with the store panel this node last rendered."
+  [{:keys [panel-view]} dispatch]
+  (when-let [view @panel-view]
+    (dispatch [[:datastar.wow/patch-elements view]] out-of-band))
+  nil)
+
 (defn registry
   "The demo's effects for `app` (`demo.app/app`); in the registries as
-  `[demo.effects/registry app]`.
+  `[demo.effects/registry app]`. Their arguments are plain data: on several
+  nodes they travel to the streams the other nodes hold.
 
-  | effect            | does                                                  |
-  |-------------------|-------------------------------------------------------|
-  | `[::show-counter]`| patches this stream with its session's counter       |"
+  | effect                    | does                                               |
+  |---------------------------|----------------------------------------------------|
+  | `[::show-counter]`        | patches this stream with its session's counter     |
+  | `[::show-counter message]`| the same, after keeping another node's copy of the |
+  |                           | counter if newer (`demo.live/received!`)           |
+  | `[::joined]`              | this stream just opened: on several nodes, asks    |
+  |                           | the others for their copy of the session's counter |
+  | `[::command {:op :id}]`   | applies a command given on a node without a tab of |
+  |                           | the session, once per node, then shows the counter |
+  | `[::show-panel {:from     | patches this stream with this node's store panel   |
+  |   :tell-others?}]`        | when `:from` is this node; else, with              |
+  |                           | `:tell-others?`, renders this node's panel again   |"
   [app]
   {:datastar.wow/effects
-   {::show-counter (fn [{:keys [dispatch]} {:keys [sse request]}]
-                     (show-counter! app dispatch sse (session/id request)))}})
+   {::show-counter (fn [{:keys [dispatch]} {:keys [sse request]} & [message]]
+                     (let [sid (session/id request)]
+                       (live/received! app sid message)
+                       (when-not (live/own-question? app message)
+                         (show-counter! app dispatch sse sid))))
+    ::joined       (fn [_ctx {:keys [request]}]
+                     (live/joined! app (session/id request)))
+    ::command      (fn [{:keys [dispatch]} {:keys [sse request]} {:keys [op id]}]
+                     (let [sid (session/id request)]
+                       (when (contains? counter/ops op)
+                         (live/apply-command! app sid op id))
+                       (show-counter! app dispatch sse sid)))
+    ::show-panel   (fn [{:keys [dispatch]} _system {:keys [from tell-others?]}]
+                     (cond
+                       (= from (live/node app)) (show-panel! app dispatch)
+                       tell-others?             (panel/refresh! app false)))}})
 
 (defn deacon-options
   "deacon's registry options: keys scoped by session."
@@ -56,7 +87,9 @@
   "deacon's store options: an atom store over `(:entries app)` (the store
   panel watches it) that fans out (a key keeps one stream per tab), with a
   heartbeat that probes every stored stream with `send!` every
-  `(:heartbeat-ms app heartbeat-ms)`. `send!` writes something harmless and,
+  `(:heartbeat-ms app heartbeat-ms)`, and, when `(:cluster app)` holds
+  cluster options (`demo.config/cluster-options`), a member of that cluster.
+  `send!` writes something harmless and,
   like the Datastar SDK's send functions, answers false when the stream is
   closed: the store then removes it (cause `:dead`). An adapter can miss a
   close (http-kit 2.9.0-beta3 does, for a stream on a keep-alive connection
@@ -66,14 +99,15 @@
   (`demo.panel/removed!`) and to `demo.live/stream-gone!`. Both need the
   store, which these options make: they find it in `(:store-ref app)`, an
   atom the store is put in once made."
-  [{:keys [entries store-ref] :as app} send!]
-  {:type      :atom
-   :atom      entries
-   :fan-out?  true
-   :heartbeat {:interval-ms (:heartbeat-ms app heartbeat-ms)
-               :send        send!}
-   :on-remove (fn [k _sse cause]
-                (when-let [store @store-ref]
-                  (let [app (assoc app :store store)]
-                    (panel/removed! app k cause)
-                    (live/stream-gone! app k))))})
+  [{:keys [entries store-ref cluster] :as app} send!]
+  (cond-> {:type      :atom
+           :atom      entries
+           :fan-out?  true
+           :heartbeat {:interval-ms (:heartbeat-ms app heartbeat-ms)
+                       :send        send!}
+           :on-remove (fn [k _sse cause]
+                        (when-let [store @store-ref]
+                          (let [app (assoc app :store store)]
+                            (panel/removed! app k cause)
+                            (live/stream-gone! app k))))}
+    cluster (assoc :cluster cluster)))

@@ -33,12 +33,20 @@
 (defn- command
   "Applies `op` to the session's counter, then shows it on every tab of the
   session (HTTP 204). A session with no tab open gets the counter on a short
-  stream of its own, which is not stored."
+  stream of its own, which is not stored.
+
+  On several nodes, a node holding no tab of the session cannot know its
+  counter: it answers with the command itself, `[::fx/command ...]`, which
+  deacon runs on the tabs the other nodes hold, each node applying it once
+  (or, when no node holds one, on the request's own short stream, here)."
   [request op]
-  (live/command! (app request) (session/id request) op)
-  {::d*conn/key        counter/stream-key
-   ::d*/with-open-sse? true
-   ::d*/fx             [[::fx/show-counter]]})
+  (let [app (app request)
+        sid (session/id request)]
+    {::d*conn/key        counter/stream-key
+     ::d*/with-open-sse? true
+     ::d*/fx             (if (and (live/clustered? app) (zero? (long (live/watchers app sid))))
+                           [[::fx/command {:op op :id (str (random-uuid))}]]
+                           [[::fx/show-counter (live/command! app sid op)]])}))
 
 (defn index
   "GET / renders the page, with the session's counter as it is (another tab
@@ -64,12 +72,13 @@
 (defn updates
   "GET /updates, from the page's `data-init`: the tab's own stream, stored
   (subscribed) under the session's key beside the session's other tabs, and
-  given the counter as it is now. The key panel and the counter reach it from
-  then on; its close removes this stream only."
+  given the counter as it is now (on several nodes, this node then asks the
+  others for theirs). The key panel and the counter reach it from then on;
+  its close removes this stream only."
   [_request]
   {::d*conn/subscribe  counter/stream-key
    ::d*/with-open-sse? false
-   ::d*/fx             [[::fx/show-counter]]})
+   ::d*/fx             [[::fx/show-counter] [::fx/joined]]})
 
 (defn wave
   "POST /wave: every open page of every session shows who waved and when

@@ -21,15 +21,18 @@
   (when (and (vector? k) (string? (first k)))
     {:data-class:mine (str "$me == '" (session/short-id (first k)) "'")}))
 
-(defn- key-rows [rows]
-  (if (empty? rows)
-    [[:tr [:td.muted {:colspan 4} "No streams: every open page keeps one here."]]]
-    (for [{:keys [key streams since]} (sort-by (comp key-label :key) rows)]
-      [:tr (mine key)
-       [:td [:code (key-label key)]]
-       [:td.num streams]
-       [:td (if since (str "since " since) "")]
-       [:td.muted "this node"]])))
+(defn- key-rows [rows more]
+  (concat
+   (if (empty? rows)
+     [[:tr [:td.muted {:colspan 4} "No streams: every open page keeps one here."]]]
+     (for [{:keys [key streams since here?]} rows]
+       [:tr (mine key)
+        [:td [:code (key-label key)]]
+        [:td.num (if here? streams "")]
+        [:td (if since (str "since " since) "")]
+        [:td.muted (if here? "this node" "another node")]]))
+   (when (pos? (long (or more 0)))
+     [[:tr [:td.muted {:colspan 4} (str "and " more (if (= 1 more) " more key" " more keys"))]]])))
 
 (defn- removal-log [removals]
   (if (empty? removals)
@@ -38,31 +41,38 @@
           (for [{:keys [key cause at]} removals]
             [:li [:time at] [:span {:class (str "cause " (name cause))} (name cause)] [:code (key-label key)]]))))
 
-(defn- stats-line [{:keys [size removals]}]
+(defn- stats-line [{:keys [size removals cluster]} note]
   (let [counted (sort-by (comp name key) (filter (comp pos? val) removals))]
     (str "Stats: " size (if (= 1 size) " stream" " streams") " stored; removals: "
          (if (empty? counted)
            "none"
-           (str/join ", " (for [[cause n] counted] (str (name cause) " " n)))))))
+           (str/join ", " (for [[cause n] counted] (str (name cause) " " n))))
+         (when cluster
+           (str "; node " (:node cluster) (if (:connected cluster) ", connected to Redis" ", not connected to Redis")))
+         (when note (str "; " note)))))
 
 (defn store-panel
-  "`section#store`: who is here, every key with its streams and age, the last
-  removals and the store's stats, from `demo.panel/snapshot`."
-  [{:keys [rows sessions tabs removals stats]}]
+  "`section#store`: who is here, every key with its streams, age and node,
+  the last removals and the store's stats, from `demo.panel/snapshot`."
+  [{:keys [rows more sessions tabs removals stats node note]}]
   [:section#store.card
    [:div.card-head
     [:h2 "The store"]
     [:p.visitors
      [:strong sessions] (if (= 1 sessions) " browser, " " browsers, ")
-     [:strong tabs] (if (= 1 tabs) " tab open" " tabs open")]]
-   [:p.hint (str "Each open tab keeps one stream, stored under its browser's key. Every page "
-                 "sees this panel: it is sent to all of them with one broadcast-all.")]
+     [:strong tabs] (str (if (= 1 tabs) " tab open" " tabs open") (when node (str " on " node)))]]
+   [:p.hint (if node
+              (str "Each open tab keeps one stream on the node that served it, stored under its "
+                   "browser's key. Each node sends its tabs its own panel; the keys only other nodes "
+                   "hold come from the cluster's directory.")
+              (str "Each open tab keeps one stream, stored under its browser's key. Every page "
+                   "sees this panel: it is sent to all of them with one send!."))]
    [:table
     [:thead [:tr [:th "key"] [:th.num "streams"] [:th "age"] [:th "node"]]]
-    (into [:tbody] (key-rows rows))]
+    (into [:tbody] (key-rows rows more))]
    [:h3 "Last removals"]
    (removal-log removals)
-   [:p.stats.muted (stats-line stats)]])
+   [:p.stats.muted (stats-line stats note)]])
 
 (defn- signals
   [{:keys [counter running]} sid]

@@ -214,6 +214,16 @@ abstract class BaseStore implements ConnectionStore, Ownership {
     return sendLocally(keyOrPattern, message);
   }
 
+  /**
+   * A message another node of the cluster sent: {@link #sendLocally}, except that a store that knows
+   * no way to write yet (no writer, and no registry over it has stored a stream) holds no stream the
+   * message could be for, and takes it quietly when it has none at all under {@code keyOrPattern}.
+   */
+  final int sendFromPeer(Object keyOrPattern, Object message) {
+    if (writer == null && nexus == null && connections(keyOrPattern).isEmpty()) return 0;
+    return sendLocally(keyOrPattern, message);
+  }
+
   /** {@link #send}, to this node's connections only. */
   final int sendLocally(Object keyOrPattern, Object message) {
     ConnectionWriter w = writer;

@@ -10,6 +10,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
@@ -41,7 +42,7 @@ final class ClusterMember implements AutoCloseable {
     this.backplane =
         Backplane.start(
             settings,
-            (target, isPattern, payload, from) -> store.sendLocally(target, payload),
+            (target, isPattern, payload, from) -> store.sendFromPeer(target, payload),
             store::keys,
             ClusterMember::unseen);
   }
@@ -65,13 +66,21 @@ final class ClusterMember implements AutoCloseable {
     return new ClusterMember(store, settings);
   }
 
-  /** The streams under {@code key} changed here: bring the directory in step, off this thread. */
+  /**
+   * The streams under {@code key} changed here: bring the directory in step, off this thread. Once
+   * the member is closed there is nothing to bring in step (the node left the cluster, taking its
+   * keys out of the directory), and the store's purges go on as in any closed store.
+   */
   void changed(Object key) {
-    directory.execute(
-        () -> {
-          if (store.connectionsOf(key).isEmpty()) backplane.unregister(key);
-          else backplane.register(key);
-        });
+    try {
+      directory.execute(
+          () -> {
+            if (store.connectionsOf(key).isEmpty()) backplane.unregister(key);
+            else backplane.register(key);
+          });
+    } catch (RejectedExecutionException closed) {
+      // closed: the node has left the cluster
+    }
   }
 
   /**

@@ -88,10 +88,12 @@
 
 (deftest with-fan-out-every-tab-on-every-node-gets-a-push
   (with-nodes [[a b c]]
-    (let [on-a (subscribe! a "s1" ::counter)
-          on-b (subscribe! b "s1" ::counter)
-          on-c (subscribe! c "s2" ::counter)]
-      (is (eventually #(known-everywhere? [a b c] ["s1" ::counter])))
+    (let [on-b (subscribe! b "s1" ::counter)
+          on-c (subscribe! c "s2" ::counter)
+          ;; b's registration must have reached the directory: a's alone would
+          ;; make the key known everywhere too
+          _    (is (eventually #(known-everywhere? [a b c] ["s1" ::counter])))
+          on-a (subscribe! a "s1" ::counter)]
       (wow/request! (:dispatch a) (request "s1") {::d*conn/key ::counter :🚀 [(patch 1)]})
       (is (= [[:datastar.wow/patch-signals {:n 1}]] (wow/events on-a)) "the local tab at once")
       (is (eventually #(= [[:datastar.wow/patch-signals {:n 1}]] (wow/events on-b))) "the tab on b too")
@@ -130,6 +132,19 @@
       (Thread/sleep 100)
       (is (= 1 (count (wow/events on-c)))))))
 
+(deftest a-node-that-has-stored-no-stream-yet-takes-broadcasts-quietly
+  ;; A node just started: its registry has stored nothing, so its store knows
+  ;; no dispatch yet. Another node's broadcast finds no stream of it to run
+  ;; on: nothing to do, and nothing to report.
+  (with-captured-logs [logs]
+    (with-nodes [[a]]
+      (let [tab (subscribe! a "s1" ::feed)]
+        (is (= 1 (d*conn/send! (:store a) [:* ::feed] [(patch :news)])))
+        (wow/request! (:dispatch a) (request "s1") {::d*conn/broadcast-all ::feed :🚀 [(patch :all)]})
+        (is (= 2 (count (wow/events tab))))
+        (Thread/sleep 300)
+        (is (= [] (map :message (filter #(= :error (:level %)) @logs))) "no node reported anything")))))
+
 (deftest the-directory-answers-for-the-whole-cluster
   (with-nodes [[a b c]]
     (let [tab (subscribe! a "s1" ::feed)]
@@ -152,6 +167,21 @@
       (is (= [] (wow/events tab)) "nothing was sent")
       (is (= 1 (count @(:errors a))))
       (is (re-find #"on-click" (ex-message (first @(:errors a)))) "the error names where the value sits"))))
+
+(deftest a-closed-member-still-purges-and-closes-streams
+  ;; As for any store: after close!, purges keep working, so streams that close
+  ;; after the store still leave it cleanly. The member has left the cluster.
+  (with-nodes [[a b]]
+    (let [t1 (subscribe! a "s1" ::feed)
+          t2 (subscribe! a "s2" ::feed)]
+      (is (eventually #(known-everywhere? [a b] ["s2" ::feed])))
+      (d*conn/close! (:store a))
+      (is (true? (d*conn/purge! (:store a) ["s1" ::feed])) "an explicit purge")
+      (wow/close! t2)
+      (is (nil? (d*conn/list-keys (:store a))) "a stream closing after the store leaves it")
+      (is (wow/open? t1) "a purge removes; closing is the app's (its :on-remove)")
+      (is (eventually #(zero? (d*conn/cluster-count (:store b)))) "and nothing of it is listed")
+      (is (every? #(empty? @(:errors %)) [a b])))))
 
 (defn- without-redis []
   (let [port   (with-open [s (java.net.ServerSocket. 0)] (.getLocalPort s))

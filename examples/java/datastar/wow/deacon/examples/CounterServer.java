@@ -1,73 +1,39 @@
 package datastar.wow.deacon.examples;
 
-import clojure.lang.IPersistentMap;
 import clojure.lang.IPersistentVector;
 import clojure.lang.Keyword;
-import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import datastar.wow.deacon.AtomStore;
 import datastar.wow.deacon.Deacon;
 import datastar.wow.deacon.RemovalCause;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.LocalTime;
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The seed's counter in plain Java: the JDK's HTTP server, deacon's static Java API, and Datastar
- * in the browser. One counter per browser session, shown on every tab of the session.
+ * in the browser. One counter per browser session, shown on every tab of the session; every page
+ * also shows the store panel, and a wave reaches every page. {@link Routes} lists the paths.
  *
- * <ul>
- *   <li>{@code GET /} serves the page, showing the session's counter as it is, and gives the
- *       browser a session cookie, signed: a cookie this server did not issue is no session;
- *   <li>{@code GET /updates}, opened by every page as it loads, is the tab's event stream: it is
- *       stored under {@code [session :counter]} beside the session's other tabs (the store fans
- *       out);
- *   <li>{@code PUT /} starts the session's one timer, {@code POST /jump} adds ten, {@code DELETE
- *       /} stops the timer and resets the counter: each changes the counter once and writes it to
- *       every tab of the session with {@code store.send(key, event)}, answering 204;
- *   <li>{@code POST /wave} writes to every tab of every session ({@code store.send} with the
- *       pattern {@code [:* :counter]}), answering 204.
- * </ul>
+ * <p>The store fans out ({@code AtomStore.builder().fanOut(true)}): a session's key, {@code
+ * [session-id :counter]}, keeps one stream per tab. Everything reaches the tabs through {@code
+ * store.send(keyOrPattern, message)} and the store's writer ({@link TabWriter}); messages are plain
+ * data ({@link Messages}). Given {@code -Dredis}, the store is a member of a cluster: the same sends
+ * reach the tabs held by the other nodes, so a button on a page of one node drives the tabs of
+ * another, and the nodes share a session secret ({@code -Dsession-key}) so that each accepts the
+ * others' cookies. The parts: {@link Sessions} (cookies), {@link Counters} (each session's counter
+ * and timer), {@link StorePanel}, {@link Routes} (the handlers), {@link Config} (the options).
  *
- * <p>Every page shows the store panel: who is here, every key with its streams and age, the last
- * removals with their cause (from {@code onRemoval}) and the store's stats. It is sent to every tab
- * whenever the store changes.
- *
- * <p>The timer ticks every second on every tab of its session. When it finds no tab open for a few
- * ticks in a row it stops, and the count is kept; a stopped count nobody watches is forgotten after
- * a while. A closed tab is found by the next write to it (a tick, the panel, or the store's
- * heartbeat) and removed (cause {@code :dead}).
- *
- * <p>{@code PUT /}, {@code POST /jump} and {@code DELETE /} answer {@code 404} when the session has
- * no tab open (no session, one this server did not issue, or no page loaded); {@code GET /updates}
- * and {@code POST /wave} without a session answer {@code 400} (load the page first). Another method
- * answers {@code 405} with an {@code Allow} header, another path {@code 404}.
- *
- * <p>Run it with {@code mvn -q test-compile exec:java@counter}. It listens on 127.0.0.1 (this
- * machine only) unless {@code -Dip}, else {@code IP}, names another address ({@code 0.0.0.0}:
- * every interface); the port is {@code -Dport}, else {@code PORT}, else 3000.
+ * <p>Run it with {@code mvn -q test-compile exec:java@counter}; {@link Config} lists the options
+ * ({@code -Dport}, {@code -Dip}, {@code -Dredis}, {@code -Dnode}, {@code -Dsession-key}, ...).
  */
 public final class CounterServer implements AutoCloseable {
   /** The key every tab's stream is stored under, scoped as {@code [session-id :counter]}. */
@@ -79,80 +45,37 @@ public final class CounterServer implements AutoCloseable {
   /** Every tab of every session: the pattern {@code [:* :counter]}. */
   static final IPersistentVector EVERY_TAB = Deacon.scopedKey(Deacon.WILDCARD, COUNTER);
 
-  private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
-  private static final System.Logger LOG = System.getLogger(CounterServer.class.getName());
+  private static final String NODELAY = "sun.net.httpserver.nodelay";
 
-  /**
-   * How the server runs. {@link #of} gives the main program's settings; tests shorten them.
-   *
-   * @param ip the address to listen on
-   * @param port the port, or 0 for any free port
-   * @param tick how often the timer adds one
-   * @param heartbeat how often the store probes every stream
-   * @param graceTicks how many ticks without a tab open the timer runs on before it stops
-   * @param keep how long a stopped count nobody watches is kept
-   */
-  record Settings(
-      InetAddress ip, int port, Duration tick, Duration heartbeat, int graceTicks, Duration keep) {
-    Settings {
-      for (Duration d : List.of(tick, heartbeat, keep)) {
-        if (d.isNegative() || d.isZero()) {
-          throw new IllegalArgumentException("expected a positive duration, got " + d);
-        }
-      }
-      if (graceTicks < 1) throw new IllegalArgumentException("graceTicks: at least 1, got " + graceTicks);
-    }
-
-    /**
-     * @param ip the address to listen on
-     * @param port the port, or 0 for any free port
-     * @param tick how often the timer adds one
-     * @return the settings, with a 5-second heartbeat, 5 ticks' grace and 10 minutes' keep
-     */
-    static Settings of(InetAddress ip, int port, Duration tick) {
-      return new Settings(ip, port, tick, Duration.ofSeconds(5), 5, Duration.ofMinutes(10));
-    }
-
-    Settings heartbeat(Duration heartbeat) {
-      return new Settings(ip, port, tick, heartbeat, graceTicks, keep);
-    }
-
-    Settings graceTicks(int graceTicks) {
-      return new Settings(ip, port, tick, heartbeat, graceTicks, keep);
-    }
-
-    Settings keep(Duration keep) {
-      return new Settings(ip, port, tick, heartbeat, graceTicks, keep);
-    }
-  }
-
-  private final Settings settings;
   private final HttpServer server;
   private final ExecutorService requests;
-  // The timer's ticks, forgetting, and the store panel's refreshes, one at a time.
+  // The timer's ticks, forgetting, answers to other nodes and the store panel, one at a time.
   private final ScheduledExecutorService timer;
   private final AtomStore store;
-  // One counter per session that has one worth keeping; see settle and forget.
-  private final Map<String, Counter> counters = new ConcurrentHashMap<>();
-  private final Sessions sessions = new Sessions();
-  private final Map<Object, String> since = new ConcurrentHashMap<>();
-  private final RemovalLog removals = new RemovalLog(5);
-  private final AtomicBoolean refreshing = new AtomicBoolean();
+  private final Sessions sessions;
+  private final Counters counters;
+  private final StorePanel panel;
 
   private CounterServer(Settings settings) throws IOException {
-    this.settings = settings;
     this.requests = Executors.newCachedThreadPool(daemon("counter-http"));
     this.timer = Executors.newSingleThreadScheduledExecutor(daemon("counter-timer"));
-    this.store =
+    this.sessions = settings.sessionKey() == null ? new Sessions() : new Sessions(settings.sessionKey());
+    this.counters = new Counters(settings, timer);
+    this.panel = new StorePanel(timer, settings.panelDelay());
+    AtomStore.Builder builder =
         AtomStore.builder()
             .fanOut(true) // a key keeps every tab's stream
-            .writer((stream, event) -> ((SseStream.Event) event).writeTo((SseStream) stream))
+            .writer(new TabWriter(counters, panel))
             .heartbeat(settings.heartbeat(), stream -> ((SseStream) stream).comment())
-            .onRemoval(this::removed)
-            .build();
-    this.server = HttpServer.create(new InetSocketAddress(settings.ip(), settings.port()), 0);
+            .onRemoval(this::removed);
+    if (settings.cluster() != null) builder.cluster(settings.cluster());
+    this.store = builder.build();
+    counters.start(store);
+    panel.start(store, settings.heartbeat());
+    Routes routes = new Routes(store, sessions, counters, panel);
+    this.server = HttpServer.create(new InetSocketAddress(settings.ip(), settings.port()), 1024);
     server.setExecutor(requests);
-    server.createContext("/", this::route); // every path: route matches them exactly
+    server.createContext("/", routes::route); // every path: route matches them exactly
     server.start();
   }
 
@@ -194,24 +117,36 @@ public final class CounterServer implements AutoCloseable {
   }
 
   /**
-   * Starts the server on {@code -Dip}, else {@code IP}, else 127.0.0.1, and port {@code -Dport},
-   * else {@code PORT}, else 3000, and runs until the JVM is stopped.
+   * Starts the server with the options {@link Config} reads, and runs until the JVM is stopped.
    *
    * @param args ignored
    * @throws Exception when the server cannot start
    */
   public static void main(String[] args) throws Exception {
-    InetAddress ip = Config.ip(System.getProperty("ip"), System.getenv("IP"));
-    int port = Config.port(System.getProperty("port"), System.getenv("PORT"));
-    CounterServer server = start(ip, port, Duration.ofSeconds(1));
+    // Small writes (an SSE event, a 204) leave at once instead of waiting for the client's delayed
+    // ACK of the one before (Nagle's algorithm): about 40 ms a write on Linux otherwise.
+    if (System.getProperty(NODELAY) == null) System.setProperty(NODELAY, "true");
+    Settings settings;
+    try {
+      settings = Config.settings(System::getProperty, System::getenv, Duration.ofSeconds(1));
+    } catch (IllegalArgumentException bad) {
+      System.err.println("deacon counter: " + bad.getMessage());
+      System.exit(2);
+      return;
+    }
+    CounterServer server = start(settings);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();
       stopped.countDown();
     }));
+    String cluster = settings.cluster() == null
+        ? ""
+        : "; node " + server.node() + " of the cluster at " + settings.cluster().shownUri()
+            + ", prefix " + settings.cluster().prefix();
     System.out.println(
         "deacon counter: " + url(server.address())
-            + "  (listening on " + server.address().getAddress().getHostAddress()
+            + "  (listening on " + server.address().getAddress().getHostAddress() + cluster
             + "; Ctrl-C stops)");
     stopped.await();
   }
@@ -224,6 +159,11 @@ public final class CounterServer implements AutoCloseable {
   /** @return the port the server listens on */
   public int port() {
     return server.getAddress().getPort();
+  }
+
+  /** @return this node's id in its cluster, or null for a server on its own */
+  public @Nullable String node() {
+    return store.node();
   }
 
   /**
@@ -259,284 +199,46 @@ public final class CounterServer implements AutoCloseable {
 
   /**
    * @param cookieValue a {@value #COOKIE} cookie's value
-   * @return its session id when this server issued it, else null
+   * @return its session id when this server (or a node sharing its session key) issued it, else null
    */
   @Nullable String sessionId(String cookieValue) {
     return sessions.verify(cookieValue);
   }
 
-  /** @return how many sessions have a counter */
+  /** @return how many sessions have a counter on this node */
   int counterCount() {
     return counters.size();
   }
 
   /**
    * @param sid a session id
-   * @return that session's counter as it is now
+   * @return that session's counter as it is now on this node
    */
   Counter.State state(String sid) {
-    Counter counter = counters.get(sid);
-    return counter == null ? Counter.State.INITIAL : counter.state();
+    return counters.state(sid);
   }
 
-  /** Stops the server, the timers and every open stream. */
+  /** Stops the server, the timers and every open stream; a cluster member leaves its cluster. */
   @Override
   public void close() {
     server.stop(0);
     timer.shutdownNow();
-    store.close(); // stops the heartbeat; purges still work
+    store.close(); // stops the heartbeat and leaves the cluster; purges still work
     for (Object key : store.keys()) store.purge(key); // the removal listener closes the streams
     requests.shutdownNow();
-  }
-
-  // Every path, matched exactly: the JDK server would hand a context's handler any path it prefixes.
-  private void route(HttpExchange ex) throws IOException {
-    String path = ex.getRequestURI().getPath();
-    switch (path) {
-      case "/" -> index(ex);
-      case "/jump" -> only(ex, "POST", () -> command(ex, "jump"));
-      case "/updates" -> only(ex, "GET", () -> updates(ex));
-      case "/wave" -> only(ex, "POST", () -> wave(ex));
-      case "/style.css" ->
-          only(ex, "GET", () -> asset(ex, "text/css; charset=utf-8", Assets.STYLESHEET.getBytes(StandardCharsets.UTF_8)));
-      case "/favicon.ico" -> only(ex, "GET", () -> asset(ex, "image/x-icon", Assets.favicon()));
-      default -> reply(ex, 404, "not found: " + path);
-    }
-  }
-
-  private interface Handler {
-    void handle() throws IOException;
-  }
-
-  private static void only(HttpExchange ex, String method, Handler handler) throws IOException {
-    if (method.equals(ex.getRequestMethod())) handler.handle();
-    else notAllowed(ex, method);
-  }
-
-  // GET / serves the page; PUT / starts; DELETE / stops.
-  private void index(HttpExchange ex) throws IOException {
-    switch (ex.getRequestMethod()) {
-      case "GET" -> page(ex);
-      case "PUT" -> command(ex, "start");
-      case "DELETE" -> command(ex, "stop");
-      default -> notAllowed(ex, "GET, PUT, DELETE");
-    }
-  }
-
-  private void page(HttpExchange ex) throws IOException {
-    String sid = sessions.id(ex);
-    if (sid == null) { // no cookie, or one this server did not issue
-      String issued = sessions.issue();
-      ex.getResponseHeaders().add("Set-Cookie", COOKIE + "=" + issued + "; Path=/; HttpOnly; SameSite=Lax");
-      sid = sessions.verify(issued);
-    }
-    // The session's counter as it is, though another tab may be the one running it.
-    Counter.State state = sid == null ? Counter.State.INITIAL : state(sid);
-    ex.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
-    reply(ex, 200, Page.html(state, sid, panel()));
-  }
-
-  // GET /updates: the tab's stream, stored beside the session's other tabs.
-  private void updates(HttpExchange ex) throws IOException {
-    String sid = sessions.id(ex);
-    if (sid == null) {
-      reply(ex, 400, "no session (no " + COOKIE + " cookie this server issued): load the page first");
-      return;
-    }
-    SseStream stream = SseStream.open(ex, "a tab of " + Page.shortId(sid));
-    IPersistentVector key = key(sid);
-    store.store(key, stream); // fan-out: joins the session's other tabs
-    since.putIfAbsent(key, now());
-    showCounter(sid).writeTo(stream); // this tab, from the counter as it is now
-    settle(sid);
-    refreshPanel(); // every tab: one more open
-  }
-
-  // PUT /, POST /jump, DELETE /: change the counter once, show it on every tab of the session.
-  private void command(HttpExchange ex, String op) throws IOException {
-    String sid = sessions.id(ex);
-    if (sid == null || store.count(key(sid)) == 0) {
-      reply(ex, 404, "no stream stored under this session's :counter key: open the page first");
-      return;
-    }
-    switch (op) {
-      case "start" -> counters.compute(sid, (s, existing) -> {
-        Counter counter = existing == null ? new Counter() : existing;
-        long every = settings.tick().toMillis();
-        counter.start(() -> timer.scheduleAtFixedRate(() -> tick(s), every, every, TimeUnit.MILLISECONDS));
-        return counter;
-      });
-      case "jump" -> counters.compute(sid, (s, existing) -> {
-        Counter counter = existing == null ? new Counter() : existing;
-        counter.add(10);
-        return counter;
-      });
-      default -> counters.computeIfPresent(sid, (s, counter) -> {
-        counter.stop();
-        counter.cancelForget();
-        return null; // stopped and reset: nothing to keep
-      });
-    }
-    store.send(key(sid), showCounter(sid)); // every tab of the session
-    reply(ex, 204, null);
-  }
-
-  // POST /wave: every tab of every session.
-  private void wave(HttpExchange ex) throws IOException {
-    String sid = sessions.id(ex);
-    if (sid == null) {
-      reply(ex, 400, "no session (no " + COOKIE + " cookie this server issued): load the page first");
-      return;
-    }
-    String json = "{\"wave\":\"" + Page.shortId(sid) + " waved at " + now() + "\"}";
-    store.send(EVERY_TAB, (SseStream.Event) stream -> stream.patchSignals(json));
-    reply(ex, 204, null);
-  }
-
-  private void tick(String sid) {
-    try {
-      Counter counter = counters.get(sid);
-      if (counter == null) return;
-      boolean watched = store.count(key(sid)) > 0;
-      if (counter.tick(watched, settings.graceTicks())) {
-        if (watched) store.send(key(sid), showCounter(sid));
-      } else {
-        settle(sid); // stopped: nobody watched
-      }
-    } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.ERROR, "counter: a tick failed", e);
-    }
-  }
-
-  // The session's counter, read when the stream's lock is held: the writes on one stream then
-  // follow the order of the changes, so a tab never ends on an older state (a tick racing a stop).
-  private SseStream.Event showCounter(String sid) {
-    return stream -> {
-      synchronized (stream) {
-        return stream.patchSignals(state(sid).json());
-      }
-    };
-  }
-
-  // A stopped counter nobody watches is forgotten later (kept while a tab shows it).
-  private void settle(String sid) {
-    counters.computeIfPresent(sid, (s, counter) -> {
-      if (store.count(key(s)) == 0) {
-        counter.forgetLater(() -> timer.schedule(() -> forget(s), settings.keep().toMillis(), TimeUnit.MILLISECONDS));
-      }
-      return counter;
-    });
-  }
-
-  private void forget(String sid) {
-    counters.computeIfPresent(sid, (s, counter) -> {
-      counter.cancelForget();
-      return counter.state().running() || store.count(key(s)) > 0 ? counter : null;
-    });
   }
 
   // The store's removal listener, for every stream that leaves, whatever the cause.
   private void removed(Object key, Object stream, RemovalCause cause) {
     ((SseStream) stream).close();
-    removals.add(new RemovalLog.Entry(Page.label(key), cause.keyword().getName(), now()));
-    since.computeIfPresent(key, (k, at) -> store.count(k) > 0 ? at : null);
+    panel.removed(key, cause);
     if (key instanceof IPersistentVector v && v.count() == 2 && v.nth(0) instanceof String sid) {
       try {
-        settle(sid);
+        counters.settle(sid);
       } catch (RejectedExecutionException closing) {
         // the server is stopping: nothing left to forget
       }
     }
-    refreshPanel();
-  }
-
-  // Sends the store panel to every tab, on the timer's thread: requests made before a refresh starts
-  // are served by it, and refreshes never overtake each other.
-  private void refreshPanel() {
-    if (!refreshing.compareAndSet(false, true)) return;
-    try {
-      timer.execute(() -> {
-        refreshing.set(false);
-        try {
-          String html = Page.storePanel(panel());
-          store.send(EVERY_TAB, (SseStream.Event) stream -> stream.patchElements(html));
-        } catch (RuntimeException e) {
-          LOG.log(System.Logger.Level.ERROR, "counter: the store panel's refresh failed", e);
-        }
-      });
-    } catch (RejectedExecutionException closing) {
-      // the server is stopping: nobody left to tell
-    }
-  }
-
-  // What the store panel shows now.
-  private Page.Panel panel() {
-    Map<Object, Integer> streams = new LinkedHashMap<>();
-    for (Map.Entry<Object, Object> pair : store.connections()) streams.merge(pair.getKey(), 1, Integer::sum);
-    List<Page.Row> rows = new ArrayList<>();
-    for (Map.Entry<Object, Integer> e : streams.entrySet()) {
-      rows.add(new Page.Row(Page.label(e.getKey()), Page.session(e.getKey()), e.getValue(), since.get(e.getKey())));
-    }
-    rows.sort(Comparator.comparing(Page.Row::label));
-    return new Page.Panel(
-        rows, store.keys(EVERY_TAB).size(), store.count(EVERY_TAB), removals.entries(), stats());
-  }
-
-  // The store's stats as a line: "Stats: 3 streams stored; removals: dead 1, explicit 2".
-  private String stats() {
-    IPersistentMap stats = store.stats();
-    long size = ((Number) stats.valAt(Keyword.intern("size"))).longValue();
-    Map<String, Long> counted = new TreeMap<>();
-    if (stats.valAt(Keyword.intern("removals")) instanceof Map<?, ?> byCause) {
-      for (Map.Entry<?, ?> e : byCause.entrySet()) {
-        long n = ((Number) e.getValue()).longValue();
-        if (n > 0) counted.put(((Keyword) e.getKey()).getName(), n);
-      }
-    }
-    StringBuilder line = new StringBuilder("Stats: ").append(size).append(size == 1 ? " stream" : " streams")
-        .append(" stored; removals: ");
-    if (counted.isEmpty()) return line.append("none").toString();
-    String sep = "";
-    for (Map.Entry<String, Long> e : counted.entrySet()) {
-      line.append(sep).append(e.getKey()).append(' ').append(e.getValue());
-      sep = ", ";
-    }
-    return line.toString();
-  }
-
-  private static String now() {
-    return LocalTime.now(ZoneId.systemDefault()).format(CLOCK); // the server's clock, as its log would
-  }
-
-  private static void asset(HttpExchange ex, String type, byte[] body) throws IOException {
-    ex.getResponseHeaders().set("Content-Type", type);
-    ex.getResponseHeaders().set("Cache-Control", "no-cache");
-    ex.sendResponseHeaders(200, body.length);
-    try (OutputStream out = ex.getResponseBody()) {
-      out.write(body);
-    }
-    ex.close();
-  }
-
-  private static void notAllowed(HttpExchange ex, String allow) throws IOException {
-    ex.getResponseHeaders().set("Allow", allow);
-    reply(ex, 405, "method not allowed: " + ex.getRequestMethod() + " (allowed: " + allow + ")");
-  }
-
-  private static void reply(HttpExchange ex, int status, @Nullable String body) throws IOException {
-    if (body == null) {
-      ex.sendResponseHeaders(status, -1);
-    } else {
-      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-      if (!ex.getResponseHeaders().containsKey("Content-Type")) {
-        ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-      }
-      ex.sendResponseHeaders(status, bytes.length);
-      try (OutputStream out = ex.getResponseBody()) {
-        out.write(bytes);
-      }
-    }
-    ex.close();
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {

@@ -2,6 +2,9 @@ package datastar.wow.deacon.examples;
 
 import clojure.lang.IPersistentVector;
 import clojure.lang.RT;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
@@ -14,6 +17,8 @@ import org.jspecify.annotations.Nullable;
 final class Page {
   private Page() {}
 
+  private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
+
   /** The Datastar browser script, from the jsDelivr CDN: the one thing loaded from elsewhere. */
   static final String DATASTAR_CDN =
       "https://cdn.jsdelivr.net/gh/starfederation/datastar@1.0.0/bundles/datastar.js";
@@ -23,21 +28,31 @@ final class Page {
    *
    * @param label the key as Clojure data, session id shortened
    * @param session the short id of the key's session, or null for a key of no session
-   * @param streams how many streams (tabs) the key holds
-   * @param since when the key was first stored, {@code HH:mm:ss}, or null when not known
+   * @param streams how many streams (tabs) the key holds on this node
+   * @param since when the key was first stored here, {@code HH:mm:ss}, or null when not known
+   * @param here true for a key this node holds, false for one only other nodes hold
    */
-  record Row(String label, @Nullable String session, int streams, @Nullable String since) {}
+  record Row(String label, @Nullable String session, int streams, @Nullable String since, boolean here) {}
 
   /**
    * What the store panel shows.
    *
-   * @param rows every key, sorted by label
-   * @param sessions how many sessions have a tab open
-   * @param tabs how many tabs are open
-   * @param removals the last removals, newest first
+   * @param rows the keys, sorted by label, at most {@link StorePanel#MAX_ROWS}
+   * @param more how many keys the rows leave out
+   * @param sessions how many sessions have a tab open (on any node, in a cluster)
+   * @param tabs how many tabs are open on this node
+   * @param removals the last removals here, newest first
    * @param stats the store's stats, as a line of text
+   * @param node this node's id, or null for a server on its own
    */
-  record Panel(List<Row> rows, int sessions, int tabs, List<RemovalLog.Entry> removals, String stats) {}
+  record Panel(
+      List<Row> rows,
+      int more,
+      int sessions,
+      int tabs,
+      List<RemovalLog.Entry> removals,
+      String stats,
+      @Nullable String node) {}
 
   /**
    * @param counter the session's counter as it is now
@@ -94,9 +109,17 @@ final class Page {
         .append(panel.sessions())
         .append(panel.sessions() == 1 ? "</strong> browser, <strong>" : "</strong> browsers, <strong>")
         .append(panel.tabs())
-        .append(panel.tabs() == 1 ? "</strong> tab open</p></div>" : "</strong> tabs open</p></div>");
-    html.append("<p class=\"hint\">Each open tab keeps one stream, stored under its browser's key."
-        + " Every page sees this panel: it is sent to all of them with one store.send.</p>");
+        .append(panel.tabs() == 1 ? "</strong> tab open" : "</strong> tabs open");
+    if (panel.node() != null) html.append(" on ").append(escape(panel.node()));
+    html.append("</p></div>");
+    if (panel.node() == null) {
+      html.append("<p class=\"hint\">Each open tab keeps one stream, stored under its browser's key."
+          + " Every page sees this panel: it is sent to all of them with one store.send.</p>");
+    } else {
+      html.append("<p class=\"hint\">Each open tab keeps one stream on the node that served it,"
+          + " stored under its browser's key. Each node sends its tabs its own panel; the keys only"
+          + " other nodes hold come from the cluster's directory.</p>");
+    }
     html.append("<table><thead><tr><th>key</th><th class=\"num\">streams</th><th>age</th>"
         + "<th>node</th></tr></thead><tbody>");
     if (panel.rows().isEmpty()) {
@@ -108,9 +131,14 @@ final class Page {
         html.append(" data-class:mine=\"$me == '").append(row.session()).append("'\"");
       }
       html.append("><td><code>").append(escape(row.label())).append("</code></td><td class=\"num\">")
-          .append(row.streams()).append("</td><td>")
+          .append(row.here() ? Integer.toString(row.streams()) : "").append("</td><td>")
           .append(row.since() == null ? "" : "since " + row.since())
-          .append("</td><td class=\"muted\">this node</td></tr>");
+          .append("</td><td class=\"muted\">").append(row.here() ? "this node" : "another node")
+          .append("</td></tr>");
+    }
+    if (panel.more() > 0) {
+      html.append("<tr><td class=\"muted\" colspan=\"4\">and ").append(panel.more())
+          .append(panel.more() == 1 ? " more key" : " more keys").append("</td></tr>");
     }
     html.append("</tbody></table><h3>Last removals</h3>");
     if (panel.removals().isEmpty()) {
@@ -126,6 +154,32 @@ final class Page {
     }
     return html.append("<p class=\"stats muted\">").append(escape(panel.stats()))
         .append("</p></section>").toString();
+  }
+
+  /** @return the time of day on the server's clock, as its log would show it: {@code HH:mm:ss} */
+  static String timeOfDay() {
+    return LocalTime.now(ZoneId.systemDefault()).format(CLOCK);
+  }
+
+  /**
+   * @param s any text
+   * @return it as a JSON string, quoted
+   */
+  static String jsonString(String s) {
+    StringBuilder out = new StringBuilder("\"");
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"' -> out.append("\\\"");
+        case '\\' -> out.append("\\\\");
+        case '\n' -> out.append("\\n");
+        default -> {
+          if (c < 0x20) out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+          else out.append(c);
+        }
+      }
+    }
+    return out.append('"').toString();
   }
 
   /**

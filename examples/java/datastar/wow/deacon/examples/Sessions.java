@@ -15,19 +15,51 @@ import javax.crypto.spec.SecretKeySpec;
  * Browser sessions in the {@value CounterServer#COOKIE} cookie, signed so that only ids this server
  * issued are accepted.
  *
- * <p>A cookie holds {@code <id>.<signature>}: a random id and its HMAC-SHA256 under a key drawn when
- * the server starts and never written anywhere. A value this server did not sign (made up, altered,
- * or issued by an earlier run of the server) is no session at all; the page then issues a new one.
- * Nothing is kept per session, so there is nothing to clean up.
+ * <p>A cookie holds {@code <id>.<signature>}: a random id and its HMAC-SHA256 under a key. A server
+ * on its own draws the key when it starts and never writes it anywhere: a value it did not sign
+ * (made up, altered, or issued by an earlier run) is no session at all, and the page then issues a
+ * new one. The nodes of a cluster are given one secret ({@code -Dsession-key}), so a cookie any of
+ * them issued is a session on all of them, across restarts too. Nothing is kept per session, so
+ * there is nothing to clean up.
  */
 final class Sessions {
   private static final String ALGORITHM = "HmacSHA256";
+
+  /** The shortest secret accepted. */
+  static final int MIN_SECRET = 16;
+
   private final SecretKeySpec key;
 
+  /** Sessions signed with a key drawn now, known to this server only. */
   Sessions() {
     byte[] secret = new byte[32];
     new SecureRandom().nextBytes(secret);
     this.key = new SecretKeySpec(secret, ALGORITHM);
+  }
+
+  /**
+   * Sessions signed with {@code secret}: every server given the same secret accepts the others'.
+   *
+   * @param secret at least {@value #MIN_SECRET} characters
+   */
+  Sessions(String secret) {
+    checkSecret("secret", secret);
+    this.key = new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), ALGORITHM);
+  }
+
+  /**
+   * @param option the option's name, for the message
+   * @param secret a session secret
+   * @return {@code secret}
+   * @throws IllegalArgumentException when it is shorter than {@value #MIN_SECRET} characters (the
+   *     message never shows it)
+   */
+  static String checkSecret(String option, String secret) {
+    if (secret.length() < MIN_SECRET) {
+      throw new IllegalArgumentException(
+          option + ": a session secret needs at least " + MIN_SECRET + " characters, got " + secret.length());
+    }
+    return secret;
   }
 
   /** @return the value of a new session's cookie */

@@ -16,22 +16,12 @@ import java.nio.charset.StandardCharsets;
  *
  * </pre>
  *
- * <p>Writes are serialised on the stream's monitor, so the timer thread and request threads may
- * share one stream; an {@link Event} holding the monitor can read state and write it with nothing
- * in between. A write to a client that went away closes the stream and answers false, as the
- * Datastar SDKs' send functions do: the store's writer and heartbeat then remove it.
+ * <p>Writes are serialised on the stream's monitor, so the timer thread, request threads and the
+ * cluster's delivery thread may share one stream; code holding the monitor can read state and write
+ * it with nothing in between. A write to a client that went away closes the stream and answers
+ * false, as the Datastar SDKs' send functions do: the store's writer and heartbeat then remove it.
  */
 public final class SseStream implements AutoCloseable {
-  /** Something to write to a stream; the store's writer hands each message to the stream. */
-  @FunctionalInterface
-  public interface Event {
-    /**
-     * @param stream where to write
-     * @return false when the stream is closed (or closed while writing)
-     */
-    boolean writeTo(SseStream stream);
-  }
-
   private final HttpExchange exchange;
   private final OutputStream out;
   private final String name;

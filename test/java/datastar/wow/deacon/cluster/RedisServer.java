@@ -24,9 +24,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * static {@code @RegisterExtension} field: it starts before the class's tests and stops after
  * them; {@link #stop()} and {@link #start()} in a test take it down and bring it back on the same
  * port. When {@code redis-server} is not installed, the class's tests are skipped with one line
- * saying so ({@code .ci/run} installs it).
+ * saying so ({@code .ci/run} installs it). Public, for the tests of other packages too (the Java
+ * example's cluster tests).
  */
-final class RedisServer implements BeforeAllCallback, AfterAllCallback {
+public final class RedisServer implements BeforeAllCallback, AfterAllCallback {
   private static final InetAddress LOOPBACK = loopback();
   /**
    * Lettuce logs each reconnect attempt through java.util.logging; the tests stop Redis on purpose,
@@ -46,7 +47,7 @@ final class RedisServer implements BeforeAllCallback, AfterAllCallback {
   }
 
   /** A plain server. */
-  static RedisServer plain() {
+  public static RedisServer plain() {
     return new RedisServer(false, List.of());
   }
 
@@ -60,7 +61,7 @@ final class RedisServer implements BeforeAllCallback, AfterAllCallback {
     return new RedisServer(true, List.of());
   }
 
-  static String binary() {
+  public static String binary() {
     String env = System.getenv("REDIS_SERVER");
     if (env != null && new File(env).canExecute()) return env;
     String path = System.getenv("PATH");
@@ -101,7 +102,7 @@ final class RedisServer implements BeforeAllCallback, AfterAllCallback {
   }
 
   /** Starts the server (again) on its port and waits until it accepts connections. */
-  void start() throws IOException, InterruptedException {
+  public void start() throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     cmd.add(binary());
     cmd.addAll(List.of("--bind", "127.0.0.1", "--save", "", "--appendonly", "no"));
@@ -145,7 +146,7 @@ final class RedisServer implements BeforeAllCallback, AfterAllCallback {
   }
 
   /** Stops the server (SIGTERM) and waits for it to exit; its data goes with it. */
-  void stop() throws InterruptedException {
+  public void stop() throws InterruptedException {
     if (process == null) return;
     process.destroy();
     if (!process.waitFor(10, TimeUnit.SECONDS)) {
@@ -156,7 +157,7 @@ final class RedisServer implements BeforeAllCallback, AfterAllCallback {
   }
 
   /** Sends the server a signal, e.g. {@code STOP} to freeze it and {@code CONT} to wake it. */
-  void signal(String name) throws IOException, InterruptedException {
+  public void signal(String name) throws IOException, InterruptedException {
     Process kill =
         new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
     if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
@@ -164,7 +165,7 @@ final class RedisServer implements BeforeAllCallback, AfterAllCallback {
     }
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
@@ -173,7 +174,7 @@ final class RedisServer implements BeforeAllCallback, AfterAllCallback {
   }
 
   /** The URI of the server, without a password. */
-  String uri() {
+  public String uri() {
     return (tls ? "rediss" : "redis") + "://127.0.0.1:" + port;
   }
 

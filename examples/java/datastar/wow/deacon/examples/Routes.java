@@ -1,0 +1,202 @@
+package datastar.wow.deacon.examples;
+
+import static datastar.wow.deacon.examples.Http.only;
+import static datastar.wow.deacon.examples.Http.reply;
+
+import clojure.lang.IPersistentMap;
+import clojure.lang.IPersistentVector;
+import clojure.lang.Keyword;
+import com.sun.net.httpserver.HttpExchange;
+import datastar.wow.deacon.AtomStore;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The server's paths, matched exactly, and what each answers.
+ *
+ * <ul>
+ *   <li>{@code GET /}: the page, with the session's counter as it is; a browser without a session
+ *       is given a cookie;
+ *   <li>{@code GET /updates}: the tab's stream, stored under {@code [session :counter]};
+ *   <li>{@code PUT /}, {@code POST /jump}, {@code DELETE /}: start, add ten, stop and reset;
+ *   <li>{@code POST /wave}: every tab of every session;
+ *   <li>{@code POST /push?n=7}: {@code {"push": 7}} to every tab of the session, on every node (what
+ *       the cluster test counts);
+ *   <li>{@code GET /stats}: this node's figures as JSON;
+ *   <li>{@code GET /style.css}, {@code GET /favicon.ico}.
+ * </ul>
+ */
+final class Routes {
+  private static final Keyword CLUSTER = Keyword.intern("cluster");
+  private static final Keyword CONNECTED = Keyword.intern("connected");
+
+  private final AtomStore store;
+  private final Sessions sessions;
+  private final Counters counters;
+  private final StorePanel panel;
+
+  /**
+   * @param store every tab's stream
+   * @param sessions the session cookies
+   * @param counters the session counters
+   * @param panel the store panel
+   */
+  Routes(AtomStore store, Sessions sessions, Counters counters, StorePanel panel) {
+    this.store = store;
+    this.sessions = sessions;
+    this.counters = counters;
+    this.panel = panel;
+  }
+
+  /**
+   * Answers a request: every path, matched exactly (the JDK server would hand a context's handler
+   * any path it prefixes).
+   *
+   * @param ex the request
+   * @throws IOException when the answer cannot be written
+   */
+  void route(HttpExchange ex) throws IOException {
+    String path = ex.getRequestURI().getPath();
+    switch (path) {
+      case "/" -> index(ex);
+      case "/jump" -> only(ex, "POST", () -> command(ex, "jump"));
+      case "/updates" -> only(ex, "GET", () -> updates(ex));
+      case "/wave" -> only(ex, "POST", () -> wave(ex));
+      case "/push" -> only(ex, "POST", () -> push(ex));
+      case "/stats" -> only(ex, "GET", () -> stats(ex));
+      case "/style.css" ->
+          only(ex, "GET", () -> Http.asset(ex, "text/css; charset=utf-8", Assets.STYLESHEET.getBytes(StandardCharsets.UTF_8)));
+      case "/favicon.ico" -> only(ex, "GET", () -> Http.asset(ex, "image/x-icon", Assets.favicon()));
+      default -> reply(ex, 404, "not found: " + path);
+    }
+  }
+
+  // GET / serves the page; PUT / starts; DELETE / stops.
+  private void index(HttpExchange ex) throws IOException {
+    switch (ex.getRequestMethod()) {
+      case "GET" -> page(ex);
+      case "PUT" -> command(ex, "start");
+      case "DELETE" -> command(ex, "stop");
+      default -> Http.notAllowed(ex, "GET, PUT, DELETE");
+    }
+  }
+
+  private void page(HttpExchange ex) throws IOException {
+    String sid = sessions.id(ex);
+    if (sid == null) { // no cookie, or one no node of this server issued
+      String issued = sessions.issue();
+      ex.getResponseHeaders()
+          .add("Set-Cookie", CounterServer.COOKIE + "=" + issued + "; Path=/; HttpOnly; SameSite=Lax");
+      sid = sessions.verify(issued);
+    }
+    // The session's counter as it is, though another tab may be the one running it.
+    Counter.State state = sid == null ? Counter.State.INITIAL : counters.state(sid);
+    ex.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
+    reply(ex, 200, Page.html(state, sid, panel.snapshot()));
+  }
+
+  // GET /updates: the tab's stream, stored beside the session's other tabs.
+  private void updates(HttpExchange ex) throws IOException {
+    String sid = session(ex);
+    if (sid == null) return;
+    SseStream stream = SseStream.open(ex, "a tab of " + Page.shortId(sid));
+    IPersistentVector key = CounterServer.key(sid);
+    store.store(key, stream); // fan-out: joins the session's other tabs
+    panel.opened(key); // every tab: one more open
+    counters.show(sid, stream); // this tab, from the counter as it is now
+    counters.opened(sid); // in a cluster: and as the other nodes have it
+    counters.settle(sid);
+  }
+
+  // PUT /, POST /jump, DELETE /: change the counter once, show it on every tab of the session.
+  private void command(HttpExchange ex, String op) throws IOException {
+    String sid = sessions.id(ex);
+    String none = "no stream stored under this session's :counter key"
+        + (store.node() == null ? "" : " on any node") + ": open the page first";
+    if (sid == null) {
+      reply(ex, 404, none);
+      return;
+    }
+    IPersistentVector key = CounterServer.key(sid);
+    if (store.count(key) > 0) {
+      counters.command(sid, op); // a tab here: this node's counter is the session's
+      reply(ex, 204, null);
+      return;
+    }
+    if (store.node() == null) {
+      reply(ex, 404, none);
+      return;
+    }
+    long elsewhere;
+    try {
+      elsewhere = store.clusterCount(key);
+    } catch (RuntimeException unreachable) {
+      reply(ex, 503, "the cluster's directory did not answer: " + unreachable.getMessage());
+      return;
+    }
+    if (elsewhere == 0) {
+      reply(ex, 404, none);
+    } else {
+      counters.forward(sid, op); // the nodes holding the session's tabs apply it
+      reply(ex, 204, null);
+    }
+  }
+
+  // POST /wave: every tab of every session.
+  private void wave(HttpExchange ex) throws IOException {
+    String sid = session(ex);
+    if (sid == null) return;
+    String text = Page.shortId(sid) + " waved at " + Page.timeOfDay();
+    store.send(CounterServer.EVERY_TAB, Messages.write(new Messages.Wave(text)));
+    reply(ex, 204, null);
+  }
+
+  // POST /push?n=7: every tab of the session, on every node.
+  private void push(HttpExchange ex) throws IOException {
+    String sid = session(ex);
+    if (sid == null) return;
+    long n;
+    try {
+      n = Long.parseLong(String.valueOf(Http.query(ex, "n")));
+    } catch (NumberFormatException e) {
+      reply(ex, 400, "expected a number: /push?n=7");
+      return;
+    }
+    store.send(CounterServer.key(sid), Messages.write(new Messages.Push(n)));
+    reply(ex, 204, null);
+  }
+
+  // GET /stats: {"node":"web-1","connected":true,"streams":3,"keys":2,"clusterKeys":5}; in a
+  // cluster clusterKeys counts the sessions with a tab on any node (null when Redis does not answer).
+  private void stats(HttpExchange ex) throws IOException {
+    String node = store.node();
+    Object connected = null;
+    Object clusterKeys = null;
+    if (node != null) {
+      connected = ((IPersistentMap) store.stats().valAt(CLUSTER)).valAt(CONNECTED);
+      try {
+        clusterKeys = store.clusterCount(CounterServer.EVERY_TAB);
+      } catch (RuntimeException unreachable) {
+        // unknown
+      }
+    }
+    String json = "{\"node\":" + (node == null ? "null" : Page.jsonString(node))
+        + ",\"connected\":" + connected
+        + ",\"streams\":" + store.count()
+        + ",\"keys\":" + store.keys().size()
+        + ",\"clusterKeys\":" + clusterKeys + "}";
+    ex.getResponseHeaders().set("Content-Type", "application/json");
+    ex.getResponseHeaders().set("Cache-Control", "no-cache");
+    reply(ex, 200, json);
+  }
+
+  // The request's session, or null after answering 400.
+  private @Nullable String session(HttpExchange ex) throws IOException {
+    String sid = sessions.id(ex);
+    if (sid == null) {
+      reply(ex, 400, "no session (no " + CounterServer.COOKIE + " cookie this server issued): load the page first");
+    }
+    return sid;
+  }
+}
