@@ -109,7 +109,7 @@
 
 (deftest heartbeat-purges-dead-connections-with-cause-dead
   (doseq [type [:atom :caffeine]]
-    (testing (str type ", the probe the README gives: an SDK send, which answers false when closed")
+    (testing (str type ", the probe doc/lifecycle.md gives: an SDK send, which answers false when closed")
       (let [[seen on-remove] (recorder)
             s (d*conn/store (cond-> {:type type :on-remove on-remove
                                      :heartbeat {:interval-ms 10
