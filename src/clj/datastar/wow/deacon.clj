@@ -246,9 +246,9 @@
       (d*conn/send! store [user-id ::feed] [[::d*/patch-signals {:unread 3}]])
       (d*conn/send! store [:* ::feed] [[::d*/patch-elements [:p#news \"...\"]]])
 
-  Needs that registry to have stored a stream in `s` (it learns the dispatch
-  from it); throws IllegalStateException before. A store built with a Java
-  `writer(...)` hands `fx` to that writer instead."
+  Needs that registry to have handled a response naming one of deacon's keys
+  (it learns the dispatch from it); throws IllegalStateException before. A
+  store built with a Java `writer(...)` hands `fx` to that writer instead."
   [s k fx]
   (cond
     (instance? AtomStore s)     (.send ^AtomStore s k fx)

@@ -26,7 +26,7 @@ abstract class BaseStore implements ConnectionStore, Ownership {
   final boolean fanOut;
   private final @Nullable ConnectionWriter writer;
   private volatile boolean closed;
-  /** The Nexus the store's datastar.wow registry dispatches through, once it has stored a stream. */
+  /** The Nexus the store's datastar.wow registry dispatches through, once it has seen a keyed response. */
   private volatile @Nullable IPersistentMap nexus;
   private volatile @Nullable Heartbeat heartbeat;
   private volatile @Nullable ClusterMember cluster;
@@ -193,7 +193,8 @@ abstract class BaseStore implements ConnectionStore, Ownership {
    * others. Connections stored or removed while it runs are either reached or not, never twice.
    *
    * <p>The write is the store's {@link ConnectionWriter}, if it was built with one. Otherwise, once
-   * a datastar.wow registry over this store has stored a stream, {@code message} is a vector of
+   * a datastar.wow registry over this store has handled a response naming one of deacon's keys,
+   * {@code message} is a vector of
    * datastar.wow actions, and they run on each connection through that registry's dispatch, as if
    * in the request that opened it (this is {@code d*conn/send!}).
    *
@@ -210,7 +211,7 @@ abstract class BaseStore implements ConnectionStore, Ownership {
   public int send(Object keyOrPattern, Object message) {
     ClusterMember c = cluster;
     // the other nodes first: a message that is not data fails here, before anything is sent
-    if (c != null) c.send(keyOrPattern, message, RegistryOptions.LOG_ERRORS, this);
+    if (c != null) c.send(keyOrPattern, message, c::reportUnlessDisconnected, this);
     return sendLocally(keyOrPattern, message);
   }
 

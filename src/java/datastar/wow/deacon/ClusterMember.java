@@ -149,6 +149,14 @@ final class ClusterMember implements AutoCloseable {
     return backplane.node();
   }
 
+  /**
+   * Logs a failed send made outside a request, unless the node is disconnected: the disconnection
+   * itself was logged once, and every send failing while it lasts is its expected consequence.
+   */
+  void reportUnlessDisconnected(Throwable failure, Object store) {
+    if (connected()) RegistryOptions.LOG_ERRORS.accept(failure, store);
+  }
+
   /** Whether the node is connected to Redis and in step with it, so that sends work now. */
   boolean connected() {
     return backplane.connected();

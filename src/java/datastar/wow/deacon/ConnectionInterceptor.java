@@ -138,6 +138,8 @@ final class ConnectionInterceptor extends AFn {
       @Nullable Object broadcastAll,
       @Nullable Object named) {
     IPersistentMap data = (IPersistentMap) ctx.valAt(Names.DISPATCH_DATA);
+    // the store learns how to dispatch (for send) from the first response that names a key
+    if (store instanceof BaseStore) ((BaseStore) store).dispatchesThrough(ctx.valAt(Names.NEXUS));
     Object system = ctx.valAt(Names.SYSTEM);
     Object sse = get(system, Names.SSE);
     int kind = kindOf(ctx.valAt(Names.ACTIONS));
@@ -217,7 +219,6 @@ final class ConnectionInterceptor extends AFn {
       }
     }
     if (withOpenSse(data, response)) return ctx;
-    if (store instanceof BaseStore) ((BaseStore) store).dispatchesThrough(ctx.valAt(Names.NEXUS));
     owned.store(scoped, sse, data.valAt(Names.REQUEST));
     return ctx.assoc(Names.DISPATCH_DATA, data.assoc(Names.CONNECTION, sse));
   }

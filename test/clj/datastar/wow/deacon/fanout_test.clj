@@ -305,3 +305,11 @@
          (wow/request! dispatch (request "s1") {::d*conn/broadcast-all [::room :*] :🚀 [[::key-of]]})
          (is (= #{[s1 ["s1" [::room 1]]] [s2 ["s2" [::room 1]]] [s3 ["s2" [::room 2]]]} @found)
              (str "render once: " render-once?))))))
+
+(deftest send!-learns-the-dispatch-from-any-keyed-response
+  (let [store (d*conn/store {:type :atom})
+        [dispatch errors] (app store)]
+    (wow/request! dispatch (request "s1") {::d*conn/broadcast ::nothing :🚀 [(patch 0)]})
+    (is (nil? (d*conn/list-keys store)) "nothing stored")
+    (is (= 0 (d*conn/send! store [:* ::feed] [(patch 1)])) "yet send! knows how to dispatch")
+    (is (empty? @errors))))
