@@ -97,7 +97,7 @@
         (d*conn/connection s :k)
         (d*conn/store! s :k ::a))
       (testing "neither reading nor re-storing extends a fixed deadline"
-        (Thread/sleep (max 0 (- 750 (ms))))
+        (Thread/sleep (long (max 0 (- 750 (long (ms))))))
         (is (nil? (d*conn/connection s :k))))
       (testing "the scheduler removes the entry without any access"
         (is (= [:k :expired] (deref evicted 2000 :timeout)))))))
