@@ -1,9 +1,12 @@
 (ns datastar.wow.deacon.key-equality-test
-  "Keys compare in the stores as in a Clojure map (`=` and `hash`), whatever
-  path the comparison takes: vectors of keywords and strings (every scoped
-  key), nested vectors, numbers of different classes, map entries, lists."
+  "Keys compare in the stores as in a Clojure map (`=` and `hash`), and
+  pattern elements as with `=`, whatever path the comparison takes: vectors
+  of keywords and strings (every scoped key), nested vectors, numbers of
+  different classes, map entries, lists."
   (:require [clojure.test :refer [deftest is testing]]
             [datastar.wow.deacon :as d*conn]))
+
+(set! *warn-on-reflection* true)
 
 (defn- stores []
   [[:atom (d*conn/store {:type :atom})]
@@ -46,3 +49,19 @@
       (d*conn/store! s stored ::conn)
       (is (nil? (d*conn/connection s asked)))
       (d*conn/purge! s stored))))
+
+(deftest pattern-elements-compare-with-=
+  (doseq [[pattern k matches] [[[:* ::feed] ["u" ::feed] true]
+                               [[:* ::feed] ["u" ::chat] false]
+                               [[:* ::feed] ["u" :feed] false]
+                               [[:* ::feed] ["u" "feed"] false]
+                               [[:* ::feed] ["u" 'feed] false]
+                               [[:* ::feed] ["u" [::feed]] false]
+                               [[:* [:room :*]] ["u" [:room 7]] true]
+                               [[:* [:room 7]] ["u" [:room (int 7)]] true]
+                               [[:* [:room 7]] ["u" (list :room 7)] true]
+                               [["u" :*] [(String. "u") ::feed] true]]]
+    (is (= matches (d*conn/matches? pattern k)) (pr-str pattern k))
+    (doseq [[type s] (stores)]
+      (d*conn/store! s k ::conn)
+      (is (= (if matches [k] nil) (d*conn/list-keys s pattern)) (str type " " (pr-str pattern k))))))
