@@ -1,5 +1,6 @@
 package datastar.wow.deacon;
 
+import clojure.lang.APersistentVector;
 import clojure.lang.Keyword;
 import clojure.lang.Symbol;
 import clojure.lang.Util;
@@ -36,10 +37,44 @@ final class ClojureKey {
       return key;
     }
     try {
-      return new ClojureKey(key, Util.hasheq(key));
+      return new ClojureKey(key, hash(key));
     } catch (StackOverflowError e) {
       throw InvalidInputException.tooDeep("key", key);
     }
+  }
+
+  /**
+   * {@code Util.hasheq}, with a class test first for vectors (every scoped key is one): on JDK 17
+   * alternating interface tests of one class ({@code IHashEq} here, {@code IPersistentCollection}
+   * in {@code Util.equiv}) each search the class's interface list.
+   */
+  private static int hash(Object key) {
+    if (key instanceof APersistentVector) return ((APersistentVector) key).hasheq();
+    return Util.hasheq(key);
+  }
+
+  /**
+   * {@code Util.equiv}; two vectors are compared element by element, with class tests first, for
+   * the same reason as {@link #hash}.
+   */
+  private static boolean equiv(Object a, Object b) {
+    if (a == b) return true;
+    if (!(a instanceof APersistentVector) || !(b instanceof APersistentVector)) return Util.equiv(a, b);
+    APersistentVector x = (APersistentVector) a;
+    APersistentVector y = (APersistentVector) b;
+    int n = x.count();
+    if (n != y.count()) return false;
+    for (int i = 0; i < n; i++) {
+      Object p = x.nth(i);
+      Object q = y.nth(i);
+      if (p == q) continue;
+      if ((p instanceof Keyword || p instanceof String) && q != null && q.getClass() == p.getClass()) {
+        if (!p.equals(q)) return false; // what Util.equiv answers for two keywords or two strings
+      } else if (!equiv(p, q)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Returns the key a map key stands for. */
@@ -56,7 +91,7 @@ final class ClojureKey {
   public boolean equals(Object other) {
     return other instanceof ClojureKey
         && ((ClojureKey) other).hash == hash
-        && Util.equiv(key, ((ClojureKey) other).key);
+        && equiv(key, ((ClojureKey) other).key);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package datastar.wow.deacon;
 
+import clojure.lang.Keyword;
 import clojure.lang.Sequential;
 import clojure.lang.Util;
 import java.util.List;
@@ -74,6 +75,9 @@ public final class KeyPattern {
       }
       return true;
     }
+    // two keywords are = only when identical; Util.equiv would first test both against
+    // IPersistentCollection, and a broadcast's scan makes that test for every stored key
+    if (pattern instanceof Keyword && key instanceof Keyword) return pattern == key;
     return Util.equiv(pattern, key);
   }
 }

@@ -30,7 +30,10 @@ import org.openjdk.jmh.annotations.State;
  *   <li>{@code openClose}: a stream stored on open, then purged by its close dispatch (a close alone
  *       would find nothing to purge after the first call);
  *   <li>{@code reuseScoped}: the reuse look-up with keys scoped per user by an {@code :id-fn} that
- *       reads the session's user id (the other cases use the default, global scope).
+ *       reads the session's user id (the other cases use the default, global scope);
+ *   <li>{@code assocConnection}: only what a reuse returns, the ctx with the connection put at
+ *       {@code [:dispatch-data :datastar.wow/connection]}: the floor of any interceptor that hands
+ *       datastar.wow a stored connection.
  * </ul>
  */
 @State(Scope.Benchmark)
@@ -56,6 +59,7 @@ public class InterceptorBench {
   IPersistentMap openOther;
   IPersistentMap closeOther;
   boolean flip;
+  Object stored;
 
   @Setup
   public void setUp() {
@@ -94,6 +98,7 @@ public class InterceptorBench {
     IFn[] scopedFns = {deaconAtomScoped, deaconCaffeineScoped, baselineAtomScoped, baselineCaffeineScoped};
     for (IFn f : scopedFns) f.invoke(openScoped);
     check(deaconAtom.invoke(reuse));
+    stored = RT.get(RT.get(deaconCaffeine.invoke(reuse), DISPATCH_DATA), CONNECTION);
     check(baselineAtom.invoke(reuse));
     for (IFn f : scopedFns) check(f.invoke(reuseScoped));
     // open then close must really store then purge
@@ -107,6 +112,9 @@ public class InterceptorBench {
     }
     Fixtures.settle();
   }
+
+  static final Keyword DISPATCH_DATA = Keyword.intern("dispatch-data");
+  static final Keyword CONNECTION = Keyword.intern("datastar.wow", "connection");
 
   private static IFn beforeDispatch(Object interceptor) {
     return (IFn) RT.get(interceptor, Keyword.intern("before-dispatch"));
@@ -122,6 +130,11 @@ public class InterceptorBench {
   private IPersistentMap open() {
     flip = !flip;
     return flip ? openA : openB;
+  }
+
+  @Benchmark
+  public Object assocConnection() {
+    return reuse.assoc(DISPATCH_DATA, ((IPersistentMap) reuse.valAt(DISPATCH_DATA)).assoc(CONNECTION, stored));
   }
 
   @Benchmark

@@ -6,6 +6,7 @@ import clojure.lang.ILookup;
 import com.github.benmanes.caffeine.cache.Cache;
 import datastar.wow.deacon.AtomStore;
 import datastar.wow.deacon.CaffeineStore;
+import datastar.wow.deacon.Deacon;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -20,6 +21,8 @@ import org.openjdk.jmh.annotations.State;
  * Look-up of a stored key (hit) and of an absent one (miss) in stores of 1,000 entries: the raw
  * structures, deacon's stores through the Java and the Clojure API, and the pure-Clojure baseline.
  * The probe key equals the stored key but is another object, as a request would build it.
+ * {@code *FreshKey}: the key is built anew for each look-up ({@code [user-id k]}, the user id a
+ * string the request already holds), so that its hash is computed each time, as for a request.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -38,6 +41,8 @@ public class LookupBench {
   IFn baselineConnection;
   Object hit;
   Object miss;
+  String hitUser;
+  Object hitName;
 
   @Setup
   public void setUp() {
@@ -51,6 +56,8 @@ public class LookupBench {
     connection = Fixtures.var("datastar.wow.deacon", "connection");
     baselineConnection = Fixtures.var("bench.baseline.store", "connection");
     hit = Fixtures.probe(SIZE / 2);
+    hitUser = new String((String) ((clojure.lang.Indexed) hit).nth(0));
+    hitName = ((clojure.lang.Indexed) hit).nth(1);
     miss = Fixtures.absent();
     Fixtures.settle();
   }
@@ -68,6 +75,11 @@ public class LookupBench {
   @Benchmark
   public Object rawCaffeineHit() {
     return rawCaffeine.getIfPresent(hit);
+  }
+
+  @Benchmark
+  public Object rawCaffeineHitFreshKey() {
+    return rawCaffeine.getIfPresent(Deacon.scopedKey(hitUser, hitName));
   }
 
   @Benchmark
@@ -99,6 +111,11 @@ public class LookupBench {
   @Benchmark
   public Object caffeineJavaHit() {
     return caffeineStore.connection(hit);
+  }
+
+  @Benchmark
+  public Object caffeineJavaHitFreshKey() {
+    return caffeineStore.connection(Deacon.scopedKey(hitUser, hitName));
   }
 
   @Benchmark
