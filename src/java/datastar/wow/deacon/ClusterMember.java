@@ -6,11 +6,13 @@ import datastar.wow.deacon.cluster.BackplaneException;
 import datastar.wow.deacon.cluster.ClusterSettings;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
@@ -20,20 +22,29 @@ import java.util.function.BiConsumer;
  * holds which keys, and the messages between nodes), kept in step with the store. The store tells
  * it of every key whose streams changed; one thread of its own then registers the key if the store
  * still holds a stream under it, or unregisters it, so the directory ends up as the store is,
- * whatever order the changes raced in. A message from another node is delivered to this store's
+ * whatever order the changes raced in. A key waits there at most once: a change to a key already
+ * waiting is seen by that key's update, so churn on a key faster than Redis answers queues nothing
+ * more. A message from another node is delivered to this store's
  * matching streams exactly as a local {@code send} would.
  */
 final class ClusterMember implements AutoCloseable {
   private final BaseStore store;
   private final Backplane backplane;
   private final Duration timeout;
-  private final ExecutorService directory;
+  private final ThreadPoolExecutor directory;
+  /** Keys whose directory update is queued and has not yet read the store. */
+  private final Set<Object> waiting = ConcurrentHashMap.newKeySet();
 
   private ClusterMember(BaseStore store, ClusterSettings settings) {
     this.store = store;
     this.timeout = settings.sendTimeout();
     this.directory =
-        Executors.newSingleThreadExecutor(
+        new ThreadPoolExecutor(
+            1,
+            1,
+            0,
+            TimeUnit.MILLISECONDS,
+            new LinkedBlockingQueue<>(),
             task -> {
               Thread t = new Thread(task, "deacon-directory-" + settings.node());
               t.setDaemon(true);
@@ -72,15 +83,22 @@ final class ClusterMember implements AutoCloseable {
    * keys out of the directory), and the store's purges go on as in any closed store.
    */
   void changed(Object key) {
+    if (!waiting.add(key)) return; // the key's queued update has not read the store yet: it will see this
     try {
       directory.execute(
           () -> {
+            waiting.remove(key); // before the read: a change from now on queues another update
             if (store.connectionsOf(key).isEmpty()) backplane.unregister(key);
             else backplane.register(key);
           });
     } catch (RejectedExecutionException closed) {
-      // closed: the node has left the cluster
+      waiting.remove(key); // closed: the node has left the cluster
     }
+  }
+
+  /** How many directory updates are queued, not yet started (for tests). */
+  int directoryBacklog() {
+    return directory.getQueue().size();
   }
 
   /**
