@@ -17,7 +17,7 @@
   A failure names the file and line of the block and the error."
   (:require [clojure.java.io :as io]
             [clojure.string :as str]
-            [clojure.test :refer [deftest is testing]]
+            [clojure.test :refer [deftest is testing use-fixtures]]
             [datastar.wow.deacon :as d*conn]
             [datastar.wow.deacon.test.wow :as wow])
   (:import (clojure.lang LineNumberingPushbackReader)
@@ -220,6 +220,20 @@
             (str label " (Java, run): " (causes e))))))))
 
 ;;; The tests
+
+(defn- restoring-store-types
+  "Runs `f`, then removes the `d*conn/store` methods it added (doc/extending.md
+  defines a store type of its own), so that other tests see the built-in
+  types only."
+  [f]
+  (let [before (set (keys (methods d*conn/store)))]
+    (try (f)
+         (finally
+           (doseq [k (keys (methods d*conn/store))
+                   :when (not (contains? before k))]
+             (remove-method d*conn/store k))))))
+
+(use-fixtures :each restoring-store-types)
 
 (deftest every-block-is-clojure-java-or-a-marked-fragment
   (doseq [file (doc-files)]
