@@ -152,21 +152,23 @@
 (defn java-source
   "`{:class name :source text}` for Java `code` of a block: a class with a
   `main` method as it is, else a class named `default-name` whose `main`
-  holds the code, its imports hoisted above the class. The source keeps the
-  block's line numbers."
+  holds the code, its imports hoisted above the class. Every line of the
+  code keeps its line number in the source."
   [code default-name]
   (let [klass (second (re-find #"(?m)^\s*(?:public\s+)?(?:final\s+)?class\s+(\w+)" code))]
     (if (and klass (re-find #"static\s+void\s+main\s*\(" code))
       {:class klass :source code}
-      (let [lines  (vec (str/split-lines code))
-            import? #(re-matches #"\s*(import\s+.*|)" %)
-            body   (or (first (remove #(import? (nth lines %)) (range (count lines)))) (count lines))
-            header (str "public class " default-name
-                        " { public static void main(String[] args) throws Exception { ")]
+      (let [lines   (vec (str/split-lines code))
+            import? #(re-matches #"\s*import\s+[^;]+;\s*" %)
+            imports (str/join " " (map str/trim (filter import? lines)))
+            body    (mapv #(if (import? %) "" %) lines)
+            ;; the class opens on the first line of statements, after the imports
+            at      (or (first (filter #(not (str/blank? (nth body %))) (range (count body)))) 0)
+            header  (str imports (when (seq imports) " ")
+                         "public class " default-name
+                         " { public static void main(String[] args) throws Exception { ")]
         {:class  default-name
-         :source (str (str/join "\n" (concat (subvec lines 0 body)
-                                             [(str header (get lines body ""))]
-                                             (subvec lines (min (count lines) (inc body)))))
+         :source (str (str/join "\n" (update (if (seq body) body [""]) at #(str header %)))
                       "\n}}\n")}))))
 
 (defn- delete-tree [^File f]
@@ -282,12 +284,12 @@
                 "```clojure\n(inc a)\n(undefined-thing a)\n```\n" ; 16-19
                 "```java\nint x = \"s\";\n```\n"          ; 20-22
                 "```java\nthrow new IllegalStateException(\"boom\");\n```\n" ; 23-25
-                "```java\nimport java.util.List;\n\nList<String> l = List.of(\"a\");\nif (l.size() != 1) throw new AssertionError();\n```\n" ; 26-31
-                "```clojure\n(oops\n")                    ; 32-
+                "```java\nimport java.util.List;\n\nList<String> l = List.of(\"a\");\nimport java.util.Set;\nif (l.size() != Set.of(1).size()) throw new AssertionError();\n```\n" ; 26-32
+                "```clojure\n(oops\n")                    ; 33-
         bs (blocks "t.md" md)]
     (is (= ["t.md:2: a ```bash block must be ```clojure or ```java, or follow <!-- fragment: reason -->"
             "t.md:6: a fragment marker needs a reason: <!-- fragment: reason -->"
-            "t.md:32: the fence is never closed"]
+            "t.md:33: the fence is never closed"]
            (vec (marking-problems bs))))
     (let [{:keys [evaluated problems]} (eval-clojure (runnable bs "clojure"))]
       (is (= 1 evaluated) "the first block ran, the second failed")
