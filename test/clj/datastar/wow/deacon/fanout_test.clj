@@ -313,3 +313,18 @@
     (is (nil? (d*conn/list-keys store)) "nothing stored")
     (is (= 0 (d*conn/send! store [:* ::feed] [(patch 1)])) "yet send! knows how to dispatch")
     (is (empty? @errors))))
+
+(deftest send!-after-a-keyed-fan-out-still-reaches-every-tab
+  ;; the keyed response's delivery runs deacon's interceptor again, inside
+  ;; its own render-once dispatch: send! must keep the registry's dispatch
+  (doseq [type [:atom :caffeine]
+          render-once? [true false]]
+    (testing (str type ", render once: " render-once?)
+      (with-render-once render-once?
+        #(let [store (d*conn/store {:type type :fan-out? true})
+               [dispatch errors] (app store)
+               tabs  (vec (repeatedly 2 (fn [] (subscribe! dispatch "s1" ::feed))))]
+           (is (= 204 (:status (wow/request! dispatch (request "s1") {::d*conn/key ::feed :🚀 [(patch 1)]}))))
+           (is (= 2 (d*conn/send! store ["s1" ::feed] [(patch 2)])))
+           (is (= [[(patch 1) (patch 2)] [(patch 1) (patch 2)]] (mapv wow/events tabs)))
+           (is (empty? @errors)))))))

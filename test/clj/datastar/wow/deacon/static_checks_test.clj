@@ -68,12 +68,15 @@
     (is (= 0 exit) out)
     (is (= [] warnings))))
 
-(deftest the-whole-demo-compiles-against-signature-stand-ins
-  ;; test/stubs holds the vars the demo names from Clojars libraries, without
-  ;; behaviour: every symbol must resolve and no call may reflect. Every
-  ;; namespace under dev/src, so that a new one is covered too.
+(deftest the-whole-demo-compiles-against-stand-ins
+  ;; The demo's Clojars libraries are stood in for: datastar.wow and the
+  ;; Datastar SDK by the working stand-ins of test/clj (the documentation's
+  ;; examples run over them too), reitit-ring, http-kit's server and chassis
+  ;; by the signature stand-ins of test/stubs, without behaviour. Every symbol
+  ;; must resolve and no call may reflect. Every namespace under dev/src, so
+  ;; that a new one is covered too.
   (let [{:keys [exit out warnings]}
-        (load-fresh ["dev/src" "test/stubs"] (map #(namespace-of "dev/src" %) (clj-files "dev/src")))]
+        (load-fresh ["dev/src" "test/clj" "test/stubs"] (map #(namespace-of "dev/src" %) (clj-files "dev/src")))]
     (is (= 0 exit) out)
     (is (= [] warnings))))
 
@@ -89,7 +92,7 @@
   ;; user.clj's lifecycle over the stand-ins: the server calls do nothing there,
   ;; but the demo's state is really built, started, stopped and rebuilt.
   (let [{:keys [exit out]}
-        (run-fresh ["dev/src" "test/stubs"]
+        (run-fresh ["dev/src" "test/clj" "test/stubs"]
                    '(do (println :first (user/dev {:port 0}))
                         (println :again (user/dev {:port 0}))
                         (println :stop (user/stop))

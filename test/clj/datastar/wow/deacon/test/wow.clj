@@ -148,13 +148,20 @@
       (handler request))))
 
 
+(defn on-close!
+  "Makes `f` (no arguments) what `close!` runs, once, when `sse` closes."
+  [^FakeSse sse f]
+  (reset! (.-on-close sse) f))
+
 (defn request!
   "Handle one Datastar request whose handler returned `response`, the way
   datastar.wow does. Returns `{:status 204|200 :sse stream-if-opened
-  :dispatch dispatch-result :lookup lookup-result}`."
+  :dispatch dispatch-result :lookup lookup-result}`. With option
+  `:->sse-response` (an SDK adapter's, as `d*/with-datastar` takes) the
+  stream is opened through it and `:ring` holds the Ring response it made."
   ([dispatch request response]
    (request! dispatch request response {}))
-  ([dispatch request response {:keys [with-open-sse?] :or {with-open-sse? false}}]
+  ([dispatch request response {:keys [with-open-sse? ->sse-response] :or {with-open-sse? false}}]
    (let [response (cond-> response
                     (contains? response :🚀)
                     (-> (assoc :datastar.wow/fx (:🚀 response)) (dissoc :🚀)))
@@ -169,12 +176,22 @@
      (if (some? conn)
        {:status 204 :lookup lookup
         :dispatch (dispatch {:sse conn :request request} data actions)}
-       (let [^FakeSse sse (fake-sse)]
-         (reset! (.-on-close sse)
-                 #(dispatch {:sse nil :request request} data [[:datastar.wow/sse-closed]]))
-         (let [result (dispatch {:sse sse :request request} data actions)]
-           (when (:datastar.wow/with-open-sse? data) (close! sse))
-           {:status 200 :sse sse :lookup lookup :dispatch result}))))))
+       (let [opened   (atom nil)
+             on-open  (fn [sse]
+                        (let [result (dispatch {:sse sse :request request} data actions)]
+                          (reset! opened [sse result])
+                          (when (:datastar.wow/with-open-sse? data) (sdk/close-sse! sse))))
+             on-close (fn [_sse _status]
+                        (dispatch {:sse nil :request request} data [[:datastar.wow/sse-closed]]))
+             ring     (if ->sse-response
+                        (->sse-response request {:d*.sse/on-open on-open :d*.sse/on-close on-close})
+                        (let [sse (fake-sse)]
+                          (on-close! sse #(on-close sse nil))
+                          (on-open sse)
+                          nil))
+             [sse result] @opened]
+         (cond-> {:status 200 :sse sse :lookup lookup :dispatch result}
+           ring (assoc :ring ring)))))))
 
 (defn request
   "A fresh Ring-like request map (a new object each call, as a server makes)."
