@@ -2,6 +2,7 @@ package datastar.wow.deacon;
 
 import clojure.lang.APersistentVector;
 import clojure.lang.Keyword;
+import clojure.lang.Murmur3;
 import clojure.lang.Symbol;
 import clojure.lang.Util;
 import java.util.UUID;
@@ -44,13 +45,25 @@ final class ClojureKey {
   }
 
   /**
-   * {@code Util.hasheq}, with a class test first for vectors (every scoped key is one): on JDK 17
-   * alternating interface tests of one class ({@code IHashEq} here, {@code IPersistentCollection}
-   * in {@code Util.equiv}) each search the class's interface list.
+   * {@code Util.hasheq}, computed for a vector element by element with class tests first (every
+   * scoped key is a vector of keywords and strings): on JDK 17 alternating interface tests of one
+   * class ({@code IHashEq} in {@code Util.hasheq}, {@code IPersistentCollection} in {@code
+   * Util.equiv}) each search the class's interface list. The result is the vector's {@code hasheq}
+   * (Clojure's ordered collection hash), so that an equal list or map entry hashes the same.
    */
   private static int hash(Object key) {
-    if (key instanceof APersistentVector) return ((APersistentVector) key).hasheq();
-    return Util.hasheq(key);
+    if (!(key instanceof APersistentVector)) return Util.hasheq(key);
+    APersistentVector v = (APersistentVector) key;
+    int n = v.count();
+    int h = 1;
+    for (int i = 0; i < n; i++) h = 31 * h + elementHash(v.nth(i));
+    return Murmur3.mixCollHash(h, n);
+  }
+
+  private static int elementHash(Object x) {
+    if (x instanceof Keyword) return ((Keyword) x).hasheq();
+    if (x instanceof String) return Murmur3.hashInt(x.hashCode()); // what Util.hasheq answers
+    return hash(x);
   }
 
   /**
