@@ -1,6 +1,13 @@
 package datastar.wow.deacon.examples;
 
+import clojure.java.api.Clojure;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +22,11 @@ import java.util.Map;
  * shows two sessions and a removal. The page is then reloaded: it is what the server renders for
  * that state (Datastar's script, from its CDN, is refused, so nothing changes it afterwards).
  *
+ * <p>The REPL demo's page ({@code repl-demo-*.png}) needs the Clojars libraries to run; its
+ * screenshots are of the page its own handlers and view render over the test stand-ins of
+ * datastar.wow ({@code datastar.wow.deacon.test.demo-page}), served as they are, for a session in
+ * the same state. It is a still page: nothing drives it afterwards.
+ *
  * <p>Run by {@code dev/screenshots}: {@code mvn -q test-compile exec:java@screenshots
  * -Dscreenshots.dir=doc/images}.
  */
@@ -22,7 +34,8 @@ public final class Screenshots {
   private Screenshots() {}
 
   /**
-   * Writes {@code java-example-desktop.png} and {@code java-example-phone.png}.
+   * Writes {@code java-example-desktop.png}, {@code java-example-phone.png}, {@code
+   * repl-demo-desktop.png} and {@code repl-demo-phone.png}.
    *
    * @param args ignored; the directory is {@code -Dscreenshots.dir}, default {@code doc/images}
    * @throws Exception when Chromium is missing or a step fails
@@ -34,6 +47,49 @@ public final class Screenshots {
     Files.createDirectories(dir);
     take(chromium, 1280, 800, false, dir.resolve("java-example-desktop.png"));
     take(chromium, 390, 844, true, dir.resolve("java-example-phone.png"));
+    Clojure.var("clojure.core", "require").invoke(Clojure.read("datastar.wow.deacon.test.demo-page"));
+    Map<?, ?> demo = (Map<?, ?>) Clojure.var("datastar.wow.deacon.test.demo-page", "render").invoke();
+    takeStill(chromium, demo, 1280, 800, false, dir.resolve("repl-demo-desktop.png"));
+    takeStill(chromium, demo, 390, 844, true, dir.resolve("repl-demo-phone.png"));
+  }
+
+  // The demo's page, stylesheet and favicon, served as they are on a free loopback port.
+  private static void takeStill(Path executable, Map<?, ?> demo, int width, int height, boolean phone, Path png)
+      throws Exception {
+    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+    server.createContext("/", ex -> {
+      switch (ex.getRequestURI().getPath()) {
+        case "/" -> answer(ex, "text/html; charset=utf-8", ((String) demo.get("html")).getBytes(StandardCharsets.UTF_8));
+        case "/style.css" -> answer(ex, "text/css; charset=utf-8", ((String) demo.get("css")).getBytes(StandardCharsets.UTF_8));
+        case "/favicon.ico" -> answer(ex, "image/x-icon", (byte[]) demo.get("favicon"));
+        default -> {
+          ex.sendResponseHeaders(404, -1);
+          ex.close();
+        }
+      }
+    });
+    server.start();
+    try (Chromium chromium = Chromium.launch(executable, width, height)) {
+      String origin = "http://127.0.0.1:" + server.getAddress().getPort();
+      chromium.call("Page.enable");
+      chromium.allowOnly(origin);
+      chromium.call(
+          "Emulation.setDeviceMetricsOverride",
+          Map.of("width", width, "height", height, "deviceScaleFactor", 1, "mobile", phone));
+      chromium.load(origin + "/");
+      Files.write(png, chromium.screenshot(true));
+    } finally {
+      server.stop(0);
+    }
+    System.out.println("wrote " + png + " (" + Files.size(png) + " bytes)");
+  }
+
+  private static void answer(HttpExchange ex, String type, byte[] body) throws IOException {
+    ex.getResponseHeaders().set("Content-Type", type);
+    ex.sendResponseHeaders(200, body.length);
+    try (var out = ex.getResponseBody()) {
+      out.write(body);
+    }
   }
 
   private static void take(Path executable, int width, int height, boolean phone, Path png) throws Exception {
