@@ -62,6 +62,10 @@ class PageInChromiumIT {
     assertEquals(
         List.of("Start timer", "Add ten", "Stop and reset", "Wave to everyone"),
         chromium.eval("[...document.querySelectorAll('button')].map(b => b.textContent)"));
+    assertEquals(
+        List.of(false, true, true, false),
+        chromium.eval("[...document.querySelectorAll('button')].map(b => b.disabled)"),
+        "a stopped counter: Add ten and Stop and reset disabled from the first paint");
     assertEquals("The store", chromium.eval("document.querySelector('#store h2').textContent"));
     assertEquals(
         "No streams: every open page keeps one here.",
