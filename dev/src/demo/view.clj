@@ -104,12 +104,17 @@
       [:h2 "Your counter"]
       [:p.hint "Shared by every tab of this browser: open another tab and both count."]
       [:output#counter.count {:data-text "$counter"} (:counter counter)]
-      [:p.status {:data-text "$running ? 'running' : 'stopped'" :data-class:running "$running"}
+      ;; the status's class and the buttons' disabled as Datastar will keep them, from the first paint
+      [(if (:running counter) :p.status.running :p.status)
+       {:data-text "$running ? 'running' : 'stopped'" :data-class:running "$running"}
        (if (:running counter) "running" "stopped")]
       [:div.buttons
-       [:button.primary {:data-on:click "@put('/')" :data-attr:disabled "$running"} "Start timer"]
-       [:button {:data-on:click "@post('/jump')" :data-attr:disabled "!$running"} "Add ten"]
-       [:button.danger {:data-on:click "@delete('/')" :data-attr:disabled "!$running"} "Stop and reset"]]]
+       [:button.primary {:data-on:click "@put('/')" :data-attr:disabled "$running"
+                         :disabled (boolean (:running counter))} "Start timer"]
+       [:button {:data-on:click "@post('/jump')" :data-attr:disabled "!$running"
+                 :disabled (not (:running counter))} "Add ten"]
+       [:button.danger {:data-on:click "@delete('/')" :data-attr:disabled "!$running"
+                        :disabled (not (:running counter))} "Stop and reset"]]]
      [:section.card
       [:h2 "Everyone"]
       [:p.hint "Reaches every open page of every browser: open one in a private window too."]

@@ -256,6 +256,8 @@
       (is (= ["@put('/')" "@post('/jump')" "@delete('/')" "@post('/wave')"] (flatten (:data-on:click attrs))))
       (is (= ["Start timer" "Add ten" "Stop and reset" "Wave to everyone"]
              (map text (find-all :button page))) "every button says what it does")
+      (is (= [false true true nil] (map (comp :disabled second) (find-all :button page)))
+          "a stopped counter: only Start timer enabled, from the first paint")
       (is (= "@get('/updates', {openWhenHidden: true})" (:data-init attrs)) "the tab's stream, kept while hidden")
       (is (str/includes? (:data-signals attrs) (str "me: '" (session/short-id ann) "'")))
       (is (not (str/includes? (pr-str page) ann)) "the session id itself never")

@@ -84,9 +84,13 @@ final class Page {
         + "\" data-text=\"$running ? 'running' : 'stopped'\" data-class:running=\"$running\">"
         + (counter.running() ? "running" : "stopped") + "</p>"
         + "<div class=\"buttons\">"
-        + "<button class=\"primary\" data-on:click=\"@put('/')\" data-attr:disabled=\"$running\">Start timer</button>"
-        + "<button data-on:click=\"@post('/jump')\" data-attr:disabled=\"!$running\">Add ten</button>"
-        + "<button class=\"danger\" data-on:click=\"@delete('/')\" data-attr:disabled=\"!$running\">Stop and reset</button>"
+        // disabled as Datastar will keep them, from the first paint on
+        + "<button class=\"primary\" data-on:click=\"@put('/')\" data-attr:disabled=\"$running\""
+        + disabled(counter.running()) + ">Start timer</button>"
+        + "<button data-on:click=\"@post('/jump')\" data-attr:disabled=\"!$running\""
+        + disabled(!counter.running()) + ">Add ten</button>"
+        + "<button class=\"danger\" data-on:click=\"@delete('/')\" data-attr:disabled=\"!$running\""
+        + disabled(!counter.running()) + ">Stop and reset</button>"
         + "</div></section>\n"
         + "<section class=\"card\"><h2>Everyone</h2>"
         + "<p class=\"hint\">Reaches every open page of every browser: open one in a private window too.</p>"
@@ -213,6 +217,10 @@ final class Page {
       return shortId(sid);
     }
     return null;
+  }
+
+  private static String disabled(boolean disabled) {
+    return disabled ? " disabled" : "";
   }
 
   private static String escape(String s) {
