@@ -94,8 +94,8 @@ TARGETS = [
     # 3. broadcast: cost per stream reached ÷ one keyed dispatch
     ("3. Broadcast-all to 1,000 of 11,000 streams, per stream ÷ keyed dispatch, atom, SDK (render once)", "BroadcastBench.broadcastAll[n=1000,sdk=true,store=atom]", "DispatchBench.atomKeyedEffects", 0.3, 1000),
     ("3. Broadcast-all to 1,000 of 11,000 streams, per stream ÷ keyed dispatch, Caffeine, SDK (render once)", "BroadcastBench.broadcastAll[n=1000,sdk=true,store=caffeine]", "DispatchBench.caffeineKeyedEffects", 0.3, 1000),
-    ("3. Broadcast-all to 1,000 of 11,000 streams, per stream ÷ keyed dispatch, atom, no SDK (dispatch per stream)", "BroadcastBench.broadcastAll[n=1000,sdk=false,store=atom]", "DispatchBench.atomKeyedEffects", 0.3, 1000),
-    ("3. Broadcast-all to 1,000 of 11,000 streams, per stream ÷ keyed dispatch, Caffeine, no SDK (dispatch per stream)", "BroadcastBench.broadcastAll[n=1000,sdk=false,store=caffeine]", "DispatchBench.caffeineKeyedEffects", 0.3, 1000),
+    # several nodes: a local hit never touches Redis
+    ("Cluster: local look-up on a cluster member ÷ on a store of no cluster", "ClusterBench.lookupCluster", "ClusterBench.lookupPlain", 1.1, 1),
 ]
 
 # (description, benchmark, bound in B/op)
@@ -117,6 +117,10 @@ FIGURES = [
     ("2. Interceptor reuse look-up, Caffeine store ÷ raw Caffeine read, key built afresh", "InterceptorBench.deaconCaffeineReuse", "LookupBench.rawCaffeineHitFreshKey", 1),
     ("2. Returning the connection in the ctx (two assocs) ÷ raw Caffeine read (hit)", "InterceptorBench.assocConnection", "LookupBench.rawCaffeineHit", 1),
     ("3. Stream's own write of the two events ÷ keyed dispatch (the floor per stream)", "DispatchBench.streamSend", "DispatchBench.atomKeyedEffects", 0.5),
+    # without the SDK's protocol (a store over another stream type) every stream runs the whole dispatch
+    ("3. Broadcast-all to 1,000 of 11,000 streams, per stream ÷ keyed dispatch, atom, no SDK (dispatch per stream)", "BroadcastBench.broadcastAll[n=1000,sdk=false,store=atom]", "DispatchBench.atomKeyedEffects", 1000),
+    ("3. Broadcast-all to 1,000 of 11,000 streams, per stream ÷ keyed dispatch, Caffeine, no SDK (dispatch per stream)", "BroadcastBench.broadcastAll[n=1000,sdk=false,store=caffeine]", "DispatchBench.caffeineKeyedEffects", 1000),
+    ("Cluster: store then close on a cluster member ÷ on a store of no cluster", "ClusterBench.storeCloseCluster", "ClusterBench.storeClosePlain", 1),
     ("3c. Find a key's streams: scan ÷ store.connections(key) (a look-up), atom, 11,000 entries", "MatchBench.scanExact[n=1000,store=atom]", "MatchBench.storeExact[n=1000,store=atom]", 1),
     ("3c. Find a key's streams: scan ÷ store.connections(key) (a look-up), Caffeine, 11,000 entries", "MatchBench.scanExact[n=1000,store=caffeine]", "MatchBench.storeExact[n=1000,store=caffeine]", 1),
     ("3c. Find a key's streams: scan ÷ store.connections(key) (a look-up), atom, 110,000 entries", "MatchBench.scanExact[n=10000,store=atom]", "MatchBench.storeExact[n=10000,store=atom]", 1),
@@ -224,6 +228,26 @@ def fanout_table(r):
     return "\n".join(rows)
 
 
+def cluster_table(r):
+    """Delivery through Redis beside delivery in one JVM: percentiles of sample-mode runs."""
+    rows = ["| delivery | samples | p50 | p90 | p99 | p99.9 | mean |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for name, what in (("ClusterBench.localSend", "local: the sending node holds the key"),
+                       ("ClusterBench.remoteSend", "cross-node: another node holds the key, through Redis")):
+        if name not in r:
+            continue
+        m = r[name]["entry"]["primaryMetric"]
+        p = m.get("scorePercentiles", {})
+        n = sum(int(c) for fork in m.get("rawDataHistogram", []) for it in fork for _, c in it)
+        cells = " | ".join(f"{num(p.get(q)):,.0f} µs" for q in ("50.0", "90.0", "99.0", "99.9"))
+        rows.append(f"| {what} | {n:,} | {cells} | {num(m['score']):,.0f} µs |")
+    burst = r.get("ClusterBench.remoteBurst")
+    if burst:
+        per = ns(r, "ClusterBench.remoteBurst", "score")
+        rows.append(f"| cross-node, 100 sends then 100 deliveries (throughput, one sender) | | | | | | "
+                    f"{per / 1e3:,.1f} µs per message: {1e9 / per:,.0f} messages/s |")
+    return "\n".join(rows)
+
+
 def scores_table(r):
     rows = ["| benchmark | score | ± error | unit | CPU time | alloc B/op |", "|---|---:|---:|---|---:|---:|"]
     for name in sorted(r):
@@ -253,6 +277,8 @@ def main(argv):
     print(targets_table(r, memory) + "\n")
     print("### Broadcast and fan-out, per stream reached\n")
     print(fanout_table(r) + "\n")
+    print("### Several nodes (Redis on loopback)\n")
+    print(cluster_table(r) + "\n")
     print("### Other figures (no bound)\n")
     print(figures_table(r) + "\n")
     print("### All scores\n")
