@@ -65,6 +65,19 @@ abstract class BaseStore implements ConnectionStore, Ownership {
   /** Every connection stored under exactly {@code key}, oldest first. */
   abstract List<Object> connectionsOf(Object key);
 
+  /**
+   * Whether {@code connection} is one of the connections under {@code key}, read without counting
+   * as a use of the key: no access recorded for idle expiry, no hit or miss in the stats. For the
+   * interceptor's check on every effects dispatch of a keyed response, whose request already looked
+   * the key up or stored it.
+   */
+  boolean holdsQuietly(Object key, Object connection) {
+    for (Object held : connectionsOf(key)) {
+      if (held == connection) return true;
+    }
+    return false;
+  }
+
   /** Who stored {@code connection} under {@code key}: the request that opened it, or null. */
   abstract @Nullable Object ownerOf(Object key, Object connection);
 

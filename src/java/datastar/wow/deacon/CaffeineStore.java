@@ -4,6 +4,7 @@ import clojure.lang.IPersistentMap;
 import clojure.lang.Keyword;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Policy;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Scheduler;
 import com.github.benmanes.caffeine.cache.Ticker;
@@ -58,6 +59,7 @@ public final class CaffeineStore extends BaseStore {
 
   private final Cache<Object, Object> cache;
   private final ConcurrentMap<Object, Object> map;
+  private final Policy<Object, Object> policy;
   /** Null when the cache was given by the user: then nothing tells us of its evictions. */
   private final @Nullable ConnectionIndex index;
   private final boolean recordStats;
@@ -70,6 +72,7 @@ public final class CaffeineStore extends BaseStore {
     super(builder, removals);
     this.cache = cache;
     this.map = cache.asMap();
+    this.policy = cache.policy();
     this.index = index;
     this.recordStats = builder.recordStats;
   }
@@ -93,6 +96,12 @@ public final class CaffeineStore extends BaseStore {
   @Override
   List<Object> connectionsOf(Object key) {
     return Streams.connections(map.get(ClojureKey.of(key)));
+  }
+
+  @Override
+  boolean holdsQuietly(Object key, Object connection) {
+    // a read of Caffeine's map that skips its read buffer, whose drains go to the executor
+    return Streams.holds(policy.getIfPresentQuietly(ClojureKey.of(key)), connection);
   }
 
   @Override

@@ -73,6 +73,8 @@ final class ConnectionInterceptor extends AFn {
       };
 
   private final ConnectionStore store;
+  /** The store, when it is a built-in one; null for a custom store. */
+  private final @Nullable BaseStore builtIn;
   private final Ownership owned;
   private final RegistryOptions options;
   private final Delivery delivery;
@@ -80,6 +82,7 @@ final class ConnectionInterceptor extends AFn {
 
   ConnectionInterceptor(ConnectionStore store, RegistryOptions options) {
     this.store = store;
+    this.builtIn = store instanceof BaseStore ? (BaseStore) store : null;
     this.owned = store.ownership().orElseGet(() -> new OwnerTable(store));
     this.options = options;
     this.delivery = new Delivery(store, options.onError);
@@ -139,7 +142,7 @@ final class ConnectionInterceptor extends AFn {
       @Nullable Object named) {
     IPersistentMap data = (IPersistentMap) ctx.valAt(Names.DISPATCH_DATA);
     // the store learns how to dispatch (for send) from the first response that names a key
-    if (store instanceof BaseStore) ((BaseStore) store).dispatchesThrough(ctx.valAt(Names.NEXUS));
+    if (builtIn != null) builtIn.dispatchesThrough(ctx.valAt(Names.NEXUS));
     Object system = ctx.valAt(Names.SYSTEM);
     Object sse = get(system, Names.SSE);
     int kind = kindOf(ctx.valAt(Names.ACTIONS));
@@ -206,7 +209,10 @@ final class ConnectionInterceptor extends AFn {
     Object scoped = scope(ctx, k);
     if (scoped == null) return ctx;
     if (!fanOut) {
-      if (store.connection(scoped) == sse) return ctx; // reuse: a read, never a write
+      // the stream this request already stored or looked up: a quiet read, never a write
+      boolean held =
+          builtIn != null ? builtIn.holdsQuietly(scoped, sse) : store.connection(scoped) == sse;
+      if (held) return ctx;
     } else {
       List<Map.Entry<Object, Object>> held = store.connections(scoped);
       if (contains(held, sse)) {
@@ -248,7 +254,7 @@ final class ConnectionInterceptor extends AFn {
 
   /** The store's cluster membership, if it is a built-in store in a cluster. */
   private @Nullable ClusterMember cluster() {
-    return store instanceof BaseStore ? ((BaseStore) store).cluster() : null;
+    return builtIn != null ? builtIn.cluster() : null;
   }
 
   /**

@@ -107,6 +107,20 @@
     (is (= {:size 1 :hits 1 :misses 1} (select-keys (d*conn/stats c) [:size :hits :misses])))
     (is (= 1 (get-in (d*conn/stats c) [:removals :explicit])))))
 
+(deftest a-keyed-request-reads-the-caffeine-store-once
+  ;; datastar.wow asks for the key's stream (a look-up), then dispatches the
+  ;; effects on it carrying the key: that second check must not be a second
+  ;; read, or every push pays Caffeine's read bookkeeping twice
+  (let [c        (d*conn/store {:type :caffeine :record-stats? true :executor (fn [^Runnable r] (.run r))})
+        dispatch (wow/create-dispatch [[d*conn/registry c]])
+        response {::d*conn/key ::feed :datastar.wow/fx [[:datastar.wow/patch-signals {:n 1}]]}
+        opened   (wow/request! dispatch (wow/request) response)]
+    (is (= 200 (:status opened)))
+    (is (= {:hits 0 :misses 1} (select-keys (d*conn/stats c) [:hits :misses])) "the look-up found nothing")
+    (is (= 204 (:status (wow/request! dispatch (wow/request) response))))
+    (is (= {:hits 1 :misses 1} (select-keys (d*conn/stats c) [:hits :misses])) "one look-up, one hit")
+    (is (= 2 (count (wow/events (:sse opened)))) "both pushes reached the stream")))
+
 (deftest heartbeat-purges-dead-connections-with-cause-dead
   (doseq [type [:atom :caffeine]]
     (testing (str type ", the probe doc/lifecycle.md gives: an SDK send, which answers false when closed")
