@@ -66,16 +66,12 @@ abstract class BaseStore implements ConnectionStore, Ownership {
   abstract List<Object> connectionsOf(Object key);
 
   /**
-   * Whether {@code connection} is one of the connections under {@code key}, read without counting
-   * as a use of the key: no access recorded for idle expiry, no hit or miss in the stats. For the
-   * interceptor's check on every effects dispatch of a keyed response, whose request already looked
-   * the key up or stored it.
+   * {@link #connectionsOf}, read without counting as a use of the key: no access recorded for idle
+   * expiry, no hit or miss in the stats. For the interceptor's check on every effects dispatch of a
+   * keyed response, whose request already looked the key up or stored it.
    */
-  boolean holdsQuietly(Object key, Object connection) {
-    for (Object held : connectionsOf(key)) {
-      if (held == connection) return true;
-    }
-    return false;
+  List<Object> connectionsQuietly(Object key) {
+    return connectionsOf(key);
   }
 
   /** Who stored {@code connection} under {@code key}: the request that opened it, or null. */

@@ -99,9 +99,9 @@ public final class CaffeineStore extends BaseStore {
   }
 
   @Override
-  boolean holdsQuietly(Object key, Object connection) {
+  List<Object> connectionsQuietly(Object key) {
     // a read of Caffeine's map that skips its read buffer, whose drains go to the executor
-    return Streams.holds(policy.getIfPresentQuietly(ClojureKey.of(key)), connection);
+    return Streams.connections(policy.getIfPresentQuietly(ClojureKey.of(key)));
   }
 
   @Override

@@ -13,6 +13,7 @@ import clojure.lang.PersistentVector;
 import clojure.lang.RT;
 import clojure.lang.Tuple;
 import datastar.wow.deacon.cluster.InvalidPayloadException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -208,13 +209,12 @@ final class ConnectionInterceptor extends AFn {
     if (named != null || sse == null || data.valAt(Names.CONNECTION) != null) return ctx;
     Object scoped = scope(ctx, k);
     if (scoped == null) return ctx;
+    // The key's streams are read quietly (no access, no statistics): this request already looked
+    // the key up or stored it.
     if (!fanOut) {
-      // the stream this request already stored or looked up: a quiet read, never a write
-      boolean held =
-          builtIn != null ? builtIn.holdsQuietly(scoped, sse) : store.connection(scoped) == sse;
-      if (held) return ctx;
+      if (holds(scoped, sse)) return ctx; // the stream this request stored or looked up: no write
     } else {
-      List<Map.Entry<Object, Object>> held = store.connections(scoped);
+      List<Map.Entry<Object, Object>> held = heldBy(scoped);
       if (contains(held, sse)) {
         if (subscribing) return ctx;
         // the other nodes' streams of the key first: effects that are not data fail here, unsent
@@ -227,6 +227,24 @@ final class ConnectionInterceptor extends AFn {
     if (withOpenSse(data, response)) return ctx;
     owned.store(scoped, sse, data.valAt(Names.REQUEST));
     return ctx.assoc(Names.DISPATCH_DATA, data.assoc(Names.CONNECTION, sse));
+  }
+
+  /** Whether the key's stream is {@code sse} (no fan-out): quietly on a built-in store. */
+  private boolean holds(Object scoped, Object sse) {
+    if (builtIn == null) return store.connection(scoped) == sse;
+    for (Object conn : builtIn.connectionsQuietly(scoped)) {
+      if (conn == sse) return true;
+    }
+    return false;
+  }
+
+  /** The key's streams as {@code [key conn]} pairs: quietly on a built-in store. */
+  private List<Map.Entry<Object, Object>> heldBy(Object scoped) {
+    if (builtIn == null) return store.connections(scoped);
+    List<Object> conns = builtIn.connectionsQuietly(scoped);
+    List<Map.Entry<Object, Object>> pairs = new ArrayList<>(conns.size());
+    for (Object conn : conns) pairs.add(Clj.pair(scoped, conn));
+    return pairs;
   }
 
   private static boolean contains(List<Map.Entry<Object, Object>> pairs, Object conn) {

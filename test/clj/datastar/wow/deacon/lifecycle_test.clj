@@ -121,6 +121,20 @@
     (is (= {:hits 1 :misses 1} (select-keys (d*conn/stats c) [:hits :misses])) "one look-up, one hit")
     (is (= 2 (count (wow/events (:sse opened)))) "both pushes reached the stream")))
 
+(deftest a-keyed-request-to-every-tab-reads-the-caffeine-store-once
+  (let [c        (d*conn/store {:type :caffeine :fan-out? true :record-stats? true
+                                :executor (fn [^Runnable r] (.run r))})
+        dispatch (wow/create-dispatch [[d*conn/registry c]])
+        tabs     (for [_ (range 2)]
+                   (:sse (wow/request! dispatch (wow/request) {::d*conn/subscribe ::feed :datastar.wow/fx []})))
+        _        (doall tabs)
+        before   (select-keys (d*conn/stats c) [:hits :misses])]
+    (is (= {:hits 0 :misses 0} before) "a subscribe looks nothing up")
+    (is (= 204 (:status (wow/request! dispatch (wow/request)
+                                      {::d*conn/key ::feed :datastar.wow/fx [[:datastar.wow/patch-signals {:n 1}]]}))))
+    (is (= {:hits 1 :misses 0} (select-keys (d*conn/stats c) [:hits :misses])) "one look-up, one hit")
+    (is (= [1 1] (map (comp count wow/events) tabs)) "both tabs got the push")))
+
 (deftest heartbeat-purges-dead-connections-with-cause-dead
   (doseq [type [:atom :caffeine]]
     (testing (str type ", the probe doc/lifecycle.md gives: an SDK send, which answers false when closed")
