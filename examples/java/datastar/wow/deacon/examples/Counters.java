@@ -34,6 +34,9 @@ final class Counters {
   private static final int REMEMBERED_COMMANDS = 1024;
 
   private final Settings settings;
+  /** When a tab that opened asks the other nodes for the session's counter a second time. */
+  private static final long ASK_AGAIN_MS = 500;
+
   private final ScheduledExecutorService timer;
   // One counter per session that has one worth keeping; see settle and forget.
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
@@ -205,6 +208,17 @@ final class Counters {
    */
   void opened(String sid) {
     if (!clustered()) return;
+    ask(sid);
+    // The directory learns of this tab a moment after it opened, and an answer routed before that
+    // reaches no tab here (delivery is at most once): ask once more when it surely knows.
+    try {
+      var unused = timer.schedule(() -> ask(sid), ASK_AGAIN_MS, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException closing) {
+      // the server is stopping
+    }
+  }
+
+  private void ask(String sid) {
     Counter counter = counters.get(sid);
     send(sid, counter == null ? Counter.Replica.INITIAL : counter.replica(), true);
   }
