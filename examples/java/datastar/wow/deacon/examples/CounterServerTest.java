@@ -22,6 +22,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -344,6 +346,14 @@ class CounterServerTest {
     for (String label : List.of("Start timer", "Add ten", "Stop and reset", "Wave to everyone")) {
       assertTrue(html.contains(">" + label + "</button>"), label);
     }
+  }
+
+  @Test
+  void theStylesheetIsTheReplDemosOneWithItsOwnTitleLine() throws Exception {
+    // two copies of one stylesheet, so that each app serves a file of its own: they may not drift
+    List<String> java = Files.readAllLines(Path.of("examples/java/datastar/wow/deacon/examples/style.css"));
+    List<String> demo = Files.readAllLines(Path.of("dev/src/demo/style.css"));
+    assertEquals(demo.subList(1, demo.size()), java.subList(1, java.size()));
   }
 
   @Test
