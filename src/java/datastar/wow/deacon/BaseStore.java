@@ -78,15 +78,13 @@ abstract class BaseStore implements ConnectionStore, Ownership {
   abstract @Nullable Object ownerOf(Object key, Object connection);
 
   /**
-   * Remembers the Nexus a registry over this store dispatches through, for {@link #send}. The Nexus
-   * of a render-once delivery (the registry's, plus {@link Delivery}'s own interceptor) is not
-   * remembered: deacon's interceptor runs again inside it, and a send through it would add that
-   * interceptor twice and write to the first stream only.
+   * Remembers the Nexus a registry over this store dispatches through, for {@link #send}: that of a
+   * request's own dispatch, never that of one of deacon's per-stream dispatches (a render-once
+   * delivery adds its own interceptor to it, and a send through it would add that interceptor twice
+   * and write to the first stream only).
    */
   final void dispatchesThrough(@Nullable Object nexus) {
-    if (nexus instanceof IPersistentMap && nexus != this.nexus && !Delivery.renderingOnce(nexus)) {
-      this.nexus = (IPersistentMap) nexus;
-    }
+    if (nexus instanceof IPersistentMap && nexus != this.nexus) this.nexus = (IPersistentMap) nexus;
   }
 
   /**

@@ -142,8 +142,11 @@ final class ConnectionInterceptor extends AFn {
       @Nullable Object broadcastAll,
       @Nullable Object named) {
     IPersistentMap data = (IPersistentMap) ctx.valAt(Names.DISPATCH_DATA);
-    // the store learns how to dispatch (for send) from the first response that names a key
-    if (builtIn != null) builtIn.dispatchesThrough(ctx.valAt(Names.NEXUS));
+    // The store learns how to dispatch (for send) from a request's own dispatch; deacon's
+    // per-stream dispatches (they carry the stream's key) may run through a Nexus of their own.
+    if (builtIn != null && data.valAt(Names.STREAM_KEY) == null) {
+      builtIn.dispatchesThrough(ctx.valAt(Names.NEXUS));
+    }
     Object system = ctx.valAt(Names.SYSTEM);
     Object sse = get(system, Names.SSE);
     int kind = kindOf(ctx.valAt(Names.ACTIONS));

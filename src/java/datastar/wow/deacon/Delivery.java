@@ -279,17 +279,6 @@ final class Delivery {
     }
   }
 
-  /** Whether {@code nexus} is that of a render-once delivery: its interceptors hold {@link #INTERCEPTOR}. */
-  static boolean renderingOnce(Object nexus) {
-    Object vector = nexus instanceof ILookup ? ((ILookup) nexus).valAt(NEXUS_INTERCEPTORS) : null;
-    if (!(vector instanceof IPersistentVector)) return false;
-    IPersistentVector interceptors = (IPersistentVector) vector;
-    for (int i = 0; i < interceptors.count(); i++) {
-      if (interceptors.nth(i) == INTERCEPTOR) return true;
-    }
-    return false;
-  }
-
   /** The effect a Nexus effect ctx is running, or null. */
   private static @Nullable Object effectId(Object ctx) {
     Object effect = ctx instanceof ILookup ? ((ILookup) ctx).valAt(Names.EFFECT) : null;
