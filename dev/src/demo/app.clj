@@ -87,27 +87,15 @@
                   (reify ThreadFactory
                     (newThread [_ r]
                       (doto (Thread. r "demo-timer") (.setDaemon true)))))
-        state    {:entries    (atom {})
-                  :counters   (atom {})
-                  :timers     (atom {})
-                  :forgets    (atom {})
-                  :since      (atom {})
-                  :removals   (atom [])
-                  :refreshing (atom false)
-                  :tell-others (atom false)
-                  :panel-view (atom nil)
-                  :clock      (atom 0)
-                  :answering  (atom #{})
-                  :applied    (atom [])
-                  :cluster    cluster
-                  :store-ref  (atom nil)
-                  :executor   executor
-                  :schedule   (every-second executor)
-                  :later      (after executor)
-                  :submit     (on-thread executor)
-                  :now        #(.format (LocalTime/now) clock)
-                  :cdn        d*/CDN-url
-                  :doctype    chassis/doctype-html5}]
+        state    (merge (effects/fresh-state)
+                        {:cluster  cluster
+                         :executor executor
+                         :schedule (every-second executor)
+                         :later    (after executor)
+                         :submit   (on-thread executor)
+                         :now      #(.format (LocalTime/now) clock)
+                         :cdn      d*/CDN-url
+                         :doctype  chassis/doctype-html5})]
     (assoc state :store (reset! (:store-ref state)
                                 (d*conn/store (effects/store-options state heartbeat-send!))))))
 

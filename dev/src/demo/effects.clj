@@ -83,6 +83,26 @@
   "How often the store probes every stored stream, in milliseconds."
   5000)
 
+(defn fresh-state
+  "The demo's mutable state, every atom empty: counters, timers and their
+  forgetting (`demo.live`), the store panel's entries, log and view
+  (`demo.panel`), the cluster's clock, questions and applied commands, and
+  `:store-ref`, which holds the store for the store's own callbacks."
+  []
+  {:entries     (atom {})
+   :counters    (atom {})
+   :timers      (atom {})
+   :forgets     (atom {})
+   :since       (atom {})
+   :removals    (atom [])
+   :refreshing  (atom false)
+   :tell-others (atom false)
+   :panel-view  (atom nil)
+   :clock       (atom 0)
+   :answering   (atom #{})
+   :applied     (atom [])
+   :store-ref   (atom nil)})
+
 (defn store-options
   "deacon's store options: an atom store over `(:entries app)` (the store
   panel watches it) that fans out (a key keeps one stream per tab), with a

@@ -39,20 +39,8 @@
    (let [ticks     (atom [])
          laters    (atom [])
          cancelled (atom #{})
-         app       (merge {:entries      (atom {})
-                           :counters     (atom {})
-                           :timers       (atom {})
-                           :forgets      (atom {})
-                           :since        (atom {})
-                           :removals     (atom [])
-                           :refreshing   (atom false)
-                           :tell-others  (atom false)
-                           :panel-view   (atom nil)
-                           :clock        (atom 0)
-                           :answering    (atom #{})
-                           :applied      (atom [])
-                           :dispatch     (atom nil)
-                           :store-ref    (atom nil)
+         app       (merge (effects/fresh-state)
+                          {:dispatch     (atom nil)
                            :ticks        ticks
                            :laters       laters
                            :cancelled    cancelled
