@@ -1,5 +1,6 @@
 package datastar.wow.deacon.cluster;
 
+import clojure.lang.Keyword;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -80,20 +81,12 @@ final class Inbox implements AutoCloseable {
   /** A message arrived; called on Lettuce's I/O thread, so it only checks the size and queues. */
   void arrived(String channel, byte[] body) {
     if (body.length > maxBytes) {
-      report.error(
+      failed(
           BackplaneException.RECEIVE,
-          "refused a message on "
-              + channel
-              + ": it is "
-              + body.length
-              + " bytes, over :max-message-bytes "
-              + maxBytes
-              + "; it was not read",
-          null,
-          BackplaneException.CHANNEL,
+          "refused a message on " + channel + ": it is " + body.length
+              + " bytes, over :max-message-bytes " + maxBytes + "; it was not read",
           channel,
-          BackplaneException.BYTES,
-          (long) body.length);
+          body.length);
       return;
     }
     if (queuedBytes.addAndGet(body.length) > maxQueuedBytes) {
@@ -110,15 +103,17 @@ final class Inbox implements AutoCloseable {
   }
 
   private void dropped(String channel, int bytes) {
-    report.error(
+    failed(
         BackplaneException.DELIVER,
         "dropped a message on " + channel + ": the receiver is behind by "
             + delivery.getQueue().size() + " messages",
-        null,
-        BackplaneException.CHANNEL,
         channel,
-        BackplaneException.BYTES,
-        (long) bytes);
+        bytes);
+  }
+
+  /** Reports a message that was refused or dropped, with its channel and size. */
+  private void failed(Keyword kind, String what, String channel, int bytes) {
+    report.error(kind, what, null, BackplaneException.CHANNEL, channel, BackplaneException.BYTES, (long) bytes);
   }
 
   private void deliver(String channel, byte[] body) {
@@ -132,14 +127,7 @@ final class Inbox implements AutoCloseable {
             broadcast ? "holds a :key on the broadcast channel" : "holds a :pattern on a node's channel");
       }
     } catch (Message.Refused e) {
-      report.error(
-          BackplaneException.RECEIVE,
-          "refused a message on " + channel + ": it " + e.getMessage(),
-          null,
-          BackplaneException.CHANNEL,
-          channel,
-          BackplaneException.BYTES,
-          (long) body.length);
+      failed(BackplaneException.RECEIVE, "refused a message on " + channel + ": it " + e.getMessage(), channel, body.length);
       return;
     }
     if (m.from.equals(self)) return; // this node's own broadcast, echoed by Redis
