@@ -5,7 +5,9 @@
   src/nexus/core.cljc)."
   (:require [clojure.test :refer [deftest is testing]]
             [datastar.wow.deacon.test.wow :as wow]
-            [nexus.core :as nexus]))
+            [nexus.core :as nexus]
+            [starfederation.datastar.clojure.adapter.http-kit :as hk]
+            [starfederation.datastar.clojure.api :as sdk]))
 
 (set! *warn-on-reflection* true)
 
@@ -206,3 +208,23 @@
           (is (= 204 (:status out)))
           (is (= [[[[:datastar.wow/connection]] nil nil] [[[:datastar.wow/patch-signals {:a 4}]] found nil]] @seen))
           (is (= [[:datastar.wow/patch-signals {:a 4}]] (wow/events found))))))))
+
+(deftest the-sdk-stand-ins-answer-as-the-sdk-does
+  (testing "the adapter's option keys are the SDK's (adapter.common's :d*.sse/on-open and :d*.sse/on-close)"
+    (is (= :d*.sse/on-open hk/on-open))
+    (is (= :d*.sse/on-close hk/on-close)))
+  (let [opened (atom nil)
+        closed (atom nil)
+        ring   (hk/->sse-response (wow/request) {hk/on-open  #(reset! opened %)
+                                                 hk/on-close (fn [sse status] (reset! closed [sse status]))})
+        sse    @opened]
+    (testing "->sse-response calls on-open with the stream, before it returns a 200"
+      (is (some? sse))
+      (is (= 200 (:status ring))))
+    (testing "a send function answers true on an open stream, false on a closed one, and never throws"
+      (is (true? (sdk/patch-signals! sse "{}")))
+      (is (true? (sdk/close-sse! sse)))
+      (is (false? (sdk/patch-signals! sse "{}"))))
+    (testing "closing the stream runs on-close with the stream and a status"
+      (is (identical? sse (first @closed)))
+      (is (some? (second @closed))))))
