@@ -85,6 +85,30 @@
           [{:max-size 5} :max-size] [{:atom (atom {})} :atom]]]
      [(assoc opts :type :caffeine) option])))
 
+(def cluster-option-cases
+  "[options, the option the error must name]: `:cluster` on either store type.
+  Every value is checked before anything connects to Redis."
+  (for [type [:atom :caffeine]
+        [cluster option]
+        [[5 "options of :cluster"] [{} :redis] [{:redis 42} :redis] [{:redis "http://127.0.0.1:6379"} :redis]
+         [{:redis "not a uri"} :redis]
+         [{:redis "redis://127.0.0.1:1" :lease-ms 0} :lease-ms]
+         [{:redis "redis://127.0.0.1:1" :lease-ms "15000"} :lease-ms]
+         [{:redis "redis://127.0.0.1:1" :send-timeout-ms 0} :send-timeout-ms]
+         [{:redis "redis://127.0.0.1:1" :send-timeout-ms 5000} :send-timeout-ms]
+         [{:redis "redis://127.0.0.1:1" :max-message-bytes 0} :max-message-bytes]
+         [{:redis "redis://127.0.0.1:1" :max-message-bytes 1.5} :max-message-bytes]
+         [{:redis "redis://127.0.0.1:1" :node ""} :node]
+         [{:redis "redis://127.0.0.1:1" :node 7} :node]
+         [{:redis "redis://127.0.0.1:1" :prefix ""} :prefix]
+         [{:redis "redis://127.0.0.1:1" :ca-certificate "/no/such/ca.pem"} :ca-certificate]
+         [{:redis "redis://127.0.0.1:1" :port 6379} :port]]]
+    [{:type type :cluster cluster} option]))
+
+(deftest every-cluster-option-refuses-bad-values
+  (doseq [[opts option] cluster-option-cases]
+    (check-refused (pr-str opts) #(d*conn/close! (d*conn/store opts)) option)))
+
 (deftest every-store-option-refuses-bad-values
   (doseq [[opts option] store-option-cases]
     (check-refused (pr-str opts) #(d*conn/store opts) option)))
