@@ -35,6 +35,14 @@ public final class RedisServer implements BeforeAllCallback, AfterAllCallback {
    */
   @SuppressWarnings("UnusedVariable") // a strong reference keeps the logger's level
   private static final java.util.logging.Logger LETTUCE_LOG = quiet("io.lettuce");
+  /**
+   * The tests close nodes while Lettuce may be in a reconnect handshake (a wrong password, Redis
+   * stopped on purpose); netty then reports, once, the handshake listener it can no longer notify
+   * on its shut-down event loop. That report is about the shutdown, not about the test.
+   */
+  @SuppressWarnings("UnusedVariable") // a strong reference keeps the logger's level
+  private static final java.util.logging.Logger NETTY_PROMISE_LOG =
+      silent("io.netty.util.concurrent.DefaultPromise");
   private final List<String> extraArgs;
   private final boolean tls;
   private Path dir;
@@ -181,6 +189,12 @@ public final class RedisServer implements BeforeAllCallback, AfterAllCallback {
   private static java.util.logging.Logger quiet(String name) {
     java.util.logging.Logger logger = java.util.logging.Logger.getLogger(name);
     logger.setLevel(java.util.logging.Level.SEVERE);
+    return logger;
+  }
+
+  private static java.util.logging.Logger silent(String name) {
+    java.util.logging.Logger logger = java.util.logging.Logger.getLogger(name);
+    logger.setLevel(java.util.logging.Level.OFF);
     return logger;
   }
 
