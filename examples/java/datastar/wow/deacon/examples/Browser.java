@@ -142,9 +142,17 @@ final class Browser {
     return page.body();
   }
 
-  /** @return a tab of {@code server}'s page, its stream open */
+  /**
+   * @return a tab of {@code server}'s page, its stream open and stored: the response's headers
+   *     reach the client before the server stores the stream, and a push sent in between would
+   *     miss the tab
+   */
   Tab tab(CounterServer server, String cookie) throws Exception {
-    return new Tab(server, cookie);
+    Object key = CounterServer.key(sid(server, cookie));
+    int before = server.store().count(key);
+    Tab tab = new Tab(server, cookie);
+    eventually("the tab's stream is stored", () -> server.store().count(key) > before);
+    return tab;
   }
 
   /** @return the {@code name=value} of the response's Set-Cookie, or null without one */
