@@ -125,7 +125,7 @@
            :fan-out?  true
            :heartbeat {:interval-ms (:heartbeat-ms app heartbeat-ms)
                        :send        send!}
-           :on-remove (fn [k _sse cause]
+           :on-removal (fn [k _sse cause]
                         (when-let [store @store-ref]
                           (let [app (assoc app :store store)]
                             (panel/removed! app k cause)

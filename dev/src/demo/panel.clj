@@ -98,7 +98,7 @@
    nil))
 
 (defn removed!
-  "The store's `:on-remove` told of a removal: log it and refresh."
+  "The store's `:on-removal` told of a removal: log it and refresh."
   [{:keys [removals now] :as app} k cause]
   (swap! removals #(vec (take log-size (cons {:key k :cause cause :at (now)} %))))
   (refresh! app))

@@ -26,12 +26,14 @@
 
   Stores are Java classes (`datastar.wow.deacon.AtomStore`,
   `datastar.wow.deacon.CaffeineStore`); any value satisfying
-  `datastar.wow.deacon.protocols/ConnectionStore` works too."
+  `datastar.wow.deacon.protocols/ConnectionStore` works too. Every function
+  here meets a store through the `datastar.wow.deacon.ConnectionStore`
+  interface and what its policy reports (`StorePolicy`), never its class."
   (:require [clojure.java.io :as io]
             [datastar.wow.deacon.protocols :as p])
-  (:import (datastar.wow.deacon AtomStore CaffeineStore ConnectionStore Deacon InvalidInputException
-                                KeyPattern)
-           (datastar.wow.deacon.impl ClojureOptions Fanout)))
+  (:import (datastar.wow.deacon CannotRenderException ConnectionStore Deacon InvalidInputException
+                                KeyPattern Peers Shown StorePolicy StreamGroup)
+           (datastar.wow.deacon.impl ClojureOptions)))
 
 (set! *warn-on-reflection* true)
 (set! *unchecked-math* :warn-on-boxed)
@@ -40,10 +42,10 @@
 
 (defn- extend-sdk!
   "When the Datastar SDK is on the classpath, extends its `SSEGenerator`
-  protocol to the composite stream a fan-out or broadcast sends through, so
-  that each event is rendered once and written to every stream (each under
-  its own lock, with its own write profile). Without the SDK, each stream gets
-  a dispatch of its own. Returns true when extended."
+  protocol to the stream group a delivery to several streams sends through, so
+  that each event is rendered once and written to every stream (each under its
+  own lock, with its own write profile). Without the SDK, each stream gets a
+  dispatch of its own. Returns true when extended."
   []
   (boolean
    (when (or (io/resource "starfederation/datastar/clojure/protocols.clj")
@@ -51,13 +53,12 @@
      (let [proto       @(requiring-resolve 'starfederation.datastar.clojure.protocols/SSEGenerator)
            send-event! @(requiring-resolve 'starfederation.datastar.clojure.protocols/send-event!)
            close-sse!  @(requiring-resolve 'starfederation.datastar.clojure.protocols/close-sse!)]
-       (extend Fanout proto
-         {:send-event! (fn [^Fanout f event-type data-lines opts]
-                         (.sendEach f (fn [target] (send-event! target event-type data-lines opts))))
-          :get-lock    (fn [^Fanout f] (.lock f))
-          :close-sse!  (fn [^Fanout f] (.closeEach f close-sse!))
+       (extend StreamGroup proto
+         {:send-event! (fn [^StreamGroup g event-type data-lines opts]
+                         (.sendEach g (fn [member] (send-event! member event-type data-lines opts))))
+          :get-lock    (fn [^StreamGroup g] (.lock g))
+          :close-sse!  (fn [^StreamGroup g] (.closeEach g close-sse!))
           :sse-gen?    (constantly true)})
-       (Fanout/sdkExtended true)
        true))))
 
 (extend-sdk!)
@@ -71,7 +72,7 @@
 
   | key          | default | description                                           |
   |--------------|---------|-------------------------------------------------------|
-  | `:on-remove` | none    | `(fn [k conn cause])`, once per connection that leaves|
+  | `:on-removal`| none    | `(fn [k conn cause])`, once per connection that leaves|
   | `:heartbeat` | none    | `{:interval-ms n :send (fn [conn])}`, see below       |
   | `:fan-out?`  | false   | a key keeps every stream stored under it (every tab)  |
   | `:cluster`   | none    | `{:redis uri ...}`: a member of a cluster, see below  |
@@ -86,17 +87,18 @@
 
   | key             | default     | description                                          |
   |-----------------|-------------|------------------------------------------------------|
-  | `:idle-ms`      | 600000      | idle expiry in ms (alias `:duration-ms`; give one)   |
-  | `:duration-ms`  | 600000      | same as `:idle-ms`                                   |
+  | `:duration-ms`  | 600000      | idle expiry in ms (fixed with `:scheduler`)          |
+  | `:idle-ms`      | 600000      | the original design's name for `:duration-ms`; give  |
+  |                 |             | one of the two                                       |
   | `:maximum-size` | 10000       | most connections kept; beyond, evicts (cause `:size`)|
   | `:scheduler`    | none        | `true` or a Caffeine `Scheduler`: FIXED expiry, the  |
   |                 |             | duration counts from the key's first store           |
   | `:cache`        | none        | an existing Caffeine `Cache`, whose own settings     |
-  |                 |             | apply: refused with the options above and `:on-remove`|
+  |                 |             | apply: refused with the options above, `:on-removal` |
   | `:executor`     | common pool | an `Executor` (or `(fn [runnable])`) for callbacks   |
   | `:record-stats?`| false       | count hits and misses, see `stats`                   |
 
-  Causes given to `:on-remove`: `:explicit`, `:replaced` (a newer stream took
+  Causes given to `:on-removal`: `:explicit`, `:replaced` (a newer stream took
   the key), and the evictions `:expired`, `:size`, `:collected`, `:dead`. The
   atom store calls it on the removing thread, the Caffeine store on
   `:executor`; whatever it throws is logged, never raised.
@@ -118,11 +120,13 @@
 
   Every option is checked here: an unknown key, a wrong type or a number out of
   range throws ex-info naming the option and the value. A nil value means the
-  default. Any other `:type` throws ex-info naming it and the known types; add
-  your own with `defmethod`:
+  default. `:type` is required; any other `:type` throws ex-info naming it and
+  the known types; add your own with `defmethod`:
 
       (defmethod d*conn/store :my-store [opts] (make-store opts))"
-  (fn [opts] (if (map? opts) (:type opts) ::not-a-map)))
+  (fn
+    ([] ::no-options)
+    ([opts] (if (map? opts) (:type opts) ::not-a-map))))
 
 (defmethod store :atom [opts]
   (ClojureOptions/atomStore opts))
@@ -130,12 +134,26 @@
 (defmethod store :caffeine [opts]
   (ClojureOptions/caffeineStore opts))
 
-(defmethod store :default [opts]
-  (if-not (map? opts)
-    (throw (InvalidInputException. "options of store" opts "must be a map, e.g. {:type :atom}"))
-    (let [known (sort-by str (remove #{:default ::not-a-map} (keys (methods store))))]
-      (throw (InvalidInputException.
-              ":type" (:type opts) (str "is not a known store type; known types: " (pr-str (vec known))))))))
+(defn- known-types []
+  (vec (sort-by str (remove #{:default ::not-a-map ::no-options} (keys (methods store))))))
+
+(defmethod store :default
+  ([]
+   (throw (InvalidInputException.
+           "options of store" nil (str "are required, e.g. (d*conn/store {:type :atom}); known types: "
+                                       (pr-str (known-types))))))
+  ([opts]
+   (cond
+     (not (map? opts))
+     (throw (InvalidInputException. "options of store" opts "must be a map, e.g. {:type :atom}"))
+
+     (nil? (:type opts))
+     (throw (InvalidInputException.
+             ":type" nil (str "is required, e.g. {:type :atom}; known types: " (pr-str (known-types)))))
+
+     :else
+     (throw (InvalidInputException.
+             ":type" (:type opts) (str "is not a known store type; known types: " (pr-str (known-types))))))))
 
 (defn store?
   "True when `x` can be used as a connection store."
@@ -150,16 +168,32 @@
     (connection [_ k] (p/connection s k))
     (purge [_ k] (boolean (p/purge! s k)))
     (keys [_] (vec (p/list-keys s)))
+    (close [_] (when (instance? java.lang.AutoCloseable s) (.close ^java.lang.AutoCloseable s)))
     Object
     (toString [_] (str s))))
 
-(defn- java-store
-  ^ConnectionStore [s]
-  (cond
-    (instance? ConnectionStore s) s
-    (p/store? s) (protocol-store s)
-    :else (throw (InvalidInputException.
-                  "store" s "must be a connection store, e.g. (d*conn/store {:type :atom})"))))
+(defprotocol ^:private AsJavaStore
+  (^:private java-store ^ConnectionStore [s]
+   "`s` as a `datastar.wow.deacon.ConnectionStore`, or an error naming it."))
+
+(extend-protocol AsJavaStore
+  ConnectionStore
+  (java-store [s] s)
+
+  Object
+  (java-store [s]
+    (if (p/store? s)
+      (protocol-store s)
+      (throw (InvalidInputException.
+              "store" s "must be a connection store, e.g. (d*conn/store {:type :atom})"))))
+
+  nil
+  (java-store [_]
+    (throw (InvalidInputException.
+            "store" nil "must be a connection store, e.g. (d*conn/store {:type :atom})"))))
+
+(defn- policy ^StorePolicy [s]
+  (.policy (java-store s)))
 
 (defn store!
   "Store connection `conn` under key `k` in store `s`. Returns `conn`. Without
@@ -168,9 +202,7 @@
 
       (d*conn/store! store [::d*conn/id ::counter] sse)"
   [s k conn]
-  (if (or (instance? ConnectionStore s) (not (p/store? s)))
-    (.store (java-store s) k conn)
-    (do (p/store! s k conn) conn)))
+  (.store (java-store s) k conn))
 
 (defn connection
   "The connection stored under key `k` (with fan-out, the most recently
@@ -178,18 +210,16 @@
 
       (d*conn/connection store [::d*conn/id ::counter])"
   [s k]
-  (if (or (instance? ConnectionStore s) (not (p/store? s)))
-    (.connection (java-store s) k)
-    (p/connection s k)))
+  (.connection (java-store s) k))
 
 (defn purge!
   "Remove every connection stored under key `k`. Returns true when something
   was removed, false otherwise. (For a store written against the protocol,
   returns whatever its `purge!` returns.)"
   [s k]
-  (if (or (instance? ConnectionStore s) (not (p/store? s)))
-    (.purge (java-store s) k)
-    (p/purge! s k)))
+  (if (p/store? s)
+    (p/purge! s k)
+    (.purge (java-store s) k)))
 
 (defn list-keys
   "A seq of the keys in store `s` (nil when empty), each once, or of those
@@ -235,33 +265,53 @@
   (.purgeConnection (java-store s) conn))
 
 (defn send!
-  "Runs datastar.wow actions `fx` on every stream of built-in store `s` stored
-  under key `k` (every stream of it, with fan-out) or under keys matching
-  pattern `k`: for background jobs and timers, outside any request. Each
-  stream gets them once, through the dispatch of the datastar.wow registry
-  over `s`, as if in the request that opened it (`:request` in the effects'
-  system is that request). A stream whose write answers false is removed
-  (`:dead`); failures are logged. Returns how many streams were reached.
+  "Runs datastar.wow actions `fx` on every stream stored under key `k` (every
+  stream of it, with fan-out) or under keys matching pattern `k`, on this node
+  and on the other nodes of the store's cluster: for background jobs, timers
+  and workers, outside any request. Each stream gets them once, rendered on the
+  node that holds it through the dispatch of the registry over the store there,
+  as if in the request that opened it (`:request` in the effects' system is
+  that request). A stream whose write answers false is removed (`:dead`);
+  failures are logged. Returns how many streams on this node were reached.
 
       (d*conn/send! store [user-id ::feed] [[::d*/patch-signals {:unread 3}]])
       (d*conn/send! store [:* ::feed] [[::d*/patch-elements [:p#news \"...\"]]])
 
-  Needs that registry to have handled a response naming one of deacon's keys
-  (it learns the dispatch from it); throws IllegalStateException before. A
-  store built with a Java `writer(...)` hands `fx` to that writer instead."
+  `::feed` is the keyword of the namespace you type it in: at a REPL in `user`
+  it is `:user/feed`; there, spell out the app's, e.g. `:myapp.web/feed`.
+
+  Works from the moment the store exists, also in a process that serves no
+  pages: with no stream here, it only sends to the other nodes. Streams here
+  are written through the registry's dispatch, which the store learns from the
+  registry's first request; a send that matches streams here before that (they
+  were stored by hand) throws, naming what to do, and sends nothing. A store
+  built with a Java `writer(...)` hands `fx` to that writer instead. Works on
+  every store whose policy has a sender (the built-in ones)."
   [s k fx]
-  (cond
-    (instance? AtomStore s)     (.send ^AtomStore s k fx)
-    (instance? CaffeineStore s) (.send ^CaffeineStore s k fx)
-    :else (throw (InvalidInputException.
-                  "store" s "must be a built-in store (atom or caffeine) to send! from outside a request"))))
+  (let [js (java-store s)]
+    (when-not (.isPresent (.sender (.policy js)))
+      (throw (InvalidInputException.
+              "store" s "cannot send!: it has no sender (the built-in stores, :atom and :caffeine, have one)")))
+    (try
+      (.send js k fx)
+      (catch CannotRenderException _
+        (throw (ex-info (str "datastar.wow.deacon: send! to " (Shown/key k)
+                             " matches streams stored here, but the store has not learned how to"
+                             " render effects yet: give it to a registry in ::d*/registries,"
+                             " [d*conn/registry store opts], and let that registry handle a request"
+                             " first (streams it stores teach it); nothing was sent")
+                        {:store s :key k}))))))
+
+(defn- peers
+  "The cluster peers of store `s`, or nil when it is not a cluster member."
+  ^Peers [s]
+  (.orElse (.cluster (policy s)) nil))
 
 (defn- member
-  "Store `s` as a built-in store, for the cluster functions."
-  [s]
-  (if (or (instance? AtomStore s) (instance? CaffeineStore s))
-    s
-    (throw (InvalidInputException. "store" s "must be a built-in store made with :cluster"))))
+  "The cluster peers of store `s`, or an error saying it is no cluster member."
+  ^Peers [s]
+  (or (peers s)
+      (throw (InvalidInputException. "store" s "must be a cluster member, made with :cluster"))))
 
 (defn cluster-keys
   "The keys of every live node of store `s`'s cluster (this node's included),
@@ -273,10 +323,7 @@
   ([s]
    (cluster-keys s :*))
   ([s pattern]
-   (let [m (member s)]
-     (seq (if (instance? AtomStore m)
-            (.clusterKeys ^AtomStore m pattern)
-            (.clusterKeys ^CaffeineStore m pattern))))))
+   (seq (.keys (member s) pattern))))
 
 (defn cluster-count
   "How many keys matching `pattern` (default: all) the live nodes of store
@@ -284,24 +331,18 @@
   ([s]
    (cluster-count s :*))
   ([s pattern]
-   (let [m (member s)]
-     (if (instance? AtomStore m)
-       (.clusterCount ^AtomStore m pattern)
-       (.clusterCount ^CaffeineStore m pattern)))))
+   (count (.keys (member s) pattern))))
 
 (defn node
   "The id of store `s`'s node in its cluster, or nil when `s` is not a cluster
   member."
   [s]
-  (cond
-    (instance? AtomStore s)     (.node ^AtomStore s)
-    (instance? CaffeineStore s) (.node ^CaffeineStore s)
-    :else                       nil))
+  (some-> (peers s) .node))
 
 (defn fan-out?
   "True when store `s` keeps every stream stored under a key (`:fan-out? true`)."
   [s]
-  (.fanOut (java-store s)))
+  (.fanOut (policy s)))
 
 (defn stats
   "Statistics of store `s` as a map: `:size` (connections), `:removals` (cause
@@ -311,13 +352,12 @@
   (.stats (java-store s)))
 
 (defn close!
-  "Close store `s`: stop the threads it owns (its heartbeat) and refuse
-  further `store!`s (`IllegalStateException`). Look-ups, listings and purges
-  keep working, so streams closing afterwards still leave cleanly. Stores are
-  also `java.lang.AutoCloseable`, so `with-open` works."
+  "Close store `s`: stop the threads it owns (its heartbeat), leave its
+  cluster, and refuse further `store!`s (`IllegalStateException`). Look-ups,
+  listings and purges keep working, so streams closing afterwards still leave
+  cleanly. Stores are also `java.lang.AutoCloseable`, so `with-open` works."
   [s]
-  (when (instance? java.lang.AutoCloseable s)
-    (.close ^java.lang.AutoCloseable s)))
+  (.close (java-store s)))
 
 ;;; Interceptor and registry
 
@@ -349,6 +389,8 @@
   | `:on-error` | log at ERROR              | `(fn [exception ctx])` when `:id-fn`,   |
   |             |                           | `:on-purge`, the store or a delivery    |
   |             |                           | fails                                   |
+  | `:render-once?` | true                  | an event for several streams is         |
+  |             |                           | rendered once; false: a dispatch each   |
 
   Errors never escape into the request: they go to `:on-error` and into the
   dispatch's `:errors`. A stream's close purges its entry only if that request

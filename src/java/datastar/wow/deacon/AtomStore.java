@@ -100,7 +100,7 @@ public final class AtomStore extends BaseStore {
   }
 
   @Override
-  @Nullable Object ownerOf(Object key, Object connection) {
+  public @Nullable Object ownerOf(Object key, Object connection) {
     IPersistentMap map = current();
     IMapEntry held = map.entryAt(key);
     return held == null ? null : index(map).owner(held.key(), connection);
@@ -163,7 +163,7 @@ public final class AtomStore extends BaseStore {
   }
 
   @Override
-  int purgeConnection(Object connection, RemovalCause cause) {
+  public int purgeConnection(Object connection, RemovalCause cause) {
     return update(
         edit -> {
           int removed = 0;

@@ -105,7 +105,7 @@ public final class CaffeineStore extends BaseStore {
   }
 
   @Override
-  @Nullable Object ownerOf(Object key, Object connection) {
+  public @Nullable Object ownerOf(Object key, Object connection) {
     for (Stream s : Streams.all(map.get(ClojureKey.of(key)))) {
       if (s.connection == connection) return s.owner;
     }
@@ -194,7 +194,7 @@ public final class CaffeineStore extends BaseStore {
   }
 
   @Override
-  int purgeConnection(Object connection, RemovalCause cause) {
+  public int purgeConnection(Object connection, RemovalCause cause) {
     List<Object> keys;
     if (index != null) {
       keys = index.keysOf(connection);
@@ -238,14 +238,12 @@ public final class CaffeineStore extends BaseStore {
     return stats.assoc(HITS, s.hitCount()).assoc(MISSES, s.missCount());
   }
 
-  /** Runs Caffeine's pending maintenance (expiry, size eviction) now; for tests. */
-  void cleanUp() {
+  /**
+   * Runs Caffeine's pending maintenance now: expired and over-size entries are removed (and their
+   * removals reported) at once, rather than during later activity or on the scheduler.
+   */
+  public void cleanUp() {
     cache.cleanUp();
-  }
-
-  /** Number of connections in the reverse index; for tests of its consistency. */
-  int indexedConnections() {
-    return index == null ? 0 : index.size();
   }
 
   @Override
@@ -328,14 +326,22 @@ public final class CaffeineStore extends BaseStore {
       return this;
     }
 
-    /** The cache's clock; for tests that move time by hand. */
-    Builder ticker(Ticker ticker) {
-      this.ticker = ticker;
+    /**
+     * Sets the clock expiry is measured with ({@code Caffeine.ticker}); default {@link
+     * Ticker#systemTicker()}. Meant for tests that move time by hand.
+     *
+     * @param ticker a nanosecond clock
+     * @return this builder
+     * @throws InvalidInputException when {@code ticker} is null
+     */
+    public Builder ticker(Ticker ticker) {
+      this.ticker = Check.notNull("ticker", ticker);
       return this;
     }
 
     /**
-     * Sets how long an entry lives ({@code :duration-ms}, alias {@code :idle-ms}, in Clojure). Idle
+     * Sets how long an entry lives ({@code :duration-ms} in Clojure, or its alias {@code :idle-ms},
+     * the original design's name). Idle
      * expiry: the clock restarts at every look-up or store of the key. With a {@link
      * #scheduler(Scheduler)}, fixed expiry instead: the entry expires this long after its key was
      * first stored.
@@ -436,6 +442,7 @@ public final class CaffeineStore extends BaseStore {
         refuseWithCache("executor", executor);
         refuseWithCache("recordStats", recordStats ? true : null);
         refuseWithCache("onRemoval", onRemoval);
+        refuseWithCache("ticker", ticker);
         return started(new CaffeineStore(this, removals, cache, null));
       }
       Duration d = duration != null ? duration : DEFAULT_DURATION;

@@ -40,7 +40,7 @@ final class Check {
       throw new InvalidInputException(
           "connection",
           null,
-          "must not be nil (storing under key " + InvalidInputException.describe(key) + ")");
+          "must not be nil (storing under key " + Shown.key(key) + ")");
     }
     return connection;
   }

@@ -15,6 +15,14 @@ final class Clj {
     return PersistentVector.create(items);
   }
 
+  /** Whether {@code conns} holds {@code conn} itself: connections are compared by identity. */
+  static boolean holds(List<Object> conns, Object conn) {
+    for (Object c : conns) {
+      if (c == conn) return true;
+    }
+    return false;
+  }
+
   /** Returns an immutable {@code [key value]} pair that is also a Clojure vector. */
   @SuppressWarnings("unchecked")
   static Map.Entry<Object, Object> pair(Object key, Object value) {

@@ -25,8 +25,4 @@ final class ConnectionIndex {
   List<Object> keysOf(Object connection) {
     return KeyOwners.keys(keysByConnection.get(new Identity(connection)));
   }
-
-  int size() {
-    return keysByConnection.size();
-  }
 }

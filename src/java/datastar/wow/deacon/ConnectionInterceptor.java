@@ -5,14 +5,9 @@ import clojure.lang.APersistentMap;
 import clojure.lang.ExceptionInfo;
 import clojure.lang.ILookup;
 import clojure.lang.IPersistentMap;
-import clojure.lang.IPersistentVector;
-import clojure.lang.Indexed;
 import clojure.lang.Keyword;
 import clojure.lang.PersistentArrayMap;
-import clojure.lang.PersistentVector;
-import clojure.lang.RT;
 import clojure.lang.Tuple;
-import datastar.wow.deacon.cluster.InvalidPayloadException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,25 +15,27 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code :before-dispatch} function of deacon's Nexus interceptor. datastar.wow dispatches a
- * keyed request up to three times (DESIGN: look-up, effects, close); the response names what to do
- * with one of {@code :datastar.wow.deacon/key}, {@code /subscribe}, {@code /broadcast} or {@code
- * /broadcast-all}, whose key or pattern is scoped as {@code [(id-fn ctx) k]}:
+ * Datastar request up to three times (see {@link Phase}); a response names what deacon is to do
+ * with one of four response keys (see {@link Ask}), whose key or pattern is scoped as {@code
+ * [(id-fn ctx) k]}:
  *
  * <ul>
- *   <li><b>look-up</b> (actions hold {@code :datastar.wow/connection}): a key's stored stream is
- *       handed to datastar.wow (reuse: HTTP 204); a broadcast gets a marker instead, so that
- *       datastar.wow answers 204 and hands the actions back; a subscribe never reuses;
- *   <li><b>effects</b> (any other actions, on stream {@code :sse}): a stream the key does not hold
- *       yet is stored, owned by the request that opened it; a stream it holds is only read. With
- *       fan-out, a key holding several streams gets the actions once on each; a broadcast runs them
- *       on every stream matching its pattern. Either way the outer dispatch then runs no actions;
- *   <li><b>close</b> (actions hold {@code :datastar.wow/sse-closed}): what the closing request
- *       stored under the key is purged, then {@code :on-purge} is told.
+ *   <li><b>connection</b>: a key's stored stream is handed to datastar.wow (reuse: HTTP 204); with
+ *       no stream here but one on another node, the effects go there and datastar.wow answers 204
+ *       too; a broadcast gets a marker, so that datastar.wow answers 204 and dispatches its fx
+ *       here; a subscribe never reuses;
+ *   <li><b>fx</b>, on stream {@code :sse}: a stream the key does not hold yet is stored, owned by
+ *       the request that opened it; a stream it holds is only read. With fan-out, a key holding
+ *       several streams gets the fx once on each; a broadcast runs them on every stream matching
+ *       its pattern. Either way the outer dispatch then runs no actions. A new stream that no key
+ *       can hold (the {@code :id-fn} gave no id) is closed once its fx have run;
+ *   <li><b>sse-closed</b>: what the closing request stored under the key is purged, then {@code
+ *       :on-purge} is told.
  * </ul>
  *
  * <p>A response {@code {:datastar.wow/connection k}} whose {@code k} datastar.wow passed as the
- * dispatch's {@code :sse} is the seed's reuse form: if {@code [(id-fn ctx) k]} is stored, that
- * connection replaces {@code :sse} in {@code :system}.
+ * dispatch's {@code :sse} is the original design's reuse form: if {@code [(id-fn ctx) k]} is
+ * stored, that connection replaces {@code :sse} in {@code :system}.
  *
  * <p>Errors (a throwing {@code :id-fn}, {@code :on-purge} or store) never escape: each is given to
  * {@code :on-error} and added to the ctx's {@code :errors} the way Nexus records them. A purge is
@@ -46,80 +43,67 @@ import org.jspecify.annotations.Nullable;
  * request stored is purged instead.
  */
 final class ConnectionInterceptor extends AFn {
-  private static final int OTHER = 0;
-  private static final int LOOKUP = 1;
-  private static final int CLOSE = 2;
-  private static final Object NOT_FOUND = new Object();
-
   /**
    * The connection a keyed response gets at look-up when no stream here holds its key but other
    * nodes do, and its effects were sent to them: datastar.wow answers 204 and dispatches nothing
    * here.
    */
-  static final Object ELSEWHERE =
-      new Object() {
-        @Override
-        public String toString() {
-          return "#datastar.wow.deacon/elsewhere";
-        }
-      };
+  static final Object ELSEWHERE = marker("#datastar.wow.deacon/elsewhere");
 
-  /** The connection a broadcast gets at look-up: datastar.wow then answers 204 and dispatches its actions here. */
-  static final Object BROADCAST =
-      new Object() {
-        @Override
-        public String toString() {
-          return "#datastar.wow.deacon/broadcast";
-        }
-      };
+  /** The connection a broadcast gets at look-up: datastar.wow answers 204 and dispatches its fx here. */
+  static final Object BROADCAST = marker("#datastar.wow.deacon/broadcast");
 
+  private final StorePolicy policy;
   private final ConnectionStore store;
-  /** The store, when it is a built-in one; null for a custom store. */
-  private final @Nullable BaseStore builtIn;
   private final Ownership owned;
   private final RegistryOptions options;
   private final Delivery delivery;
-  private final boolean fanOut;
+  private final ToOtherNodes others;
+  private final MisnamedKeys misnamed = new MisnamedKeys();
 
   ConnectionInterceptor(ConnectionStore store, RegistryOptions options) {
     this.store = store;
-    this.builtIn = store instanceof BaseStore ? (BaseStore) store : null;
-    this.owned = store.ownership().orElseGet(() -> new OwnerTable(store));
+    this.policy = store.policy();
+    this.owned = policy.ownership().orElseGet(() -> new OwnerTable(store));
     this.options = options;
-    this.delivery = new Delivery(store, options.onError);
-    this.fanOut = store.fanOut();
+    this.delivery = new Delivery(store, options.onError, options.renderOnce);
+    this.others = new ToOtherNodes(policy.cluster().orElse(null), options.onError);
+  }
+
+  private static Object marker(String shown) {
+    return new Object() {
+      @Override
+      public String toString() {
+        return shown;
+      }
+    };
   }
 
   @Override
   public Object invoke(Object ctx) {
-    Object response = get(get(ctx, Names.DISPATCH_DATA), Names.RESPONSE);
+    Object data = get(ctx, Names.DISPATCH_DATA);
+    Object response = get(data, Names.RESPONSE);
     if (!(response instanceof ILookup)) return ctx;
-    ILookup r = (ILookup) response;
-    Object key = r.valAt(Names.KEY);
-    Object subscribe = r.valAt(Names.SUBSCRIBE);
-    Object broadcast = r.valAt(Names.BROADCAST);
-    Object broadcastAll = r.valAt(Names.BROADCAST_ALL);
-    Object named = r.valAt(Names.CONNECTION);
-    if (key == null && subscribe == null && broadcast == null && broadcastAll == null && named == null) {
+    Ask ask = Ask.of((ILookup) response);
+    if (ask == null) {
+      misnamed.check(response, ctx);
       return ctx;
     }
-    if (!(ctx instanceof IPersistentMap) || !(get(ctx, Names.DISPATCH_DATA) instanceof IPersistentMap)) {
-      return ctx;
-    }
-    IPersistentMap c = (IPersistentMap) ctx;
+    if (!(ctx instanceof IPersistentMap) || !(data instanceof IPersistentMap)) return ctx;
+    DispatchCtx d = new DispatchCtx((IPersistentMap) ctx, (IPersistentMap) data);
     try {
-      return handle(c, r, key, subscribe, broadcast, broadcastAll, named);
+      return handle(d, ask);
     } catch (StackOverflowError e) {
       // the built-in stores refuse such keys themselves; this is for custom stores and id-fns
       return failed(
-          c,
+          d.ctx,
           new ExceptionInfo(
               "datastar.wow.deacon: the stack overflowed handling the response's key; nothing was"
                   + " stored",
               PersistentArrayMap.EMPTY));
     } catch (Throwable e) {
       Log.rethrowIfFatal(e);
-      return failed(c, e);
+      return failed(d.ctx, e);
     }
   }
 
@@ -133,203 +117,108 @@ final class ConnectionInterceptor extends AFn {
     return m instanceof ILookup ? ((ILookup) m).valAt(k) : null;
   }
 
-  private IPersistentMap handle(
-      IPersistentMap ctx,
-      ILookup response,
-      @Nullable Object key,
-      @Nullable Object subscribe,
-      @Nullable Object broadcast,
-      @Nullable Object broadcastAll,
-      @Nullable Object named) {
-    IPersistentMap data = (IPersistentMap) ctx.valAt(Names.DISPATCH_DATA);
-    // The store learns how to dispatch (for send) from a request's own dispatch; deacon's
-    // per-stream dispatches (they carry the stream's key) may run through a Nexus of their own.
-    if (builtIn != null && data.valAt(Names.STREAM_KEY) == null) {
-      builtIn.dispatchesThrough(ctx.valAt(Names.NEXUS));
+  private IPersistentMap handle(DispatchCtx d, Ask ask) {
+    if (d.isRequestsOwn()) policy.sender().ifPresent(s -> d.teach(s, options.renderOnce));
+    if (ask.named != null && ask.named == d.sse && d.phase == Phase.FX) {
+      IPersistentMap swapped = reuseNamed(d, ask.named);
+      if (swapped != null) return swapped;
     }
-    Object system = ctx.valAt(Names.SYSTEM);
-    Object sse = get(system, Names.SSE);
-    int kind = kindOf(ctx.valAt(Names.ACTIONS));
-
-    if (named != null && named == sse && kind == OTHER && system instanceof IPersistentMap) {
-      Object scoped = scope(ctx, named);
-      Object stored = scoped == null ? null : store.connection(scoped);
-      if (stored != null) {
-        return ctx.assoc(Names.SYSTEM, ((IPersistentMap) system).assoc(Names.SSE, stored))
-            .assoc(Names.DISPATCH_DATA, data.assoc(Names.CONNECTION, stored));
-      }
-    }
-    int modes = (key != null ? 1 : 0) + (subscribe != null ? 1 : 0) + (broadcast != null ? 1 : 0)
-        + (broadcastAll != null ? 1 : 0);
-    if (modes == 0) return ctx;
-    if (modes > 1) {
-      return failed(
-          ctx,
-          new ExceptionInfo(
-              "datastar.wow.deacon: a response names at most one of :datastar.wow.deacon/key,"
-                  + " /subscribe, /broadcast and /broadcast-all; this one names several, so deacon"
-                  + " leaves it alone",
-              PersistentArrayMap.createAsIfByAssoc(
-                  new Object[] {Names.KEY, key, Names.SUBSCRIBE, subscribe, Names.BROADCAST,
-                    broadcast, Names.BROADCAST_ALL, broadcastAll})));
-    }
-    if (broadcast != null || broadcastAll != null) {
-      return broadcast(ctx, data, kind, sse, broadcast != null ? broadcast : broadcastAll, broadcast != null);
-    }
-    Object k = key != null ? key : subscribe;
-    switch (kind) {
-      case LOOKUP:
-        {
-          if (subscribe != null) return ctx;
-          Object scoped = scope(ctx, k);
-          Object stored = scoped == null ? null : store.connection(scoped);
-          if (stored == null && scoped != null && sentElsewhere(ctx, scoped, response.valAt(Names.FX))) {
-            stored = ELSEWHERE;
-          }
-          return stored == null ? ctx : ctx.assoc(Names.DISPATCH_DATA, data.assoc(Names.CONNECTION, stored));
-        }
-      case CLOSE:
-        return close(ctx, data, k);
+    if (ask.namesSeveral()) return failed(d.ctx, severalModes(ask));
+    Ask.Mode mode = ask.mode;
+    Object target = ask.target;
+    if (mode == null || target == null) return d.ctx;
+    if (mode.broadcasts()) return broadcast(d, mode, target);
+    switch (d.phase) {
+      case CONNECTION:
+        return mode == Ask.Mode.SUBSCRIBE ? d.ctx : connection(d, ask, target);
+      case SSE_CLOSED:
+        return sseClosed(d, target);
       default:
-        return effects(ctx, data, response, k, named, sse, subscribe != null);
+        return fx(d, ask, target);
     }
   }
 
-  /** The effects dispatch of a keyed or subscribing response, on stream {@code sse}. */
-  private IPersistentMap effects(
-      IPersistentMap ctx,
-      IPersistentMap data,
-      ILookup response,
-      Object k,
-      @Nullable Object named,
-      @Nullable Object sse,
-      boolean subscribing) {
-    // The effects went to the other nodes holding the key at look-up: nothing runs here.
-    if (sse == ELSEWHERE) return ctx.assoc(Names.ACTIONS, PersistentVector.EMPTY);
-    // A response naming its own connection (datastar.wow's path 1) dispatches on a stream another
-    // request opened, or on a key: storing it would hand that stream to this request, whose close
-    // never comes. A dispatch-data carrying a connection is a nested or per-stream dispatch.
-    if (named != null || sse == null || data.valAt(Names.CONNECTION) != null) return ctx;
-    Object scoped = scope(ctx, k);
-    if (scoped == null) return ctx;
-    // The key's streams are read quietly (no access, no statistics): this request already looked
-    // the key up or stored it.
-    if (!fanOut) {
-      if (holds(scoped, sse)) return ctx; // the stream this request stored or looked up: no write
-    } else {
-      List<Map.Entry<Object, Object>> held = heldBy(scoped);
-      if (contains(held, sse)) {
-        if (subscribing) return ctx;
-        // the other nodes' streams of the key first: effects that are not data fail here, unsent
-        if (!sendToOtherNodes(ctx, scoped)) return ctx.assoc(Names.ACTIONS, PersistentVector.EMPTY);
-        if (held.size() == 1) return ctx;
-        delivery.deliver(ctx, held);
-        return ctx.assoc(Names.ACTIONS, PersistentVector.EMPTY);
-      }
-    }
-    if (withOpenSse(data, response)) return ctx;
-    owned.store(scoped, sse, data.valAt(Names.REQUEST));
-    return ctx.assoc(Names.DISPATCH_DATA, data.assoc(Names.CONNECTION, sse));
+  /** The original design's reuse by key: the stream stored under the named key, if any. */
+  private @Nullable IPersistentMap reuseNamed(DispatchCtx d, Object named) {
+    Object scoped = scope(d, named);
+    Object stored = scoped == null ? null : store.connection(scoped);
+    return stored == null ? null : d.withSse(stored);
   }
 
-  /** Whether the key's stream is {@code sse} (no fan-out): quietly on a built-in store. */
-  private boolean holds(Object scoped, Object sse) {
-    if (builtIn == null) return store.connection(scoped) == sse;
-    for (Object conn : builtIn.connectionsQuietly(scoped)) {
-      if (conn == sse) return true;
-    }
-    return false;
+  /** The connection dispatch of a keyed response: the stored stream, if any, is reused. */
+  private IPersistentMap connection(DispatchCtx d, Ask ask, Object key) {
+    Object scoped = scope(d, key);
+    if (scoped == null) return d.ctx;
+    Object stored = store.connection(scoped);
+    if (stored == null && others.sentIfHeld(d.ctx, scoped, ask.fx())) stored = ELSEWHERE;
+    return stored == null ? d.ctx : d.withConnection(stored);
   }
 
-  /** The key's streams as {@code [key conn]} pairs: quietly on a built-in store. */
-  private List<Map.Entry<Object, Object>> heldBy(Object scoped) {
-    if (builtIn == null) return store.connections(scoped);
-    List<Object> conns = builtIn.connectionsQuietly(scoped);
-    List<Map.Entry<Object, Object>> pairs = new ArrayList<>(conns.size());
-    for (Object conn : conns) pairs.add(Clj.pair(scoped, conn));
-    return pairs;
-  }
-
-  private static boolean contains(List<Map.Entry<Object, Object>> pairs, Object conn) {
-    for (Map.Entry<Object, Object> pair : pairs) {
-      if (pair.getValue() == conn) return true;
-    }
-    return false;
+  /** The fx dispatch of a keyed or subscribing response, on stream {@code :sse}. */
+  private IPersistentMap fx(DispatchCtx d, Ask ask, Object key) {
+    Object sse = d.sse;
+    // The fx went to the other nodes holding the key at look-up: nothing runs here.
+    if (sse == ELSEWHERE) return d.withoutActions();
+    // A response naming its own connection dispatches on a stream another request opened, or on a
+    // key: storing it would hand that stream to this request, whose close never comes. A
+    // dispatch-data carrying a connection is a nested or per-stream dispatch.
+    if (ask.named != null || sse == null || d.data.valAt(Names.CONNECTION) != null) return d.ctx;
+    Object scoped = scope(d, key);
+    if (scoped == null) return d.withOpenSse(ask) ? d.ctx : d.closedAfterFx();
+    List<Object> held = policy.connectionsQuietly(scoped);
+    if (Clj.holds(held, sse)) return onHeldStream(d, ask, scoped, held);
+    if (d.withOpenSse(ask)) return d.ctx;
+    owned.store(scoped, sse, d.request());
+    return d.withConnection(sse);
   }
 
   /**
-   * A broadcast: at look-up, the marker connection; in its effects dispatch, the actions on every
-   * matching stream, each in a dispatch of its own, and none in the outer one.
+   * The fx of a keyed response on a stream its key already holds (the one the look-up found, or
+   * the request's own): with fan-out, on every stream of the key, here and on the other nodes.
    */
-  private IPersistentMap broadcast(
-      IPersistentMap ctx, IPersistentMap data, int kind, @Nullable Object sse, Object pattern, boolean scoped) {
-    if (kind == LOOKUP) return ctx.assoc(Names.DISPATCH_DATA, data.assoc(Names.CONNECTION, BROADCAST));
-    if (kind != OTHER || sse != BROADCAST) return ctx;
-    Object full = scoped ? scope(ctx, pattern) : Tuple.create(Names.WILDCARD, pattern);
-    if (full != null && sendToOtherNodes(ctx, full)) {
+  private IPersistentMap onHeldStream(DispatchCtx d, Ask ask, Object scoped, List<Object> held) {
+    if (!policy.fanOut() || ask.mode == Ask.Mode.SUBSCRIBE) return d.ctx;
+    // the other nodes' streams first: fx that are not data fail here, unsent
+    if (!others.send(d.ctx, scoped)) return d.withoutActions();
+    if (held.size() == 1) return d.ctx;
+    List<Map.Entry<Object, Object>> pairs = new ArrayList<>(held.size());
+    for (Object conn : held) pairs.add(Clj.pair(scoped, conn));
+    delivery.deliver(d.ctx, pairs);
+    return d.withoutActions();
+  }
+
+  /**
+   * A broadcast: at look-up, the marker connection; in its fx dispatch, the fx on every matching
+   * stream here and on the other nodes, and none in the outer dispatch.
+   */
+  private IPersistentMap broadcast(DispatchCtx d, Ask.Mode mode, Object pattern) {
+    if (d.phase == Phase.CONNECTION) return d.withConnection(BROADCAST);
+    if (d.phase != Phase.FX || d.sse != BROADCAST) return d.ctx;
+    Object full = mode == Ask.Mode.BROADCAST ? scope(d, pattern) : Tuple.create(Names.WILDCARD, pattern);
+    if (full != null && others.send(d.ctx, full)) {
       List<Map.Entry<Object, Object>> targets = store.connections(full);
-      if (!targets.isEmpty()) delivery.deliver(ctx, targets);
+      if (!targets.isEmpty()) delivery.deliver(d.ctx, targets);
     }
-    return ctx.assoc(Names.ACTIONS, PersistentVector.EMPTY);
-  }
-
-  /** The store's cluster membership, if it is a built-in store in a cluster. */
-  private @Nullable ClusterMember cluster() {
-    return builtIn != null ? builtIn.cluster() : null;
-  }
-
-  /**
-   * At look-up, with no stream here: sends the response's effects to the other nodes holding
-   * {@code scoped}, waiting at most the cluster's send timeout.
-   *
-   * @return true when at least one other node holds the key and got them
-   */
-  private boolean sentElsewhere(IPersistentMap ctx, Object scoped, @Nullable Object fx) {
-    ClusterMember c = cluster();
-    if (c == null || fx == null) return false;
-    try {
-      return c.sendIfHeld(scoped, fx, options.onError, ctx);
-    } catch (InvalidPayloadException notData) {
-      options.onError.accept(notData, ctx);
-      return false;
-    }
-  }
-
-  /**
-   * Sends the dispatch's actions to the other nodes' streams under {@code keyOrPattern}, without
-   * waiting; a store outside a cluster has none.
-   *
-   * @return false when the actions are not data: reported, and to be sent nowhere
-   */
-  private boolean sendToOtherNodes(IPersistentMap ctx, Object keyOrPattern) {
-    ClusterMember c = cluster();
-    if (c == null) return true;
-    try {
-      c.send(keyOrPattern, ctx.valAt(Names.ACTIONS), options.onError, ctx);
-      return true;
-    } catch (InvalidPayloadException notData) {
-      options.onError.accept(notData, ctx);
-      return false;
-    }
+    return d.withoutActions();
   }
 
   /** Purges the closing request's entry; if the key cannot be scoped, every entry it owns. */
-  private IPersistentMap close(IPersistentMap ctx, IPersistentMap data, Object key) {
-    IPersistentMap result = ctx.assoc(Names.DISPATCH_DATA, data.without(Names.CONNECTION));
-    Object request = data.valAt(Names.REQUEST);
+  private IPersistentMap sseClosed(DispatchCtx d, Object key) {
+    IPersistentMap result = d.ctx.assoc(Names.DISPATCH_DATA, d.data.without(Names.CONNECTION));
+    Object request = d.request();
     Object scoped;
     try {
-      scoped = scope(ctx, key);
+      scoped = scope(d, key);
     } catch (Throwable e) {
       Log.rethrowIfFatal(e);
       result = failed(result, e);
       if (request != null) {
-        for (Object purged : owned.purgeOwnedBy(request)) result = purged(result, ctx, purged);
+        for (Object purged : owned.purgeOwnedBy(request)) result = purged(result, d.ctx, purged);
       }
       return result;
     }
     if (scoped == null || request == null) return result;
-    return owned.purgeOwned(scoped, request) ? purged(result, ctx, scoped) : result;
+    return owned.purgeOwned(scoped, request) ? purged(result, d.ctx, scoped) : result;
   }
 
   private IPersistentMap purged(IPersistentMap result, IPersistentMap ctx, Object scoped) {
@@ -342,8 +231,7 @@ final class ConnectionInterceptor extends AFn {
       return failed(
           result,
           new ExceptionInfo(
-              "datastar.wow.deacon: :on-purge threw for key "
-                  + InvalidInputException.describe(scoped)
+              "datastar.wow.deacon: :on-purge threw for key " + Shown.key(scoped)
                   + " (the entry was purged)",
               data(Keyword.intern("on-purge"), scoped),
               e));
@@ -354,23 +242,38 @@ final class ConnectionInterceptor extends AFn {
    * @return the scoped key {@code [id k]}, or null when {@code :id-fn} gives no id (a request
    *     without a session: nothing is stored or reused for it)
    */
-  private @Nullable Object scope(IPersistentMap ctx, Object key) {
+  private @Nullable Object scope(DispatchCtx d, Object key) {
     if (options.idFn == null) return Tuple.create(Names.DEFAULT_ID, key);
     Object id;
     try {
-      id = options.idFn.apply(ctx);
+      id = options.idFn.apply(d.ctx);
     } catch (Throwable e) {
       Log.rethrowIfFatal(e);
       throw new ExceptionInfo(
-          "datastar.wow.deacon: :id-fn threw while scoping key " + InvalidInputException.describe(key),
+          "datastar.wow.deacon: :id-fn threw while scoping key " + Shown.key(key),
           data(Keyword.intern("id-fn"), key),
           e);
     }
     if (id == null) {
-      Log.debug("datastar.wow.deacon: :id-fn gave no id; key " + key + " is neither stored nor reused");
+      Log.debug("datastar.wow.deacon: :id-fn gave no id; key " + Shown.key(key)
+          + " is neither stored nor reused");
       return null;
     }
     return Tuple.create(id, key);
+  }
+
+  private static ExceptionInfo severalModes(Ask ask) {
+    Object[] kvs = new Object[2 * Ask.Mode.values().length];
+    int i = 0;
+    for (Ask.Mode m : Ask.Mode.values()) {
+      kvs[i++] = m.responseKey;
+      kvs[i++] = ask.response.valAt(m.responseKey);
+    }
+    return new ExceptionInfo(
+        "datastar.wow.deacon: a response names at most one of :datastar.wow.deacon/key,"
+            + " /subscribe, /broadcast and /broadcast-all; this one names several, so deacon"
+            + " leaves it alone",
+        PersistentArrayMap.createAsIfByAssoc(kvs));
   }
 
   private static IPersistentMap data(Keyword option, Object key) {
@@ -387,35 +290,7 @@ final class ConnectionInterceptor extends AFn {
       e.addSuppressed(reportFailure);
       RegistryOptions.LOG_ERRORS.accept(e, ctx);
     }
-    Object errors = ctx.valAt(Names.ERRORS);
-    IPersistentMap error =
-        PersistentArrayMap.createAsIfByAssoc(
-            new Object[] {
-              Names.PHASE, Names.BEFORE_DISPATCH, Names.ERR, e, Names.ID, Names.INTERCEPTOR_ID
-            });
-    IPersistentVector all =
-        errors instanceof IPersistentVector
-            ? ((IPersistentVector) errors).cons(error)
-            : PersistentVector.EMPTY.cons(error);
-    return ctx.assoc(Names.ERRORS, all);
-  }
-
-  private static boolean withOpenSse(IPersistentMap data, ILookup response) {
-    Object v = data.valAt(Names.WITH_OPEN_SSE, NOT_FOUND);
-    if (v == NOT_FOUND) v = response.valAt(Names.WITH_OPEN_SSE);
-    return v != null && v != Boolean.FALSE;
-  }
-
-  /** LOOKUP if any action is :datastar.wow/connection, else CLOSE if any is sse-closed, else OTHER. */
-  private static int kindOf(@Nullable Object actions) {
-    if (!(actions instanceof Iterable)) return OTHER;
-    int kind = OTHER;
-    for (Object action : (Iterable<?>) actions) {
-      Object id = action instanceof Indexed && RT.count(action) > 0 ? ((Indexed) action).nth(0) : null;
-      if (id == Names.CONNECTION) return LOOKUP;
-      if (id == Names.SSE_CLOSED) kind = CLOSE;
-    }
-    return kind;
+    return DispatchCtx.withError(ctx, e);
   }
 
   @Override

@@ -7,24 +7,25 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Where connections live, by key. Four methods make a store: {@link #store(Object, Object)},
  * {@link #connection(Object)}, {@link #purge(Object)} and {@link #keys()}; the others have defaults
  * built on those four, which the built-in stores ({@link AtomStore}, {@link CaffeineStore})
- * replace with faster, atomic versions. What a store can do beyond that is stated by {@link
- * #ownership()} and {@link #fanOut()}.
+ * replace with faster, atomic versions. What a store can do beyond the contract (fan-out, quiet
+ * reads, owner-safe writes, sending, cluster membership) it reports through its {@link #policy()},
+ * as a Caffeine cache reports its own through {@code Cache.policy()}; the registry reaches every
+ * store through this interface and that policy, never through a store's class.
  *
  * <p><b>Keys</b> are compared as Clojure compares map keys ({@code =} and {@code hash}): vectors,
  * keywords, strings, maps all work, and {@code [(int 42) :counter]} is the same key as {@code [42
  * :counter]}. The interceptor stores under scoped keys {@code [id k]}. A nil key is refused.
  * <b>Connections</b> are opaque (whatever the SSE adapter hands out) and compared by identity.
  *
- * <p><b>Fan-out.</b> A store built with fan-out keeps every connection stored under a key (every
- * tab of a user) instead of replacing the older one; {@link #connection(Object)} then answers the
- * most recently stored, and {@link #connections(Object)} all of them.
+ * <p><b>Fan-out.</b> A store whose policy reports fan-out keeps every connection stored under a key
+ * (every tab of a user) instead of replacing the older one; {@link #connection(Object)} then
+ * answers the most recently stored, and {@link #connections(Object)} all of them.
  *
  * <p><b>Concurrency.</b> The built-in stores are safe for any number of threads. Every write is
  * atomic per key: a store and a purge of one key never interleave, and the reverse index behind
@@ -160,22 +161,52 @@ public interface ConnectionStore extends AutoCloseable {
   }
 
   /**
-   * Tells whether a key keeps every connection stored under it (see the class comment). The
-   * interceptor then runs a keyed response's effects on each of them.
+   * Removes {@code connection} from every key holding it, as {@link #purgeConnection(Object)}, and
+   * reports each removal with {@code cause} to whoever listens to the store's removals. The
+   * registry uses it with {@link RemovalCause#DEAD} for a stream whose write found it closed.
    *
-   * @return false unless the store was built with fan-out
+   * @param connection a connection
+   * @param cause why it leaves; the default ignores it
+   * @return how many keys it was removed from
    */
-  default boolean fanOut() {
-    return false;
+  default int purgeConnection(Object connection, RemovalCause cause) {
+    return purgeConnection(connection);
   }
 
   /**
-   * Gives owner-safe writes, if the store has them (the built-in stores do).
+   * Tells what the store can do beyond this interface. The default reports none of it: no
+   * fan-out, reads that count as uses, no owners (the registry then keeps them beside the store),
+   * no sending, no cluster. A store of your own with fan-out returns {@code
+   * StorePolicy.basic(this, true)}.
    *
-   * @return the store's {@link Ownership}, or empty
+   * @return the store's policy; a store returns the same answers for its whole life
    */
-  default Optional<Ownership> ownership() {
-    return Optional.empty();
+  default StorePolicy policy() {
+    return StorePolicy.basic(this, false);
+  }
+
+  /**
+   * Sends {@code message} to every connection stored under a key matching {@code keyOrPattern},
+   * here and, for a cluster member, on the other nodes: {@link Sender#send(Object, Object)} of the
+   * store's policy.
+   *
+   * @param keyOrPattern a key or a key pattern (see {@link KeyPattern})
+   * @param message what to send: a vector of datastar.wow actions, or what the store's {@link
+   *     ConnectionWriter} takes
+   * @return how many connections on this node the message was written to
+   * @throws UnsupportedOperationException when the store's policy reports no {@link Sender}
+   * @throws CannotRenderException when connections here match but the store knows no way to write
+   *     to them yet; nothing was sent
+   */
+  default int send(Object keyOrPattern, Object message) {
+    return policy()
+        .sender()
+        .orElseThrow(
+            () ->
+                new UnsupportedOperationException(
+                    "datastar.wow.deacon: " + this + " cannot send: its policy reports no Sender;"
+                        + " the built-in stores (AtomStore, CaffeineStore) have one"))
+        .send(keyOrPattern, message);
   }
 
   /**

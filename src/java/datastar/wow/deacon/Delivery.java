@@ -12,7 +12,6 @@ import clojure.lang.PersistentArrayMap;
 import clojure.lang.PersistentVector;
 import clojure.lang.RT;
 import clojure.lang.Symbol;
-import datastar.wow.deacon.impl.Fanout;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -23,46 +22,115 @@ import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Runs a response's actions on several streams, through the dispatch ctx's own Nexus ({@code
- * nexus.core/dispatch} with the ctx's {@code :nexus}), so that every effect, datastar.wow's and
- * the app's, runs on each stream as it would on that stream alone, and deacon's interceptor leaves
- * these dispatches alone ({@code :datastar.wow/connection} is set in their dispatch-data, and
- * {@code :datastar.wow.deacon/stream-key} to the key the stream was found under).
+ * Runs a response's actions on several streams, through the app's own Nexus ({@code
+ * nexus.core/dispatch}), so that every effect, datastar.wow's and the app's, runs on each stream
+ * as it would on that stream alone. Each dispatch carries {@code :datastar.wow/connection} (the
+ * stream) and {@code :datastar.wow.deacon/stream-key} (the key it was found under) in its
+ * dispatch-data, which tells deacon's interceptor to leave it alone.
  *
- * <p>When the Datastar SDK is on the classpath, the actions run in ONE dispatch, on the first
- * stream: each {@code :datastar.wow/send} effect (every event datastar.wow sends goes through it)
- * renders its event once and writes it to every stream through a {@link Fanout}; every other
- * effect runs again, right after, once for each other stream, with {@code :sse} bound to it. Each
- * stream so gets exactly what a dispatch on it alone would have sent, in the order of the actions.
- * Effects of dispatches nested inside an effect, or made later from another thread, are left to
- * run where they run. Without the SDK, each stream gets a dispatch of its own.
+ * <p>With render-once (the default, when the Datastar SDK's protocol is extended to {@link
+ * StreamGroup}), the actions run in ONE dispatch, on the first stream: each {@code
+ * :datastar.wow/send} effect (every event datastar.wow sends goes through it) renders its event
+ * once and writes it to every stream through a {@link StreamGroup}; every other effect runs again,
+ * right after, once for each other stream. Each stream so gets exactly what a dispatch on it alone
+ * would have sent, in the order of the actions. Otherwise each stream gets a dispatch of its own.
  *
- * <p>A stream that fails does not stop the others: one whose write answered {@code false} (closed)
- * is removed with cause {@code :dead}; any other failure goes to {@code :on-error}.
+ * <p>A stream that fails does not stop the others: one whose write answered {@code false}
+ * (closed) is removed with cause {@code :dead}; any other failure goes to {@code onError}.
  */
 final class Delivery {
   private static final Symbol NEXUS_DISPATCH = Symbol.intern("nexus.core", "dispatch");
   private static final Keyword NEXUS_INTERCEPTORS = Keyword.intern("nexus", "interceptors");
-  private static volatile @Nullable IFn dispatch;
-  /** The fan-out running on this thread, if any. */
-  private static final ThreadLocal<Run> ACTIVE = new ThreadLocal<>();
+  private static final Keyword RENDER_ONCE_ID = Keyword.intern("datastar.wow.deacon", "render-once");
 
   private final ConnectionStore store;
+  private final StorePolicy policy;
   private final BiConsumer<Throwable, Object> onError;
+  private final boolean renderOnce;
+  private volatile @Nullable IFn dispatch;
 
   /**
-   * Makes a delivery over {@code store}.
+   * Makes the deliveries over one store.
    *
-   * @param store where the streams live; dead ones are removed from it
+   * @param store where the streams live; closed ones are removed from it
    * @param onError told of each failure, with the ctx of the dispatch it came from
+   * @param renderOnce false to give every stream a dispatch of its own
    */
-  Delivery(ConnectionStore store, BiConsumer<Throwable, Object> onError) {
+  Delivery(ConnectionStore store, BiConsumer<Throwable, Object> onError, boolean renderOnce) {
     this.store = store;
+    this.policy = store.policy();
     this.onError = onError;
+    this.renderOnce = renderOnce;
+  }
+
+  /**
+   * Runs the actions of {@code ctx}, a request's dispatch, on each stream of {@code targets}
+   * ({@code [key connection]} pairs) that the store still holds; a stream listed under several
+   * keys is served once.
+   *
+   * @return how many streams were served and not found closed
+   */
+  int deliver(IPersistentMap ctx, List<Map.Entry<Object, Object>> targets) {
+    Object nexus = ctx.valAt(Names.NEXUS);
+    if (!(nexus instanceof IPersistentMap)) {
+      throw new IllegalStateException(
+          "datastar.wow.deacon: fan-out and broadcast need the dispatch ctx's :nexus (Nexus"
+              + " 2025.10 or newer); this dispatch has none");
+    }
+    return run(new Shared(ctx, (IPersistentMap) nexus, false), targets);
+  }
+
+  /**
+   * Runs {@code actions} on each stream of {@code targets} outside any request (a send from a
+   * job, or a message from another node), through {@code nexus}, as if in the request that opened
+   * each stream: its {@code :request} is that request.
+   *
+   * @return how many streams were served and not found closed
+   */
+  int deliver(IPersistentMap nexus, Object actions, List<Map.Entry<Object, Object>> targets) {
+    IPersistentMap ctx =
+        PersistentArrayMap.createAsIfByAssoc(
+            new Object[] {
+              Names.NEXUS, nexus,
+              Names.SYSTEM, PersistentArrayMap.EMPTY,
+              Names.DISPATCH_DATA,
+                  PersistentArrayMap.createAsIfByAssoc(new Object[] {Names.RESPONSE, null}),
+              Names.ACTIONS, actions
+            });
+    return run(new Shared(ctx, nexus, true), targets);
+  }
+
+  private int run(Shared shared, List<Map.Entry<Object, Object>> targets) {
+    List<Map.Entry<Object, Object>> live = live(targets);
+    if (live.size() > 1 && renderOnce && StreamGroup.sdkExtended()) {
+      new RenderOnce(shared, live).run();
+    } else {
+      for (Map.Entry<Object, Object> target : live) {
+        shared.dispatch(shared.nexus, target, shared.actions, true);
+      }
+    }
+    return live.size() - shared.dead.size();
+  }
+
+  /** The targets the store still holds, each stream once. */
+  private List<Map.Entry<Object, Object>> live(List<Map.Entry<Object, Object>> targets) {
+    List<Map.Entry<Object, Object>> live = new ArrayList<>(targets.size());
+    Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    Object key = null;
+    Set<Object> held = Collections.emptySet();
+    for (Map.Entry<Object, Object> target : targets) {
+      if (target.getKey() != key) { // targets come grouped by key: read each key once
+        key = target.getKey();
+        held = Collections.newSetFromMap(new IdentityHashMap<>());
+        held.addAll(policy.connectionsQuietly(key));
+      }
+      if (seen.add(target.getValue()) && held.contains(target.getValue())) live.add(target);
+    }
+    return live;
   }
 
   /** {@code nexus.core/dispatch}, resolved on first use. */
-  private static IFn nexusDispatch() {
+  private IFn nexusDispatch() {
     IFn d = dispatch;
     if (d == null) {
       Object resolved = RT.var("clojure.core", "requiring-resolve").invoke(NEXUS_DISPATCH);
@@ -77,77 +145,10 @@ final class Delivery {
     return d;
   }
 
-  /**
-   * Runs {@code ctx}'s actions on each stream of {@code targets} ({@code [key connection]} pairs)
-   * that the store still holds; a stream listed under several keys is served once.
-   *
-   * @return how many streams were served
-   */
-  int deliver(IPersistentMap ctx, List<Map.Entry<Object, Object>> targets) {
-    Object nexus = ctx.valAt(Names.NEXUS);
-    if (!(nexus instanceof IPersistentMap)) {
-      throw new IllegalStateException(
-          "datastar.wow.deacon: fan-out and broadcast need the dispatch ctx's :nexus (Nexus"
-              + " 2025.10 or newer); this dispatch has none");
-    }
-    List<Map.Entry<Object, Object>> live = new ArrayList<>();
-    Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-    for (Map.Entry<Object, Object> target : targets) {
-      if (seen.add(target.getValue()) && held(target.getKey(), target.getValue())) live.add(target);
-    }
-    return deliver(new Target(ctx, (IPersistentMap) nexus, false), live);
-  }
-
-  /**
-   * Runs {@code actions} on each of {@code targets} outside any request (a background job, or a
-   * message from another node), through {@code nexus}, as if in each stream's own request: its
-   * {@code :request} is the request that opened it.
-   *
-   * @return how many streams were served
-   */
-  int deliver(IPersistentMap nexus, Object actions, List<Map.Entry<Object, Object>> targets) {
-    IPersistentMap ctx =
-        PersistentArrayMap.createAsIfByAssoc(
-            new Object[] {
-              Names.NEXUS, nexus,
-              Names.SYSTEM, PersistentArrayMap.EMPTY,
-              Names.DISPATCH_DATA, PersistentArrayMap.createAsIfByAssoc(new Object[] {Names.RESPONSE, null}),
-              Names.ACTIONS, actions
-            });
-    List<Map.Entry<Object, Object>> live = new ArrayList<>();
-    Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-    for (Map.Entry<Object, Object> target : targets) {
-      if (seen.add(target.getValue()) && held(target.getKey(), target.getValue())) live.add(target);
-    }
-    return deliver(new Target(ctx, nexus, true), live);
-  }
-
-  /** Delivers; returns how many of {@code live} were written and not found closed. */
-  private int deliver(Target to, List<Map.Entry<Object, Object>> live) {
-    if (live.size() > 1 && Fanout.usable()) {
-      new Run(to, live).run();
-    } else {
-      for (Map.Entry<Object, Object> target : live) {
-        to.dispatch(target.getKey(), target.getValue(), to.actions, true);
-      }
-    }
-    return live.size() - to.dead.size();
-  }
-
-  private boolean held(Object key, Object conn) {
-    if (!(store instanceof BaseStore)) return store.connection(key) == conn;
-    for (Object c : ((BaseStore) store).connectionsOf(key)) {
-      if (c == conn) return true;
-    }
-    return false;
-  }
-
-
   /** What every dispatch of one delivery shares: the ctx's Nexus, system, dispatch-data, actions. */
-  private final class Target {
+  private final class Shared {
     final IPersistentMap ctx;
     final IPersistentMap nexus;
-    final IFn dispatch = nexusDispatch();
     final Object actions;
     final IPersistentMap system;
     final IPersistentMap data;
@@ -156,7 +157,7 @@ final class Delivery {
     /** The streams found closed during this delivery, each removed once. */
     final Set<Object> dead = Collections.newSetFromMap(new IdentityHashMap<>());
 
-    Target(IPersistentMap ctx, IPersistentMap nexus, boolean ownRequests) {
+    Shared(IPersistentMap ctx, IPersistentMap nexus, boolean ownRequests) {
       this.ctx = ctx;
       this.nexus = nexus;
       this.actions = ctx.valAt(Names.ACTIONS);
@@ -165,21 +166,22 @@ final class Delivery {
       this.ownRequests = ownRequests;
     }
 
-    /** One dispatch of {@code actions} on stream {@code conn}; failures are reported, never thrown. */
-    void dispatch(Object key, Object conn, Object actions, boolean checkWrites) {
-      dispatch(nexus, key, conn, actions, checkWrites);
-    }
-
-    void dispatch(IPersistentMap nexus, Object key, Object conn, Object actions, boolean checkWrites) {
+    /**
+     * One dispatch of {@code actions} on {@code target}'s stream; failures are reported, never
+     * thrown. With {@code checkWrites}, a send that answered false marks the stream closed.
+     */
+    void dispatch(IPersistentMap through, Map.Entry<Object, Object> target, Object actions, boolean checkWrites) {
+      Object key = target.getKey();
+      Object conn = target.getValue();
       try {
         IPersistentMap sys = system.assoc(Names.SSE, conn);
         IPersistentMap d = data.assoc(Names.CONNECTION, conn).assoc(Names.STREAM_KEY, key);
         if (ownRequests) {
-          Object request = store instanceof BaseStore ? ((BaseStore) store).ownerOf(key, conn) : null;
+          Object request = policy.ownership().map(o -> o.ownerOf(key, conn)).orElse(null);
           sys = sys.assoc(Names.REQUEST_KEY, request);
           d = d.assoc(Names.REQUEST, request);
         }
-        Object result = dispatch.invoke(nexus, sys, d, actions);
+        Object result = nexusDispatch().invoke(through, sys, d, actions);
         if (checkWrites && result instanceof ILookup && wroteToClosed(((ILookup) result).valAt(Names.RESULTS))) {
           dead(conn);
         }
@@ -188,8 +190,7 @@ final class Delivery {
         Log.rethrowIfFatal(t);
         report(
             new ExceptionInfo(
-                "datastar.wow.deacon: the dispatch to one stream of key "
-                    + InvalidInputException.describe(key)
+                "datastar.wow.deacon: the dispatch to one stream of key " + Shown.key(key)
                     + " threw; the other streams were still served",
                 PersistentArrayMap.createAsIfByAssoc(new Object[] {Names.KEY, key}),
                 t));
@@ -204,8 +205,7 @@ final class Delivery {
         if (err instanceof Throwable) {
           report(
               new ExceptionInfo(
-                  "datastar.wow.deacon: an effect failed on one stream of key "
-                      + InvalidInputException.describe(key),
+                  "datastar.wow.deacon: an effect failed on one stream of key " + Shown.key(key),
                   PersistentArrayMap.createAsIfByAssoc(
                       new Object[] {Names.KEY, key, Keyword.intern("error"), error}),
                   (Throwable) err));
@@ -214,9 +214,7 @@ final class Delivery {
     }
 
     void dead(Object conn) {
-      if (!dead.add(conn)) return;
-      if (store instanceof BaseStore) ((BaseStore) store).purgeConnection(conn, RemovalCause.DEAD);
-      else store.purgeConnection(conn);
+      if (dead.add(conn)) store.purgeConnection(conn, RemovalCause.DEAD);
     }
 
     void report(Throwable e) {
@@ -231,135 +229,118 @@ final class Delivery {
   }
 
   /**
-   * One render-once fan-out: the actions run in one dispatch on the first stream, with {@link
-   * #INTERCEPTOR} added to its Nexus; it sends through the {@link Fanout} and re-runs every other
-   * effect on the other streams.
+   * One render-once delivery. Nexus runs each effect of a dispatch once, on that dispatch's
+   * {@code :sse}; to render each event once yet run every other effect on every stream, the
+   * actions run in one dispatch on the first stream, through the app's Nexus with this run's own
+   * interceptor added. The interceptor watches the effects of that dispatch only (not those of
+   * dispatches nested inside an effect, nor any made from another thread or after the run): a
+   * {@code :datastar.wow/send} gets the {@link StreamGroup} as its {@code :sse}, and any other
+   * effect is run again, right after, on each other live stream.
    */
-  private static final class Run {
-    final Target to;
+  private static final class RenderOnce {
+    final Shared shared;
     final List<Map.Entry<Object, Object>> targets;
-    final Fanout fanout;
+    final StreamGroup group;
+    final Thread thread = Thread.currentThread();
+    /** How deep the dispatch on this thread is nested: 1 inside the run's own dispatch. */
     int depth;
+    boolean done;
 
-    Run(Target to, List<Map.Entry<Object, Object>> targets) {
-      this.to = to;
+    RenderOnce(Shared shared, List<Map.Entry<Object, Object>> targets) {
+      this.shared = shared;
       this.targets = targets;
       List<Object> conns = new ArrayList<>(targets.size());
       for (Map.Entry<Object, Object> t : targets) conns.add(t.getValue());
-      this.fanout = new Fanout(conns, to::dead);
-    }
-
-    Object first() {
-      return targets.get(0).getValue();
+      this.group = new StreamGroup(conns, shared::dead);
     }
 
     void run() {
-      Map.Entry<Object, Object> first = targets.get(0);
-      Object vector = to.nexus.valAt(NEXUS_INTERCEPTORS);
+      Object vector = shared.nexus.valAt(NEXUS_INTERCEPTORS);
       IPersistentVector interceptors =
           vector instanceof IPersistentVector ? (IPersistentVector) vector : PersistentVector.EMPTY;
-      IPersistentMap nexus = to.nexus.assoc(NEXUS_INTERCEPTORS, interceptors.cons(INTERCEPTOR));
-      Run previous = ACTIVE.get();
-      ACTIVE.set(this);
+      IPersistentMap nexus = shared.nexus.assoc(NEXUS_INTERCEPTORS, interceptors.cons(interceptor()));
       try {
-        to.dispatch(nexus, first.getKey(), first.getValue(), to.actions, false);
+        shared.dispatch(nexus, targets.get(0), shared.actions, false);
       } finally {
-        if (previous == null) ACTIVE.remove();
-        else ACTIVE.set(previous);
+        done = true;
       }
+    }
+
+    private IPersistentMap interceptor() {
+      return PersistentArrayMap.createAsIfByAssoc(
+          new Object[] {
+            Names.ID, RENDER_ONCE_ID,
+            Names.BEFORE_DISPATCH, new Hook(this, Names.BEFORE_DISPATCH),
+            Names.AFTER_DISPATCH, new Hook(this, Names.AFTER_DISPATCH),
+            Names.BEFORE_EFFECT, new Hook(this, Names.BEFORE_EFFECT),
+            Names.AFTER_EFFECT, new Hook(this, Names.AFTER_EFFECT)
+          });
+    }
+
+    /** One interceptor hook of this run, called by Nexus with its ctx. */
+    Object on(Keyword hook, Object ctx) {
+      if (done || Thread.currentThread() != thread || !(ctx instanceof IPersistentMap)) return ctx;
+      if (hook == Names.BEFORE_DISPATCH) depth++;
+      else if (hook == Names.AFTER_DISPATCH) depth--;
+      else if (depth == 1 && hook == Names.BEFORE_EFFECT) return beforeEffect((IPersistentMap) ctx);
+      else if (depth == 1) return afterEffect((IPersistentMap) ctx);
+      return ctx;
+    }
+
+    private IPersistentMap beforeEffect(IPersistentMap ctx) {
+      if (effectId(ctx) != Names.SEND) return ctx;
+      return ctx.assoc(Names.SYSTEM, asMap(ctx.valAt(Names.SYSTEM)).assoc(Names.SSE, group));
+    }
+
+    private IPersistentMap afterEffect(IPersistentMap ctx) {
+      Object id = effectId(ctx);
+      if (id == Names.SEND) {
+        // Nexus threads this ctx on to the next effects: give them the first stream back
+        Object first = targets.get(0).getValue();
+        return ctx.assoc(Names.SYSTEM, asMap(ctx.valAt(Names.SYSTEM)).assoc(Names.SSE, first));
+      }
+      if (id != null) again(ctx.valAt(Names.EFFECT));
+      return ctx;
     }
 
     /** An effect other than a send ran on the first stream: run it on each other live stream. */
-    void again(Object effect) {
+    private void again(Object effect) {
       IPersistentVector actions = PersistentVector.EMPTY.cons(effect);
-      for (int i = 1; i < targets.size(); i++) {
-        Map.Entry<Object, Object> t = targets.get(i);
-        if (fanout.live(t.getValue())) to.dispatch(t.getKey(), t.getValue(), actions, true);
+      for (Map.Entry<Object, Object> target : targets.subList(1, targets.size())) {
+        if (group.live(target.getValue())) shared.dispatch(shared.nexus, target, actions, true);
       }
     }
   }
 
-  /** The effect a Nexus effect ctx is running, or null. */
-  private static @Nullable Object effectId(Object ctx) {
-    Object effect = ctx instanceof ILookup ? ((ILookup) ctx).valAt(Names.EFFECT) : null;
+  /** A Nexus interceptor hook of one {@link RenderOnce} run. */
+  private static final class Hook extends AFn {
+    private final RenderOnce run;
+    private final Keyword hook;
+
+    Hook(RenderOnce run, Keyword hook) {
+      this.run = run;
+      this.hook = hook;
+    }
+
+    @Override
+    public Object invoke(Object ctx) {
+      return run.on(hook, ctx);
+    }
+  }
+
+  /** The id of the effect a Nexus effect ctx is running, or null. */
+  private static @Nullable Object effectId(IPersistentMap ctx) {
+    Object effect = ctx.valAt(Names.EFFECT);
     return effect instanceof Indexed && RT.count(effect) > 0 ? ((Indexed) effect).nth(0) : null;
   }
-
-  /** Whether {@code ctx} is an effect of the fan-out dispatch itself (not of one nested in it). */
-  private static @Nullable Run topLevel() {
-    Run run = ACTIVE.get();
-    return run != null && run.depth == 1 ? run : null;
-  }
-
-  /**
-   * The Nexus interceptor of a render-once dispatch: it counts dispatch depth (nested dispatches
-   * run on the same thread, inside an effect), hands top-level sends the {@link Fanout}, and re-runs
-   * every other top-level effect on the other streams.
-   */
-  private static final IPersistentMap INTERCEPTOR =
-      PersistentArrayMap.createAsIfByAssoc(
-          new Object[] {
-            Names.ID, Keyword.intern("datastar.wow.deacon", "fanout"),
-            Keyword.intern("before-dispatch"),
-                new AFn() {
-                  @Override
-                  public Object invoke(Object ctx) {
-                    Run run = ACTIVE.get();
-                    if (run != null) run.depth++;
-                    return ctx;
-                  }
-                },
-            Keyword.intern("after-dispatch"),
-                new AFn() {
-                  @Override
-                  public Object invoke(Object ctx) {
-                    Run run = ACTIVE.get();
-                    if (run != null) run.depth--;
-                    return ctx;
-                  }
-                },
-            Keyword.intern("before-effect"),
-                new AFn() {
-                  @Override
-                  public Object invoke(Object ctx) {
-                    Run run = topLevel();
-                    if (run == null || effectId(ctx) != Names.SEND || !(ctx instanceof IPersistentMap)) {
-                      return ctx;
-                    }
-                    IPersistentMap c = (IPersistentMap) ctx;
-                    return c.assoc(Names.SYSTEM, asMap(c.valAt(Names.SYSTEM)).assoc(Names.SSE, run.fanout));
-                  }
-                },
-            Keyword.intern("after-effect"),
-                new AFn() {
-                  @Override
-                  public Object invoke(Object ctx) {
-                    Run run = topLevel();
-                    if (run == null || !(ctx instanceof IPersistentMap)) return ctx;
-                    IPersistentMap c = (IPersistentMap) ctx;
-                    Object id = effectId(ctx);
-                    if (id == Names.SEND) {
-                      // Nexus threads the ctx on to the next effects: give them the first stream back
-                      return c.assoc(
-                          Names.SYSTEM, asMap(c.valAt(Names.SYSTEM)).assoc(Names.SSE, run.first()));
-                    }
-                    if (id != null) run.again(c.valAt(Names.EFFECT));
-                    return ctx;
-                  }
-                }
-          });
 
   /** True when a {@code :datastar.wow/send} effect answered exactly {@code false}. */
   private static boolean wroteToClosed(@Nullable Object results) {
     if (!(results instanceof Iterable)) return false;
     for (Object r : (Iterable<?>) results) {
-      if (!(r instanceof ILookup)) continue;
-      ILookup result = (ILookup) r;
-      if (result.valAt(Names.RES) != Boolean.FALSE) continue;
-      Object effect = result.valAt(Names.EFFECT);
-      if (effect instanceof Indexed
-          && RT.count(effect) > 0
-          && ((Indexed) effect).nth(0) == Names.SEND) {
+      if (!(r instanceof ILookup) || ((ILookup) r).valAt(Names.RES) != Boolean.FALSE) continue;
+      Object effect = ((ILookup) r).valAt(Names.EFFECT);
+      if (effect instanceof Indexed && RT.count(effect) > 0 && ((Indexed) effect).nth(0) == Names.SEND) {
         return true;
       }
     }

@@ -2,6 +2,10 @@ package datastar.wow.deacon;
 
 import java.lang.ref.WeakReference;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -26,7 +30,7 @@ final class Heartbeat implements AutoCloseable {
     this.thread = thread;
   }
 
-  static Heartbeat start(BaseStore store, Duration interval, ConnectionProbe probe) {
+  static Heartbeat start(ConnectionStore store, Duration interval, ConnectionProbe probe) {
     AtomicReference<Thread> thread = new AtomicReference<>();
     ScheduledExecutorService executor =
         Executors.newSingleThreadScheduledExecutor(
@@ -69,16 +73,13 @@ final class Heartbeat implements AutoCloseable {
     }
   }
 
-  boolean isRunning() {
-    return !executor.isTerminated();
-  }
-
+  /** One sweep: probes each distinct connection once and removes those found dead. */
   private static final class Sweep implements Runnable {
-    private final WeakReference<BaseStore> store;
+    private final WeakReference<ConnectionStore> store;
     private final ConnectionProbe probe;
     private final ScheduledExecutorService executor;
 
-    Sweep(WeakReference<BaseStore> store, ConnectionProbe probe, ScheduledExecutorService executor) {
+    Sweep(WeakReference<ConnectionStore> store, ConnectionProbe probe, ScheduledExecutorService executor) {
       this.store = store;
       this.probe = probe;
       this.executor = executor;
@@ -86,12 +87,25 @@ final class Heartbeat implements AutoCloseable {
 
     @Override
     public void run() {
-      BaseStore s = store.get();
+      ConnectionStore s = store.get();
       if (s == null) {
         executor.shutdown();
         return;
       }
-      s.sweep(probe);
+      Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+      for (Map.Entry<Object, Object> pair : s.connections()) {
+        Object conn = pair.getValue();
+        if (seen.add(conn) && !alive(conn)) s.purgeConnection(conn, RemovalCause.DEAD);
+      }
+    }
+
+    private boolean alive(Object conn) {
+      try {
+        return probe.send(conn);
+      } catch (Throwable t) {
+        Log.rethrowIfFatal(t);
+        return false;
+      }
     }
   }
 }

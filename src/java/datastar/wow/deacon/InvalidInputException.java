@@ -2,8 +2,6 @@ package datastar.wow.deacon;
 
 import clojure.lang.ExceptionInfo;
 import clojure.lang.PersistentArrayMap;
-import clojure.lang.RT;
-import clojure.lang.Var;
 import clojure.lang.Keyword;
 import org.jspecify.annotations.Nullable;
 
@@ -25,14 +23,11 @@ import org.jspecify.annotations.Nullable;
  * }
  * }</pre>
  */
-public final class InvalidInputException extends ExceptionInfo {
+public class InvalidInputException extends ExceptionInfo {
   private static final long serialVersionUID = 2L;
   private static final Keyword INPUT = Keyword.intern("input");
   private static final Keyword VALUE = Keyword.intern("value");
   private static final Keyword REASON = Keyword.intern("reason");
-
-  private static final Var PRINT_LENGTH = RT.var("clojure.core", "*print-length*");
-  private static final Var PRINT_LEVEL = RT.var("clojure.core", "*print-level*");
 
   /** What was refused, as the caller wrote it. */
   private final String input;
@@ -53,11 +48,19 @@ public final class InvalidInputException extends ExceptionInfo {
     this(input, value, reason, "datastar.wow.deacon: " + input + " " + reason + ", got " + describe(value));
   }
 
-  private InvalidInputException(String input, @Nullable Object value, String reason, String message) {
+  /**
+   * Creates the error with a message of its own, for a subclass that says more than which input,
+   * value and reason.
+   *
+   * @param input what was refused, as the caller wrote it
+   * @param value the refused value
+   * @param reason what was expected
+   * @param message the whole message
+   */
+  protected InvalidInputException(String input, @Nullable Object value, String reason, String message) {
     super(
         message,
-        PersistentArrayMap.createAsIfByAssoc(
-            new Object[] {INPUT, input, VALUE, value, REASON, reason}));
+        PersistentArrayMap.createAsIfByAssoc(new Object[] {INPUT, input, VALUE, value, REASON, reason}));
     this.input = input;
     this.reason = reason;
     this.value = value;
@@ -91,7 +94,7 @@ public final class InvalidInputException extends ExceptionInfo {
    */
   static InvalidInputException tooDeep(String input, Object value) {
     String reason = "is nested too deeply to hash (the stack overflowed); refused";
-    String shown = describe(value);
+    String shown = Shown.key(value) + " (" + value.getClass().getName() + ")";
     return new InvalidInputException(
         input, shown, reason, "datastar.wow.deacon: " + input + " " + reason + ", got " + shown);
   }
@@ -103,18 +106,7 @@ public final class InvalidInputException extends ExceptionInfo {
    * @return e.g. {@code [:a 1] (clojure.lang.PersistentVector)}
    */
   static String describe(@Nullable Object value) {
-    if (value == null) return "nil";
-    String shown;
-    Var.pushThreadBindings(RT.mapUniqueKeys(PRINT_LENGTH, 8L, PRINT_LEVEL, 3L));
-    try {
-      shown = RT.printString(value);
-    } catch (RuntimeException | StackOverflowError e) {
-      shown = "<unprintable>";
-    } finally {
-      Var.popThreadBindings();
-    }
-    if (shown.length() > 200) shown = shown.substring(0, 200) + "...";
-    return shown + " (" + value.getClass().getName() + ")";
+    return value == null ? "nil" : Shown.value(value) + " (" + value.getClass().getName() + ")";
   }
 
   /**

@@ -16,6 +16,14 @@ final class Log {
     LOGGER.log(Level.ERROR, message, t);
   }
 
+  static void error(String message) {
+    LOGGER.log(Level.ERROR, message);
+  }
+
+  static void warn(String message) {
+    LOGGER.log(Level.WARNING, message);
+  }
+
   static void debug(String message) {
     LOGGER.log(Level.DEBUG, message);
   }

@@ -21,6 +21,12 @@ final class Names {
   static final Keyword PHASE = Keyword.intern("phase");
   static final Keyword ID = Keyword.intern("id");
   static final Keyword BEFORE_DISPATCH = Keyword.intern("before-dispatch");
+  static final Keyword AFTER_DISPATCH = Keyword.intern("after-dispatch");
+  static final Keyword BEFORE_EFFECT = Keyword.intern("before-effect");
+  static final Keyword AFTER_EFFECT = Keyword.intern("after-effect");
+
+  // a Clojure protocol's map
+  static final Keyword IMPLS = Keyword.intern("impls");
 
   // datastar.wow
   static final Keyword RESPONSE = Keyword.intern("datastar.wow", "response");
@@ -30,6 +36,7 @@ final class Names {
   static final Keyword SSE_CLOSED = Keyword.intern("datastar.wow", "sse-closed");
   static final Keyword SEND = Keyword.intern("datastar.wow", "send");
   static final Keyword FX = Keyword.intern("datastar.wow", "fx");
+  static final Keyword CLOSE_SSE = Keyword.intern("datastar.wow", "close-sse");
   static final Keyword INTERCEPTORS = Keyword.intern("datastar.wow", "interceptors");
 
   // deacon

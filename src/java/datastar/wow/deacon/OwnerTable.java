@@ -30,9 +30,9 @@ final class OwnerTable implements Ownership {
   public Object store(Object key, Object connection, @Nullable Object owner) {
     Check.connection(key, connection);
     owners.compute(
-        key,
+        ClojureKey.of(key),
         (k, old) -> {
-          store.store(k, connection);
+          store.store(key, connection);
           if (old != null && old.connection == connection) return old;
           return owner == null ? null : new Stream(connection, owner);
         });
@@ -43,16 +43,16 @@ final class OwnerTable implements Ownership {
   public boolean purgeOwned(Object key, Object owner) {
     boolean[] removed = {false};
     owners.compute(
-        key,
+        ClojureKey.of(key),
         (k, record) -> {
-          Object current = store.connection(k);
+          Object current = store.connection(key);
           if (record != null && current == record.connection && !Stream.sameOwner(record.owner, owner)) {
             return record; // another request's live stream
           }
           if (record != null && current != record.connection && Stream.sameOwner(record.owner, owner)) {
             return null; // this request's stream is already gone; what is there now is not its own
           }
-          removed[0] = current != null && store.purge(k);
+          removed[0] = current != null && store.purge(key);
           return null;
         });
     return removed[0];
@@ -62,10 +62,15 @@ final class OwnerTable implements Ownership {
   public List<Object> purgeOwnedBy(Object owner) {
     List<Object> removed = new ArrayList<>();
     for (Map.Entry<Object, Stream> e : owners.entrySet()) {
-      if (Stream.sameOwner(e.getValue().owner, owner) && purgeOwned(e.getKey(), owner)) {
-        removed.add(e.getKey());
-      }
+      Object key = ClojureKey.unwrap(e.getKey());
+      if (Stream.sameOwner(e.getValue().owner, owner) && purgeOwned(key, owner)) removed.add(key);
     }
     return removed;
+  }
+
+  @Override
+  public @Nullable Object ownerOf(Object key, Object connection) {
+    Stream record = owners.get(ClojureKey.of(key));
+    return record != null && record.connection == connection ? record.owner : null;
   }
 }

@@ -5,7 +5,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The capability of a store to remember who stored each connection, so that writes can be made on
- * an owner's behalf; see {@link ConnectionStore#ownership()}. The interceptor passes the Ring
+ * an owner's behalf; see {@link StorePolicy#ownership()}. The interceptor passes the Ring
  * request that opened a stream as its owner, and only that request's close removes the stream: a
  * stream replaced under its key cannot remove its successor when it closes.
  *
@@ -45,4 +45,14 @@ public interface Ownership {
    * @return the keys it removed connections from
    */
   List<Object> purgeOwnedBy(Object owner);
+
+  /**
+   * Tells who stored {@code connection} under {@code key}. A send from outside any request runs
+   * its effects on a stream as if in the request that opened it: this is that request.
+   *
+   * @param key a key
+   * @param connection a connection stored under it
+   * @return the owner given when it was stored, or null for none (or when it is not stored there)
+   */
+  @Nullable Object ownerOf(Object key, Object connection);
 }

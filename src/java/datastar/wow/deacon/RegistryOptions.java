@@ -13,12 +13,15 @@ import org.jspecify.annotations.Nullable;
  *   <tr><th>Clojure</th><th>Java</th><th>Default</th><th>Meaning</th></tr>
  *   <tr><td>{@code :id-fn}</td><td>{@link Builder#idFn}</td><td>always {@code
  *       :datastar.wow.deacon/id}</td><td>dispatch ctx to scope id; keys are stored as {@code [id
- *       k]}; nil means "no scope": nothing is stored or reused for that request</td></tr>
+ *       k]}; nil means "no scope": nothing is stored or reused for that request, and a stream it
+ *       opens is closed once its fx have run</td></tr>
  *   <tr><td>{@code :on-purge}</td><td>{@link Builder#onPurge}</td><td>none</td><td>called with
  *       the ctx and the scoped key after a close purged an entry</td></tr>
  *   <tr><td>{@code :on-error}</td><td>{@link Builder#onError}</td><td>log at ERROR</td>
  *       <td>called with the exception and the ctx when scoping, the store, {@code :on-purge} or a
  *       fan-out delivery fails</td></tr>
+ *   <tr><td>{@code :render-once?}</td><td>{@link Builder#renderOnce}</td><td>true</td><td>an
+ *       event for several streams is rendered once; false: a dispatch per stream</td></tr>
  * </table>
  *
  * <pre>{@code
@@ -36,11 +39,13 @@ public final class RegistryOptions {
   final @Nullable Function<Object, @Nullable Object> idFn;
   final @Nullable BiConsumer<Object, Object> onPurge;
   final BiConsumer<Throwable, Object> onError;
+  final boolean renderOnce;
 
   private RegistryOptions(Builder b) {
     this.idFn = b.idFn;
     this.onPurge = b.onPurge;
     this.onError = b.onError;
+    this.renderOnce = b.renderOnce;
   }
 
   /**
@@ -66,6 +71,7 @@ public final class RegistryOptions {
     private @Nullable Function<Object, @Nullable Object> idFn;
     private @Nullable BiConsumer<Object, Object> onPurge;
     private BiConsumer<Throwable, Object> onError = LOG_ERRORS;
+    private boolean renderOnce = true;
 
     private Builder() {}
 
@@ -106,6 +112,19 @@ public final class RegistryOptions {
      */
     public Builder onError(BiConsumer<Throwable, Object> onError) {
       this.onError = Check.notNull("onError", onError);
+      return this;
+    }
+
+    /**
+     * Chooses how a response's fx reach several streams (fan-out, broadcast, send): rendered once
+     * and written to every stream (the default, when the Datastar SDK is on the classpath), or run
+     * in a dispatch of their own on each stream, which renders every event once per stream.
+     *
+     * @param renderOnce false for a dispatch per stream; default true
+     * @return this builder
+     */
+    public Builder renderOnce(boolean renderOnce) {
+      this.renderOnce = renderOnce;
       return this;
     }
 

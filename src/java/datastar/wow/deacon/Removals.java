@@ -47,7 +47,7 @@ final class Removals {
       Log.rethrowIfFatal(t);
       Log.error(
           "datastar.wow.deacon: the executor refused the removal callback for key "
-              + InvalidInputException.describe(key)
+              + Shown.key(key)
               + "; it runs on the calling thread instead",
           t);
       tell(key, connection, cause);
@@ -61,7 +61,7 @@ final class Removals {
       Log.rethrowIfFatal(t);
       Log.error(
           "datastar.wow.deacon: the removal listener threw for key "
-              + InvalidInputException.describe(key)
+              + Shown.key(key)
               + " ("
               + cause.keyword()
               + "); the connection was removed",

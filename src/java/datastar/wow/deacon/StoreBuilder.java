@@ -1,6 +1,5 @@
 package datastar.wow.deacon;
 
-import datastar.wow.deacon.cluster.ClusterSettings;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
@@ -15,7 +14,7 @@ public abstract class StoreBuilder<B extends StoreBuilder<B>> {
   @Nullable Duration heartbeatInterval;
   @Nullable ConnectionProbe probe;
   @Nullable ConnectionWriter writer;
-  @Nullable ClusterSettings cluster;
+  Peers.@Nullable Factory cluster;
   boolean fanOut;
 
   StoreBuilder() {}
@@ -24,7 +23,7 @@ public abstract class StoreBuilder<B extends StoreBuilder<B>> {
 
   /**
    * Tells {@code listener} of every connection that leaves the store, once each, with the cause
-   * ({@code :on-remove} in Clojure).
+   * ({@code :on-removal} in Clojure).
    *
    * @param listener the listener
    * @return this builder
@@ -67,23 +66,24 @@ public abstract class StoreBuilder<B extends StoreBuilder<B>> {
   }
 
   /**
-   * Makes the store a member of a cluster of nodes sharing one Redis ({@code :cluster} in
-   * Clojure): keyed responses, broadcasts and sends then reach streams held by any node. Needs
-   * Lettuce ({@code io.lettuce:lettuce-core}) on the classpath; the node connects in the
-   * background, and a Redis that is down never blocks or fails local work.
+   * Makes the store a member of a cluster of nodes ({@code :cluster} in Clojure): keyed responses,
+   * broadcasts and sends then reach streams held by any node. The library's own cluster runs over
+   * a Redis: pass {@code ClusterSettings.builder("redis://...").build()} (package {@code
+   * datastar.wow.deacon.cluster}, needs Lettuce on the classpath); the node connects in the
+   * background, and other nodes being unreachable never blocks or fails local work.
    *
-   * @param settings the Redis URI, node id, prefix, lease and limits
+   * @param cluster joins the cluster when the store is built, e.g. {@code ClusterSettings}
    * @return this builder
-   * @throws InvalidInputException when {@code settings} is null
+   * @throws InvalidInputException when {@code cluster} is null
    */
-  public B cluster(ClusterSettings settings) {
-    this.cluster = Check.notNull("cluster", settings);
+  public B cluster(Peers.Factory cluster) {
+    this.cluster = Check.notNull("cluster", cluster);
     return self();
   }
 
   /**
    * Keeps every connection stored under a key instead of replacing the older one ({@code
-   * :fan-out?} in Clojure); see {@link ConnectionStore#fanOut()}.
+   * :fan-out?} in Clojure); see {@link StorePolicy#fanOut()}.
    *
    * @param fanOut true for fan-out; default false
    * @return this builder

@@ -46,7 +46,7 @@
    (for [[opts option]
          [[{:atom 42} :atom] [{:atom "a"} :atom] [{:atom (atom [])} :atom] [{:atom (atom nil)} :atom]
           [{:atom (atom 1)} :atom] [{:atom {}} :atom]
-          [{:on-remove 42} :on-remove] [{:on-remove :kw} :on-remove] [{:on-remove "f"} :on-remove] [{:on-remove [f]} :on-remove]
+          [{:on-removal 42} :on-removal] [{:on-removal :kw} :on-removal] [{:on-removal "f"} :on-removal] [{:on-removal [f]} :on-removal]
           [{:fan-out? "yes"} :fan-out?] [{:fan-out? 1} :fan-out?]
           [{"atom" (atom {})} "\"atom\""] [{'on-remove f} "on-remove"] [{:on-evict f} :on-evict]
           [{:heartbeat 5} "options of :heartbeat"] [{:heartbeat {}} :interval-ms]
@@ -63,21 +63,21 @@
      [(assoc opts :type :atom) option])
    (for [[opts option]
          [[{:idle-ms -1} :idle-ms] [{:idle-ms "10"} :idle-ms] [{:idle-ms 1.5} :idle-ms]
-          [{:idle-ms Long/MIN_VALUE} :idle-ms] [{:idle-ms (bigint 1e30)} :idle-ms] [{:idle-ms 1 :duration-ms 2} :duration-ms]
+          [{:idle-ms Long/MIN_VALUE} :idle-ms] [{:idle-ms (bigint 1e30)} :idle-ms] [{:idle-ms 1 :duration-ms 2} :idle-ms]
           [{:idle-ms 0} :idle-ms] [{:duration-ms 0} :duration-ms] [{:maximum-size 0} :maximum-size]
           [{:duration-ms -5} :duration-ms] [{:duration-ms :soon} :duration-ms] [{:duration-ms 2/3} :duration-ms]
           [{:maximum-size -1} :maximum-size] [{:maximum-size "x"} :maximum-size] [{:maximum-size 1.5} :maximum-size]
           [{:maximum-size (bigint 1e30)} :maximum-size] [{:maximum-size Long/MIN_VALUE} :maximum-size]
           [{:scheduler "yes"} :scheduler] [{:scheduler 42} :scheduler] [{:scheduler f} :scheduler]
           [{:cache {}} :cache] [{:cache "c"} :cache]
-          [{:cache (.build (Caffeine/newBuilder)) :on-remove f} :on-remove]
+          [{:cache (.build (Caffeine/newBuilder)) :on-removal f} :on-removal]
           [{:cache (.build (Caffeine/newBuilder)) :maximum-size 5} :maximum-size]
           [{:cache (.build (Caffeine/newBuilder)) :idle-ms 5} :idle-ms]
           [{:cache (.build (Caffeine/newBuilder)) :duration-ms 5} :duration-ms]
           [{:cache (.build (Caffeine/newBuilder)) :scheduler true} :scheduler]
           [{:cache (.build (Caffeine/newBuilder)) :executor (fn [^Runnable r] (.run r))} :executor]
           [{:cache (.build (Caffeine/newBuilder)) :record-stats? true} :record-stats?]
-          [{:on-remove 1} :on-remove] [{:on-remove :kw} :on-remove] [{:fan-out? :yes} :fan-out?]
+          [{:on-removal 1} :on-removal] [{:on-removal :kw} :on-removal] [{:fan-out? :yes} :fan-out?]
           [{:executor 42} :executor] [{:executor :pool} :executor] [{:executor "pool"} :executor]
           [{:record-stats? "yes"} :record-stats?] [{:record-stats? 1} :record-stats?]
           [{:heartbeat []} "options of :heartbeat"] [{:heartbeat {:interval-ms 0 :send f}} :interval-ms]
@@ -171,7 +171,7 @@
   (let [e (refused #(d*conn/store {:type :caffeine :maximum-size 0}))]
     (is (= "datastar.wow.deacon: :maximum-size must be at least 1, got 0 (java.lang.Long)" (ex-message e))))
   (let [listener [:not :a :fn]
-        e (refused #(d*conn/store {:type :atom :on-remove listener}))]
+        e (refused #(d*conn/store {:type :atom :on-removal listener}))]
     (is (identical? listener (:value (ex-data e))) "the user's own value, not a wrapper")))
 
 (deftest every-registry-option-refuses-bad-values
@@ -280,11 +280,11 @@
       (wow/close! (:sse out))
       (is (nil? (d*conn/list-keys s)))
       (is (re-find #":on-purge threw for key" (ex-message (first @errors))))))
-  (testing ":on-remove throwing, even a checked exception: the removal happened and is counted"
+  (testing ":on-removal throwing, even a checked exception: the removal happened and is counted"
     (doseq [[type ex] [[:atom (ex-info "remove boom" {})] [:atom (java.io.IOException. "close failed")]
                        [:caffeine (java.io.IOException. "close failed")]]]
       (with-captured-logs [logs]
-        (let [s (d*conn/store (cond-> {:type type :on-remove (fn [_ _ _] (throw ex))}
+        (let [s (d*conn/store (cond-> {:type type :on-removal (fn [_ _ _] (throw ex))}
                                 (= type :caffeine) (assoc :executor (fn [^Runnable r] (.run r)))))]
           (d*conn/store! s :k ::c)
           (is (true? (d*conn/purge! s :k)))

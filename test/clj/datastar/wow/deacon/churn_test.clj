@@ -90,7 +90,7 @@
       (let [[purges count-purge!] (counting)
             [evicts count-evict!] (counting)
             store (d*conn/store (cond-> {:type type
-                                         :on-remove (fn [k _ cause] (count-evict! [k cause]))}
+                                         :on-removal (fn [k _ cause] (count-evict! [k cause]))}
                                   (= type :caffeine) (assoc :executor (fn [^Runnable r] (.run r))
                                                             :maximum-size (* 2 users (count key-names)))))
             errors (atom 0)
@@ -124,7 +124,7 @@
           (is (= n total-purges) "one :on-purge per cycle")
           (is (= (frequencies (map cycle-key (range n))) @purges)
               "each scoped key purged exactly once per cycle that used it"))
-        (is (= n (reduce + (vals @evicts))) "one :on-remove per entry")
+        (is (= n (reduce + (vals @evicts))) "one :on-removal per entry")
         (is (= #{:explicit} (set (map second (keys @evicts)))))
         (is (= n (- (get-in (d*conn/stats store) [:removals :explicit]) explicit-before)))
         (is (<= 10 (count threads-during)) "the undropped heartbeat stores had threads")

@@ -179,7 +179,7 @@
       (is (true? (d*conn/purge! (:store a) ["s1" ::feed])) "an explicit purge")
       (wow/close! t2)
       (is (nil? (d*conn/list-keys (:store a))) "a stream closing after the store leaves it")
-      (is (wow/open? t1) "a purge removes; closing is the app's (its :on-remove)")
+      (is (wow/open? t1) "a purge removes; closing is the app's (its :on-removal)")
       (is (eventually #(zero? (d*conn/cluster-count (:store b)))) "and nothing of it is listed")
       (is (every? #(empty? @(:errors %)) [a b])))))
 

@@ -466,4 +466,4 @@
     (is (true? (:fan-out? opts)))
     (is (= effects/heartbeat-ms (get-in opts [:heartbeat :interval-ms])))
     (is (fn? (get-in opts [:heartbeat :send])))
-    (is (fn? (:on-remove opts)))))
+    (is (fn? (:on-removal opts)))))

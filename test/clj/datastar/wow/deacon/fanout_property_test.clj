@@ -10,7 +10,7 @@
             [clojure.test.check.properties :as prop]
             [datastar.wow.deacon :as d*conn]
             [datastar.wow.deacon.test.wow :as wow])
-  (:import (datastar.wow.deacon.impl Fanout)))
+)
 
 (set! *warn-on-reflection* true)
 
@@ -42,11 +42,11 @@
 (defn- run-ops
   "Runs `ops` against a real store through the stand-ins and against the
   model; returns {stream [events the model expects]} and the streams."
-  [type fan-out? ops]
+  [type fan-out? render-once? ops]
   (let [store    (d*conn/store (cond-> {:type type :fan-out? fan-out?}
                                  (= type :caffeine) (assoc :executor (fn [^Runnable r] (.run r)))))
         errors   (atom [])
-        dispatch (wow/create-dispatch [[d*conn/registry store {:id-fn session :on-error (fn [e _] (swap! errors conj e))}]])
+        dispatch (wow/create-dispatch [[d*conn/registry store {:id-fn session :render-once? render-once? :on-error (fn [e _] (swap! errors conj e))}]])
         request  (fn [sid] (wow/request {:session sid}))]
     (loop [ops ops, n 0, opened [], held {}, expected {}]
       (if-let [[kind a b :as o] (first ops)]
@@ -82,10 +82,7 @@
                  type (gen/elements [:atom :caffeine])
                  fan-out? gen/boolean
                  render-once? gen/boolean]
-    (let [was (Fanout/usable)
-          {:keys [expected errors]} (try (Fanout/sdkExtended render-once?)
-                                         (run-ops type fan-out? ops)
-                                         (finally (Fanout/sdkExtended was)))]
+    (let [{:keys [expected errors]} (run-ops type fan-out? render-once? ops)]
       (and (is (empty? errors))
            (every? (fn [[sse events]] (is (= events (wow/events sse)) (str type " fan-out " fan-out?)))
                    expected)))))

@@ -6,11 +6,15 @@
   (:require [clojure.test :refer [deftest is testing]]
             [datastar.wow.deacon :as d*conn]
             [datastar.wow.deacon.test.wow :as wow])
-  (:import (datastar.wow.deacon.impl Fanout)))
+)
 
 (set! *warn-on-reflection* true)
 
 (defn- session [{{:keys [request]} :system}] (:session request))
+
+(def ^:dynamic *render-once?*
+  "The registry's `:render-once?` in the apps these tests build."
+  true)
 
 (defn- app
   "A dispatch over deacon's registry (scoped by `:session`) and an app effect
@@ -20,7 +24,7 @@
   ([store opts]
    (let [errors (atom [])
          seen   (atom [])]
-     [(wow/create-dispatch [[d*conn/registry store (merge {:id-fn session :on-error (fn [e _] (swap! errors conj e))} opts)]
+     [(wow/create-dispatch [[d*conn/registry store (merge {:id-fn session :render-once? *render-once?* :on-error (fn [e _] (swap! errors conj e))} opts)]
                             {:datastar.wow/effects
                              {::seen  (fn [_ {:keys [sse]} tag] (swap! seen conj [sse tag]) nil)
                               ::boom  (fn [_ {:keys [sse]} bad] (when (identical? sse @bad) (throw (ex-info "effect broke" {}))))
@@ -101,7 +105,7 @@
     (testing type
       (let [removed (atom [])
             store (d*conn/store (cond-> {:type type :fan-out? true
-                                         :on-remove (fn [k conn cause] (swap! removed conj [k conn cause]))}
+                                         :on-removal (fn [k conn cause] (swap! removed conj [k conn cause]))}
                                   (= type :caffeine) (assoc :executor (fn [^Runnable r] (.run r)))))
             [dispatch errors] (app store)
             tab1 (subscribe! dispatch "s1" ::k)
@@ -131,7 +135,7 @@
 (deftest a-close-removes-only-that-tabs-stream
   (let [removed (atom [])
         store (d*conn/store {:type :atom :fan-out? true
-                             :on-remove (fn [k conn cause] (swap! removed conj [k conn cause]))})
+                             :on-removal (fn [k conn cause] (swap! removed conj [k conn cause]))})
         purged (atom [])
         [dispatch] (app store {:on-purge (fn [_ k] (swap! purged conj k))})
         tab1 (subscribe! dispatch "s1" ::k)
@@ -214,9 +218,7 @@
   "Runs `f` with fan-outs rendered once (`true`, the default when the SDK is on
   the classpath) or with a dispatch per stream (`false`)."
   [on? f]
-  (let [was (Fanout/usable)]
-    (Fanout/sdkExtended on?)
-    (try (f) (finally (Fanout/sdkExtended was)))))
+  (binding [*render-once?* on?] (f)))
 
 (deftest a-fan-out-renders-each-event-once-and-each-tab-gets-the-same
   (let [outcome (fn [render-once?]
@@ -262,9 +264,8 @@
     (testing type
       (let [store (d*conn/store {:type type :fan-out? true})
             [dispatch errors seen] (app store)]
-        (is (thrown-with-msg? IllegalStateException #"send needs a writer"
-                              (d*conn/send! store ["s1" ::feed] [(patch 0)]))
-            "before the registry has stored a stream, it knows no dispatch")
+        (is (= 0 (d*conn/send! store ["s1" ::feed] [(patch 0)]))
+            "before any request: nothing here to send to, and no error")
         (let [tabs  (vec (repeatedly 2 #(subscribe! dispatch "s1" ::feed)))
               other (subscribe! dispatch "s2" ::feed)]
           (is (= 2 @(future (d*conn/send! store ["s1" ::feed] [(patch 1) [::seen :job]]))) "from another thread")
@@ -279,10 +280,24 @@
           (is (= 2 (d*conn/connection-count store)) "and removed"))
         (is (empty? @errors))))))
 
+(deftest send!-before-any-request-says-what-to-do-in-clojure-words
+  (doseq [type [:atom :caffeine]]
+    (testing type
+      (let [store (d*conn/store {:type type})
+            tab   (wow/fake-sse)]
+        (is (= 0 (d*conn/send! store [:* ::feed] [(patch 0)])) "a store that holds nothing sends to no one")
+        (d*conn/store! store ["s1" ::feed] tab)
+        (let [e (is (thrown? clojure.lang.ExceptionInfo (d*conn/send! store ["s1" ::feed] [(patch 1)])))]
+          (is (re-find #"send! to .* matches streams stored here" (ex-message e)))
+          (is (re-find #"\[d\*conn/registry store opts\]" (ex-message e)) "says what to do, as a Clojure caller writes it")
+          (is (not (re-find #"writer\(|Deacon\.registry" (ex-message e))) "no Java words")
+          (is (= {:store store :key ["s1" ::feed]} (ex-data e))))
+        (is (= [] (wow/events tab)) "nothing was sent")))))
+
 (deftest send!-runs-effects-as-in-the-request-that-opened-the-stream
   (let [store (d*conn/store {:type :atom})
         requests (atom [])
-        dispatch (wow/create-dispatch [[d*conn/registry store {:id-fn session}]
+        dispatch (wow/create-dispatch [[d*conn/registry store {:id-fn session :render-once? *render-once?*}]
                                        {:datastar.wow/effects
                                         {::request (fn [_ {:keys [request]}] (swap! requests conj (:session request)) nil)}}])]
     (subscribe! dispatch "s1" ::k)
@@ -295,7 +310,7 @@
     (with-render-once render-once?
       #(let [store (d*conn/store {:type :atom :fan-out? true})
              found (atom #{})
-             dispatch (wow/create-dispatch [[d*conn/registry store {:id-fn session}]
+             dispatch (wow/create-dispatch [[d*conn/registry store {:id-fn session :render-once? *render-once?*}]
                                             {:datastar.wow/effects
                                              {::key-of (fn [{:keys [dispatch-data]} {:keys [sse]}]
                                                          (swap! found conj [sse (::d*conn/stream-key dispatch-data)]) nil)}}])

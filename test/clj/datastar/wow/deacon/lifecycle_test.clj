@@ -4,7 +4,8 @@
   (:require [clojure.test :refer [deftest is testing]]
             [datastar.wow.deacon :as d*conn]
             [datastar.wow.deacon.test.wow :as wow])
-  (:import (java.util.concurrent Executors ExecutorService TimeUnit)))
+  (:import (datastar.wow.deacon InvalidInputException)
+           (java.util.concurrent Executors ExecutorService TimeUnit)))
 
 (set! *warn-on-reflection* true)
 
@@ -24,7 +25,7 @@
       (doseq [type [:atom :caffeine]]
         (testing type
           (let [[seen on-remove] (recorder)
-                s (d*conn/store (cond-> {:type type :on-remove on-remove}
+                s (d*conn/store (cond-> {:type type :on-removal on-remove}
                                   (= type :caffeine) (assoc :executor pool)))]
             (d*conn/store! s :k ::a)
             (d*conn/store! s :k ::a)
@@ -38,7 +39,7 @@
   (let [threads (atom #{})
         seen    (atom [])
         s (d*conn/store {:type :caffeine :maximum-size 2
-                         :on-remove (fn [k _ cause]
+                         :on-removal (fn [k _ cause]
                                      (swap! threads conj (.getName (Thread/currentThread)))
                                      (swap! seen conj [k cause]))})]
     (dotimes [n 10] (d*conn/store! s n ::c))
@@ -139,7 +140,7 @@
   (doseq [type [:atom :caffeine]]
     (testing (str type ", the probe doc/lifecycle.md gives: an SDK send, which answers false when closed")
       (let [[seen on-remove] (recorder)
-            s (d*conn/store (cond-> {:type type :on-remove on-remove
+            s (d*conn/store (cond-> {:type type :on-removal on-remove
                                      :heartbeat {:interval-ms 10
                                                  :send (fn [sse] (wow/send! sse [:ping "{}"]))}}
                               (= type :caffeine) (assoc :executor (fn [^Runnable r] (.run r)))))]
@@ -197,4 +198,5 @@
       (is (= ::c (d*conn/connection s :k)))
       (is (thrown-with-msg? IllegalStateException #"is closed" (d*conn/store! s :other ::d)))
       (is (true? (d*conn/purge! s :k)) "streams closing later still leave")))
-  (is (nil? (d*conn/close! {})) "not a closeable store: no-op"))
+  (is (thrown-with-msg? InvalidInputException #"store must be a connection store" (d*conn/close! {}))
+      "not a store: the same clear error as the other functions"))

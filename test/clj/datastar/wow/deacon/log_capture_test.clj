@@ -96,8 +96,8 @@
     (is (= ["kept"] (map :message @logs)))))
 
 (deftest captures-what-the-library-logs
-  (testing "an :on-remove callback that throws is logged at ERROR with its exception"
-    (let [s (d*conn/store {:type :atom :on-remove (fn [_ _ _] (throw (ex-info "remove boom" {})))})]
+  (testing "an :on-removal callback that throws is logged at ERROR with its exception"
+    (let [s (d*conn/store {:type :atom :on-removal (fn [_ _ _] (throw (ex-info "remove boom" {})))})]
       (with-captured-logs [logs]
         (d*conn/store! s :k ::c)
         (is (true? (d*conn/purge! s :k)))

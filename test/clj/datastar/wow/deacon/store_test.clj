@@ -87,7 +87,7 @@
   (doseq [scheduler [true (Scheduler/systemScheduler)]]
     (let [evicted (promise)
           s (d*conn/store {:type :caffeine :duration-ms 500 :scheduler scheduler
-                           :on-remove (fn [k _ cause] (deliver evicted [k cause]))})
+                           :on-removal (fn [k _ cause] (deliver evicted [k cause]))})
           t0 (System/nanoTime)
           ms #(quot (- (System/nanoTime) t0) 1000000)]
       (d*conn/store! s :k ::a)
@@ -131,7 +131,13 @@
     (is (re-find #"got :redis" (ex-message e)) "names the bad type")
     (is (re-find #"\[:atom :caffeine\]" (ex-message e)) "names the known types")
     (is (= {:input ":type" :value :redis} (select-keys (ex-data e) [:input :value]))))
-  (is (thrown-with-msg? clojure.lang.ExceptionInfo #":type is not a known store type.*got nil" (d*conn/store {})))
+  (let [e (is (thrown? clojure.lang.ExceptionInfo (d*conn/store {})))]
+    (is (re-find #":type is required, e.g. \{:type :atom\}; known types: \[:atom :caffeine\]" (ex-message e)))
+    (is (= {:input ":type" :value nil} (select-keys (ex-data e) [:input :value]))))
+  (let [e (is (thrown? clojure.lang.ExceptionInfo (d*conn/store)))]
+    (is (re-find #"options of store are required, e.g. \(d\*conn/store \{:type :atom\}\); known types: \[:atom :caffeine\]"
+                 (ex-message e))
+        "no arity error from an anonymous dispatch function"))
   (is (thrown-with-msg? clojure.lang.ExceptionInfo #"options of store must be a map.*got nil" (d*conn/store nil)))
   (is (thrown-with-msg? clojure.lang.ExceptionInfo #"options of store must be a map.*got :atom" (d*conn/store :atom))))
 
@@ -151,17 +157,17 @@
     {:type :caffeine :cache {}}              :cache
     {:type :caffeine :executor 3}            :executor
     {:type :caffeine :record-stats? "yes"}   :record-stats?
-    {:type :caffeine :on-remove 42}          :on-remove
+    {:type :caffeine :on-removal 42}          :on-removal
     {:type :caffeine :maximum-size 0}        :maximum-size
     {:type :caffeine :idle-ms 0}             :idle-ms
     {:type :caffeine :duration-ms 0}         :duration-ms
     {:type :caffeine :maxium-size 5}         :maxium-size
     {:type :atom :atom {}}                   :atom
-    {:type :atom :on-remove "no"}             :on-remove
+    {:type :atom :on-removal "no"}             :on-removal
     {:type :atom :idle-ms 5}                 :idle-ms))
 
 (deftest both-idle-and-duration-is-refused
-  (is (thrown-with-msg? InvalidInputException #":duration-ms cannot be combined with :idle-ms"
+  (is (thrown-with-msg? InvalidInputException #":idle-ms cannot be combined with :duration-ms: they name the same setting"
                         (d*conn/store {:type :caffeine :idle-ms 1 :duration-ms 2}))))
 
 (deftest nil-option-values-mean-the-default

@@ -130,7 +130,7 @@ class DeaconTest {
   }
 
   @Test
-  void anIdFnGivingNoIdIsSilentAndStoresNothing() {
+  void anIdFnGivingNoIdIsSilentStoresNothingAndClosesTheNewStreamAfterItsFx() {
     AtomStore store = AtomStore.builder().build();
     List<Throwable> reported = new ArrayList<>();
     IFn f =
@@ -139,7 +139,12 @@ class DeaconTest {
             RegistryOptions.builder().idFn(ctx -> null).onError((e, ctx) -> reported.add(e)).build());
     IPersistentMap response = RT.map(Deacon.KEY, COUNTER);
     IPersistentMap in = ctx(new Object(), RT.map(), response, Keyword.intern("send"));
-    assertSame(in, f.invoke(in));
+    IPersistentMap out = (IPersistentMap) f.invoke(in);
+    assertEquals(
+        RT.vector(RT.vector(Keyword.intern("send")), RT.vector(Keyword.intern("datastar.wow", "close-sse"))),
+        out.valAt(Keyword.intern("actions")),
+        "no key can hold the new stream and nothing could reach it again: it closes after its fx");
+    assertEquals(in.without(Keyword.intern("actions")), out.without(Keyword.intern("actions")));
     IPersistentMap lookup = ctx(null, RT.map(), response, CONNECTION);
     assertSame(lookup, f.invoke(lookup));
     IPersistentMap close = ctx(null, RT.map(), response, SSE_CLOSED);

@@ -28,7 +28,7 @@ public abstract class StoreLinearizability {
 
   /** @return the sequential specification: {@link StoreModel}, or {@link FanOutStoreModel} */
   Class<?> model() {
-    return subject().fanOut() ? FanOutStoreModel.class : StoreModel.class;
+    return subject().policy().fanOut() ? FanOutStoreModel.class : StoreModel.class;
   }
 
   /** Stores connection {@code conn} under {@code key} for {@code owner}. */

@@ -75,7 +75,7 @@ class CounterClusterTest {
   /** Waits until {@code viewer} sees, in the cluster's directory, the key of the session of {@code cookie}. */
   private static void listed(CounterServer viewer, String cookie) throws InterruptedException {
     Object key = CounterServer.key(Browser.sid(viewer, cookie));
-    eventually("the directory lists the key", () -> viewer.store().clusterCount(key) == 1);
+    eventually("the directory lists the key", () -> CounterServer.clusterKeys(viewer.store(), key).size() == 1);
   }
 
   @Test
@@ -248,6 +248,6 @@ class CounterClusterTest {
       assertEquals("{\"node\":\"node-b\",\"connected\":true,\"streams\":1,\"keys\":1,\"clusterKeys\":2}", stats);
     }
     eventually("the tabs' keys leave the directory",
-        () -> b.store().clusterCount(CounterServer.EVERY_TAB) == 0);
+        () -> CounterServer.clusterKeys(b.store(), CounterServer.EVERY_TAB).size() == 0);
   }
 }

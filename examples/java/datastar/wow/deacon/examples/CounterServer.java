@@ -4,13 +4,16 @@ import clojure.lang.IPersistentVector;
 import clojure.lang.Keyword;
 import com.sun.net.httpserver.HttpServer;
 import datastar.wow.deacon.AtomStore;
+import datastar.wow.deacon.ConnectionStore;
 import datastar.wow.deacon.Deacon;
+import datastar.wow.deacon.Peers;
 import datastar.wow.deacon.RemovalCause;
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -163,7 +166,20 @@ public final class CounterServer implements AutoCloseable {
 
   /** @return this node's id in its cluster, or null for a server on its own */
   public @Nullable String node() {
-    return store.node();
+    return node(store);
+  }
+
+  /** @return the id of {@code store}'s node in its cluster, or null for a store on its own */
+  static @Nullable String node(ConnectionStore store) {
+    return store.policy().cluster().map(Peers::node).orElse(null);
+  }
+
+  /**
+   * @return the keys matching {@code pattern} on every live node of {@code store}'s cluster
+   * @throws IllegalStateException for a store on its own
+   */
+  static List<Object> clusterKeys(ConnectionStore store, Object pattern) {
+    return store.policy().cluster().orElseThrow(IllegalStateException::new).keys(pattern);
   }
 
   /**

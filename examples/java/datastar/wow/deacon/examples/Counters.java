@@ -70,7 +70,7 @@ final class Counters {
    * @param store the store, whose writer hands counter messages to {@link #received}
    */
   void start(AtomStore store) {
-    String node = store.node();
+    String node = CounterServer.node(store);
     this.clock = new Counter.Clock(node == null ? "" : node);
     this.store = store;
   }
@@ -80,7 +80,7 @@ final class Counters {
   }
 
   private boolean clustered() {
-    return store().node() != null;
+    return CounterServer.node(store()) != null;
   }
 
   /**
@@ -273,7 +273,7 @@ final class Counters {
     if (s.count(key) > 0) return true;
     if (!clustered()) return false;
     try {
-      return s.clusterCount(key) > 0;
+      return CounterServer.clusterKeys(s, key).size() > 0;
     } catch (RuntimeException unknown) {
       return true;
     }

@@ -113,7 +113,7 @@ final class Routes {
   private void command(HttpExchange ex, String op) throws IOException {
     String sid = sessions.id(ex);
     String none = "no stream stored under this session's :counter key"
-        + (store.node() == null ? "" : " on any node") + ": open the page first";
+        + (CounterServer.node(store) == null ? "" : " on any node") + ": open the page first";
     if (sid == null) {
       reply(ex, 404, none);
       return;
@@ -124,13 +124,13 @@ final class Routes {
       reply(ex, 204, null);
       return;
     }
-    if (store.node() == null) {
+    if (CounterServer.node(store) == null) {
       reply(ex, 404, none);
       return;
     }
     long elsewhere;
     try {
-      elsewhere = store.clusterCount(key);
+      elsewhere = CounterServer.clusterKeys(store, key).size();
     } catch (RuntimeException unreachable) {
       reply(ex, 503, "the cluster's directory did not answer: " + unreachable.getMessage());
       return;
@@ -170,13 +170,13 @@ final class Routes {
   // GET /stats: {"node":"web-1","connected":true,"streams":3,"keys":2,"clusterKeys":5}; in a
   // cluster clusterKeys counts the sessions with a tab on any node (null when Redis does not answer).
   private void stats(HttpExchange ex) throws IOException {
-    String node = store.node();
+    String node = CounterServer.node(store);
     Object connected = null;
     Object clusterKeys = null;
     if (node != null) {
       connected = ((IPersistentMap) store.stats().valAt(CLUSTER)).valAt(CONNECTED);
       try {
-        clusterKeys = store.clusterCount(CounterServer.EVERY_TAB);
+        clusterKeys = CounterServer.clusterKeys(store, CounterServer.EVERY_TAB).size();
       } catch (RuntimeException unreachable) {
         // unknown
       }

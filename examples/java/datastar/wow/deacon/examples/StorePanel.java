@@ -71,7 +71,7 @@ final class StorePanel {
    */
   void start(AtomStore store, Duration every) {
     this.store = store;
-    String n = store.node();
+    String n = CounterServer.node(store);
     this.node = n == null ? "" : n;
     if (n != null) {
       long ms = every.toMillis();
@@ -166,9 +166,9 @@ final class StorePanel {
       if (isCounterKey(key)) sessions.add((String) ((IPersistentVector) key).nth(0));
     }
     String clusterNote = "";
-    if (s.node() != null) {
+    if (CounterServer.node(s) != null) {
       try {
-        for (Object key : s.clusterKeys(CounterServer.EVERY_TAB)) {
+        for (Object key : CounterServer.clusterKeys(s, CounterServer.EVERY_TAB)) {
           if (isCounterKey(key) && sessions.add((String) ((IPersistentVector) key).nth(0))) {
             rows.add(new Page.Row(Page.label(key), Page.session(key), 0, null, false));
           }
@@ -182,7 +182,7 @@ final class StorePanel {
     List<Page.Row> shownRows = more == 0 ? rows : List.copyOf(rows.subList(0, MAX_ROWS));
     return new Page.Panel(
         shownRows, more, sessions.size(), s.count(CounterServer.EVERY_TAB), removals.entries(),
-        stats(s) + clusterNote, s.node());
+        stats(s) + clusterNote, CounterServer.node(s));
   }
 
   private static boolean isCounterKey(Object key) {
@@ -211,7 +211,7 @@ final class StorePanel {
       sep = ", ";
     }
     if (stats.valAt(CLUSTER) instanceof IPersistentMap cluster) {
-      line.append("; node ").append(store.node())
+      line.append("; node ").append(CounterServer.node(store))
           .append(Boolean.TRUE.equals(cluster.valAt(CONNECTED)) ? ", connected to Redis" : ", not connected to Redis");
     }
     return line.toString();

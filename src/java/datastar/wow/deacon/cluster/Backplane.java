@@ -13,7 +13,7 @@ import java.util.function.Supplier;
  * The Redis backplane of one node: how a request on node A reaches streams held by node B. Each
  * node keeps its own streams and delivers to them itself; through Redis it tells the others which
  * keys it holds (the directory) and passes them messages (pub/sub). Needs Lettuce on the classpath
- * (an optional dependency, see {@link #available()}).
+ * (an optional dependency, see {@link LettuceDependency}).
  *
  * <pre>{@code
  * Backplane bp = Backplane.start(
@@ -60,10 +60,10 @@ import java.util.function.Supplier;
  *   <li>Redis lost later: Lettuce reconnects (delay growing from 100 ms to 1 s); on every
  *       (re)connect the node loads its scripts, takes its lease again, re-syncs its keys with
  *       {@code localKeys} and re-subscribes, and delivery resumes without a restart.
- *   <li>While not connected, {@link #send}, {@link #broadcast}, {@link #keys} and {@link #count}
- *       fail at once; while connected, each waits for Redis at most the send timeout (at most 1
- *       s). A failure fails the returned stage (or throws a {@link BackplaneException} from {@code
- *       keys}/{@code count}) and also goes to the {@link ErrorHandler}.
+ *   <li>While not connected, {@link #send}, {@link #broadcast} and {@link #keys} fail at once;
+ *       while connected, each waits for Redis at most the send timeout (at most 1 s). A failure
+ *       fails the returned stage (or throws a {@link BackplaneException} from {@code keys}) and
+ *       also goes to the {@link ErrorHandler}.
  *   <li>{@link #register} and {@link #unregister} never block and never throw: they queue the
  *       change for the backplane's thread; failures go to the {@link ErrorHandler} and trigger a
  *       re-sync.
@@ -81,7 +81,7 @@ import java.util.function.Supplier;
  *   <li>{@link #send}: one {@code EVALSHA}: reads the key's holders and their leases and publishes
  *       once per live holder, in Redis.
  *   <li>{@link #broadcast}: one {@code PUBLISH}.
- *   <li>{@link #keys}, {@link #count}: one {@code EVALSHA}; for a pattern with {@code :*} it returns
+ *   <li>{@link #keys}: one {@code EVALSHA}; for a pattern with {@code :*} it returns
  *       every live key of the cluster, matched here: meant for listing and tools, not per request.
  *   <li>The lease: one {@code EVALSHA} every third of the lease.
  * </ul>
@@ -92,7 +92,7 @@ import java.util.function.Supplier;
  * {@link Receiver} in arrival order, and Lettuce's I/O threads. The {@link ErrorHandler} is called
  * on any of them.
  */
-public final class Backplane implements AutoCloseable {
+final class Backplane implements AutoCloseable {
   private final ClusterSettings settings;
   private final ScheduledExecutorService scheduler;
   private final RedisLink link;
@@ -101,6 +101,7 @@ public final class Backplane implements AutoCloseable {
   private final Outbox outbox;
   private final Lookup lookup;
   private final Reporter report;
+  private final String[] channels;
   private volatile boolean closed;
 
   private Backplane(
@@ -121,22 +122,13 @@ public final class Backplane implements AutoCloseable {
             });
     this.inbox = new Inbox(names, settings.maxMessageBytes(), receiver, report);
     Wiring wiring = new Wiring(report, inbox);
-    this.link =
-        new RedisLink(settings, new String[] {names.selfChannel, names.broadcast}, scheduler, wiring);
-    this.directory = new Directory(settings, names, link, scheduler, localKeys, report);
+    this.link = new RedisLink(settings, scheduler, wiring, report);
+    Context context = new Context(settings, names, link, report);
+    this.directory = new Directory(context, scheduler, localKeys);
     wiring.directory = directory;
-    this.outbox = new Outbox(settings, names, link, directory::ready, inbox, report);
-    this.lookup = new Lookup(settings, names, link, directory::ready, report);
-  }
-
-  /**
-   * Tells whether Lettuce, the Redis client the backplane needs, is on the classpath. Loads none of
-   * its classes.
-   *
-   * @return true when {@link #start} can run
-   */
-  public static boolean available() {
-    return LettuceDependency.available();
+    this.outbox = new Outbox(context, directory::ready, inbox);
+    this.lookup = new Lookup(context, directory::ready);
+    this.channels = new String[] {names.selfChannel, names.broadcast};
   }
 
   /**
@@ -153,7 +145,7 @@ public final class Backplane implements AutoCloseable {
    *     classpath
    * @throws InvalidInputException when an argument is null
    */
-  public static Backplane start(
+  static Backplane start(
       ClusterSettings settings,
       Receiver receiver,
       Supplier<? extends Collection<?>> localKeys,
@@ -164,7 +156,7 @@ public final class Backplane implements AutoCloseable {
     if (localKeys == null) throw new InvalidInputException("localKeys", null, "must not be nil");
     if (onError == null) throw new InvalidInputException("onError", null, "must not be nil");
     Backplane backplane = new Backplane(settings, receiver, localKeys, onError);
-    backplane.link.start();
+    backplane.link.start(backplane.channels);
     return backplane;
   }
 
@@ -175,7 +167,7 @@ public final class Backplane implements AutoCloseable {
    *
    * @param key a key, compared with Clojure equality
    */
-  public void register(Object key) {
+  void register(Object key) {
     if (!closed) directory.register(key);
   }
 
@@ -185,7 +177,7 @@ public final class Backplane implements AutoCloseable {
    *
    * @param key a key, compared with Clojure equality
    */
-  public void unregister(Object key) {
+  void unregister(Object key) {
     if (!closed) directory.unregister(key);
   }
 
@@ -199,7 +191,7 @@ public final class Backplane implements AutoCloseable {
    * @throws InvalidPayloadException when the key or payload is not data, the key holds {@code
    *     :*}, or the message is larger than the size cap; nothing is sent
    */
-  public CompletionStage<Integer> send(Object key, Object payload) {
+  CompletionStage<Integer> send(Object key, Object payload) {
     return outbox.send(key, payload);
   }
 
@@ -214,7 +206,7 @@ public final class Backplane implements AutoCloseable {
    * @throws InvalidPayloadException when the pattern or payload is not data, or the message is
    *     larger than the size cap; nothing is sent
    */
-  public CompletionStage<Integer> broadcast(Object pattern, Object payload) {
+  CompletionStage<Integer> broadcast(Object pattern, Object payload) {
     return outbox.broadcast(pattern, payload);
   }
 
@@ -227,38 +219,18 @@ public final class Backplane implements AutoCloseable {
    * @throws BackplaneException when Redis is not reachable or too slow
    * @throws InvalidPayloadException when an exact key is not data
    */
-  public List<Object> keys(Object pattern) {
+  List<Object> keys(Object pattern) {
     return lookup.keys(pattern);
   }
 
-  /**
-   * Counts the keys that live nodes, this one included, hold streams under, cluster-wide. Waits
-   * at most the send timeout.
-   *
-   * @param pattern a key pattern or a key
-   * @return the number of matching keys (not of streams or nodes)
-   * @throws BackplaneException when Redis is not reachable or too slow
-   */
-  public long count(Object pattern) {
-    return lookup.keys(pattern).size();
-  }
 
   /**
    * This node's id.
    *
    * @return the id the other nodes know this node by
    */
-  public String node() {
+  String node() {
     return settings.node();
-  }
-
-  /**
-   * The settings this backplane runs with.
-   *
-   * @return the settings
-   */
-  public ClusterSettings settings() {
-    return settings;
   }
 
   /**
@@ -267,7 +239,7 @@ public final class Backplane implements AutoCloseable {
    *
    * @return true when sends and deliveries work now
    */
-  public boolean connected() {
+  boolean connected() {
     return !closed && directory.ready() && inbox.subscribed();
   }
 
@@ -288,17 +260,6 @@ public final class Backplane implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     directory.leave();
-    shutdown();
-  }
-
-  /**
-   * Stops as a crashed process would: no word to Redis, so the lease and the keys stay until the
-   * lease ends. For tests of dead nodes.
-   */
-  void halt() {
-    if (closed) return;
-    closed = true;
-    directory.halt();
     shutdown();
   }
 
@@ -336,14 +297,12 @@ public final class Backplane implements AutoCloseable {
     public void commandDown() {
       Directory d = directory;
       if (d != null) d.disconnected();
-      report.error(
-          BackplaneException.CONNECT,
-          "lost the connection to Redis; reconnecting (sends fail until it is back)",
-          null);
+      var unused =
+          report.error(
+              BackplaneException.CONNECT,
+              "lost the connection to Redis; reconnecting (sends fail until it is back)",
+              null);
     }
-
-    @Override
-    public void pubSubUp() {}
 
     @Override
     public void pubSubDown() {
@@ -358,11 +317,6 @@ public final class Backplane implements AutoCloseable {
     @Override
     public void message(String channel, byte[] body) {
       inbox.arrived(channel, body);
-    }
-
-    @Override
-    public void failed(BackplaneException error) {
-      report.report(error);
     }
   }
 }

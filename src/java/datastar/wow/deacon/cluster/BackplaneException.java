@@ -3,7 +3,7 @@ package datastar.wow.deacon.cluster;
 import clojure.lang.ExceptionInfo;
 import clojure.lang.IPersistentMap;
 import clojure.lang.Keyword;
-import clojure.lang.PersistentArrayMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A failure of the backplane's transport: Redis unreachable or too slow, a message refused on
@@ -41,19 +41,14 @@ public final class BackplaneException extends ExceptionInfo {
 
   private final transient Keyword op;
 
-  BackplaneException(Keyword op, String node, String message, Object[] extra, Throwable cause) {
-    super("datastar.wow.deacon.cluster: " + message, data(op, node, extra), cause);
+  /**
+   * Makes the error of one operation.
+   *
+   * @param data its {@code ex-data}: {@code :op}, {@code :node} and what the operation adds
+   */
+  BackplaneException(Keyword op, String message, IPersistentMap data, @Nullable Throwable cause) {
+    super("datastar.wow.deacon.cluster: " + message, data, cause);
     this.op = op;
-  }
-
-  private static IPersistentMap data(Keyword op, String node, Object[] extra) {
-    Object[] kvs = new Object[4 + extra.length];
-    kvs[0] = OP;
-    kvs[1] = op;
-    kvs[2] = NODE;
-    kvs[3] = node;
-    System.arraycopy(extra, 0, kvs, 4, extra.length);
-    return PersistentArrayMap.createAsIfByAssoc(kvs);
   }
 
   /**

@@ -1,6 +1,8 @@
 package datastar.wow.deacon.cluster;
 
 import datastar.wow.deacon.InvalidInputException;
+import datastar.wow.deacon.LocalNode;
+import datastar.wow.deacon.Peers;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -11,10 +13,11 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * The settings of one node's {@link Backplane}, checked when they are made: a bad value fails at
- * once with an {@link InvalidInputException} naming the setting and the value (passwords in URIs
- * are never shown). In Clojure they are the {@code :cluster} map of a store's options, whose keys
- * the table gives too.
+ * The settings of one node of a cluster over a Redis, and the {@link Peers.Factory} that joins it:
+ * give them to a store builder's {@code cluster(...)}. They are checked when they are made: a bad
+ * value fails at once with an {@link InvalidInputException} naming the setting and the value
+ * (passwords in URIs are never shown). In Clojure they are the {@code :cluster} map of a store's
+ * options, whose keys the table gives too.
  *
  * <table>
  *   <caption>Settings</caption>
@@ -53,7 +56,7 @@ import java.util.regex.Pattern;
  *                :cluster {:redis "rediss://redis.internal:6380" :prefix "shop" :lease-ms 10000}})
  * }</pre>
  */
-public final class ClusterSettings {
+public final class ClusterSettings implements Peers.Factory {
   /** The prefix used when none is given. */
   public static final String DEFAULT_PREFIX = "deacon";
   /** The lease used when none is given. */
@@ -73,7 +76,6 @@ public final class ClusterSettings {
 
   private final String redisUri;
   private final String shownUri;
-  private final boolean tls;
   private final String node;
   private final String prefix;
   private final Duration lease;
@@ -84,14 +86,13 @@ public final class ClusterSettings {
   private ClusterSettings(Builder b) {
     this.redisUri = b.redisUri;
     this.shownUri = redact(b.redisUri);
-    this.tls = b.redisUri.regionMatches(true, 0, "rediss:", 0, 7);
     this.node = b.node != null ? b.node : defaultNode();
     this.prefix = b.prefix;
     this.lease = b.lease;
     this.sendTimeout = b.sendTimeout;
     this.maxMessageBytes = b.maxMessageBytes;
     this.caCertificate = b.caCertificate;
-    if (caCertificate != null && !tls) {
+    if (caCertificate != null && !b.redisUri.regionMatches(true, 0, "rediss:", 0, 7)) {
       throw InvalidInputException.ofCall(
           "caCertificate", caCertificate.toString(), "is read only with a rediss:// URI");
     }
@@ -125,15 +126,6 @@ public final class ClusterSettings {
    */
   public String shownUri() {
     return shownUri;
-  }
-
-  /**
-   * Whether the URI asks for TLS ({@code rediss://}).
-   *
-   * @return true for {@code rediss://}
-   */
-  public boolean tls() {
-    return tls;
   }
 
   /**
@@ -188,6 +180,20 @@ public final class ClusterSettings {
    */
   public Path caCertificate() {
     return caCertificate;
+  }
+
+  /**
+   * Joins the cluster on behalf of one store: connects to Redis in the background and returns at
+   * once. Store builders call it; see {@link Peers.Factory}.
+   *
+   * @param local what the store offers the other nodes
+   * @return the store's peers
+   * @throws IllegalStateException naming the dependency to add when Lettuce is not on the
+   *     classpath
+   */
+  @Override
+  public Peers join(LocalNode local) {
+    return new RedisPeers(this, local);
   }
 
   @Override

@@ -68,22 +68,16 @@ final class Directory {
     }
   }
 
-  Directory(
-      ClusterSettings settings,
-      RedisNames names,
-      RedisLink link,
-      ScheduledExecutorService scheduler,
-      Supplier<? extends Collection<?>> localKeys,
-      Reporter report) {
-    this.settings = settings;
-    this.names = names;
-    this.link = link;
+  Directory(Context context, ScheduledExecutorService scheduler, Supplier<? extends Collection<?>> localKeys) {
+    this.settings = context.settings;
+    this.names = context.names;
+    this.link = context.link;
+    this.report = context.report;
     this.scheduler = scheduler;
     this.localKeys = localKeys;
-    this.report = report;
     this.self = bytes(names.self);
     this.keyPrefix = bytes(names.keyPrefix);
-    this.timeoutMs = settings.sendTimeout().toMillis();
+    this.timeoutMs = context.timeoutMs();
     long every = Math.max(1, settings.lease().toMillis() / 3);
     var unused =
         scheduler.scheduleWithFixedDelay(this::refreshLease, every, every, TimeUnit.MILLISECONDS);
@@ -337,12 +331,6 @@ final class Directory {
       if (e instanceof InterruptedException) Thread.currentThread().interrupt();
       // the other nodes remove this node's keys when its lease ends
     }
-  }
-
-  /** Stops refreshing and writing, as a crashed node would. */
-  void halt() {
-    halted = true;
-    ready = false;
   }
 
   static byte[] bytes(String s) {

@@ -23,6 +23,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Checks that a value is plain data and prints it as EDN, in one walk. Only these are data: nil,
@@ -43,6 +44,8 @@ final class EdnWriter {
   static final int MAX_DEPTH = 200;
 
   private static final Keyword KEY = Keyword.intern("key");
+  /** What a message carries: written as it is, where a key or pattern is written canonically. */
+  static final Keyword PAYLOAD = Keyword.intern("payload");
   private static final DateTimeFormatter INST =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'-00:00'", Locale.ROOT)
           .withZone(ZoneOffset.UTC);
@@ -61,16 +64,17 @@ final class EdnWriter {
   }
 
   /**
-   * Appends {@code value} to {@code out} as EDN.
+   * Appends {@code value} to {@code out} as EDN: a key or pattern canonically (equal keys give
+   * equal texts), a payload as it is.
    *
-   * @param input what the value is, for errors: {@code :key}, {@code :pattern}, {@code :payload}
+   * @param input what the value is: {@code :key}, {@code :pattern} or {@link #PAYLOAD}
    * @param maxChars when {@code out} grows past this many chars, stop with {@link TooLarge}
    * @throws InvalidPayloadException when the value is not data
    * @throws TooLarge when the text grows past {@code maxChars}
    */
-  static void write(StringBuilder out, Object value, boolean canonical, Keyword input, int maxChars) {
+  static void write(StringBuilder out, @Nullable Object value, Keyword input, int maxChars) {
     try {
-      new EdnWriter(out, canonical, maxChars).value(value, 0);
+      new EdnWriter(out, input != PAYLOAD, maxChars).value(value, 0);
     } catch (NotData e) {
       List<Object> path = new ArrayList<>(e.path);
       @SuppressWarnings("unchecked")
@@ -91,7 +95,7 @@ final class EdnWriter {
   static String canonicalKey(Object key, int maxChars) {
     StringBuilder sb = new StringBuilder(32);
     try {
-      write(sb, key, true, KEY, maxChars);
+      write(sb, key, KEY, maxChars);
     } catch (TooLarge e) {
       throw new InvalidPayloadException(
           KEY,
@@ -102,61 +106,49 @@ final class EdnWriter {
     return sb.toString();
   }
 
+  private void value(@Nullable Object x, int depth) {
+    if (!scalar(x) && !collection(x, depth)) refuse(x);
+    if (out.length() > maxChars) throw new TooLarge();
+  }
+
+  /** Writes {@code x} when it is a scalar EDN carries; false when it is not one. */
   @SuppressWarnings("JavaUtilDate") // #inst reads as java.util.Date: it is EDN's instant
-  private void value(Object x, int depth) {
+  private boolean scalar(@Nullable Object x) {
     if (x == null) {
       out.append("nil");
     } else if (x instanceof String) {
       string((String) x);
     } else if (x instanceof Keyword) {
-      Keyword k = (Keyword) x;
-      if (!EdnNames.keyword(k.getNamespace(), k.getName())) {
-        throw new NotData(x, "is a keyword that would not read back as itself");
-      }
-      out.append(':');
-      if (k.getNamespace() != null) out.append(k.getNamespace()).append('/');
-      out.append(k.getName());
+      keyword((Keyword) x);
     } else if (x instanceof Long || x instanceof Integer || x instanceof Short || x instanceof Byte) {
       out.append(((Number) x).longValue());
     } else if (x instanceof Boolean) {
       out.append(((Boolean) x).booleanValue());
     } else if (x instanceof Double || x instanceof Float) {
       floating(((Number) x).doubleValue());
-    } else if (x instanceof BigInt) {
-      BigInt b = (BigInt) x;
-      if (b.bipart == null && canonical) out.append(b.lpart);
-      else out.append(b.toBigInteger()).append('N');
-    } else if (x instanceof BigInteger) {
-      BigInteger b = (BigInteger) x;
-      if (canonical && b.bitLength() < 64) out.append(b.longValue());
-      else out.append(b).append('N');
-    } else if (x instanceof BigDecimal) {
-      BigDecimal d = (BigDecimal) x;
-      if (canonical) d = d.signum() == 0 ? BigDecimal.ZERO : d.stripTrailingZeros();
-      out.append(d.toString()).append('M');
+    } else if (x instanceof BigInt || x instanceof BigInteger || x instanceof BigDecimal) {
+      big((Number) x);
     } else if (x instanceof Ratio) {
       ratio((Ratio) x);
     } else if (x instanceof Character) {
       character((Character) x);
     } else if (x instanceof Symbol) {
-      Symbol s = (Symbol) x;
-      if (!EdnNames.symbol(s.getNamespace(), s.getName())) {
-        throw new NotData(x, "is a symbol that would not read back as itself");
-      }
-      if (s.getNamespace() != null) out.append(s.getNamespace()).append('/');
-      out.append(s.getName());
+      symbol((Symbol) x);
     } else if (x instanceof UUID) {
       out.append("#uuid \"").append(x).append('"');
     } else if (x instanceof Date) {
       inst(((Date) x).getTime(), x);
     } else if (x instanceof Instant) {
-      Instant i = (Instant) x;
-      if (i.isBefore(Instant.ofEpochMilli(MIN_INST_MILLIS))
-          || i.isAfter(Instant.ofEpochMilli(MAX_INST_MILLIS))) {
-        throw new NotData(x, "is an instant outside the years 0 to 9999, which #inst cannot hold");
-      }
-      inst(i.toEpochMilli(), x);
-    } else if (x instanceof IRecord || x instanceof IType) {
+      instant((Instant) x);
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  /** Writes {@code x} when it is a collection EDN carries; false when it is not one. */
+  private boolean collection(Object x, int depth) {
+    if (x instanceof IRecord || x instanceof IType) {
       throw new NotData(x, "is a record or type, not plain data: send a map");
     } else if (x instanceof Map) {
       checkDepth(x, depth);
@@ -170,15 +162,59 @@ final class EdnWriter {
     } else if (x instanceof List || (x instanceof Sequential && x instanceof Iterable)) {
       checkDepth(x, depth);
       sequence((Iterable<?>) x, depth + 1);
-    } else if (x instanceof IFn) {
-      throw new NotData(x, "is a function, not data");
-    } else if (x instanceof Number) {
-      throw new NotData(x, "is a kind of number EDN does not carry");
     } else {
-      throw new NotData(x, "is not data (only nil, booleans, strings, keywords, symbols, numbers,"
-          + " characters, UUIDs, instants and maps, vectors, sets, lists of those are sent)");
+      return false;
     }
-    if (out.length() > maxChars) throw new TooLarge();
+    return true;
+  }
+
+  private static void refuse(@Nullable Object x) {
+    if (x instanceof IFn) throw new NotData(x, "is a function, not data");
+    if (x instanceof Number) throw new NotData(x, "is a kind of number EDN does not carry");
+    throw new NotData(x, "is not data (only nil, booleans, strings, keywords, symbols, numbers,"
+        + " characters, UUIDs, instants and maps, vectors, sets, lists of those are sent)");
+  }
+
+  private void keyword(Keyword k) {
+    if (!EdnNames.keyword(k.getNamespace(), k.getName())) {
+      throw new NotData(k, "is a keyword that would not read back as itself");
+    }
+    out.append(':');
+    if (k.getNamespace() != null) out.append(k.getNamespace()).append('/');
+    out.append(k.getName());
+  }
+
+  private void symbol(Symbol s) {
+    if (!EdnNames.symbol(s.getNamespace(), s.getName())) {
+      throw new NotData(s, "is a symbol that would not read back as itself");
+    }
+    if (s.getNamespace() != null) out.append(s.getNamespace()).append('/');
+    out.append(s.getName());
+  }
+
+  /** BigInt, BigInteger and BigDecimal; canonical: a value that fits a long is written as one. */
+  private void big(Number x) {
+    if (x instanceof BigInt) {
+      BigInt b = (BigInt) x;
+      if (b.bipart == null && canonical) out.append(b.lpart);
+      else out.append(b.toBigInteger()).append('N');
+    } else if (x instanceof BigInteger) {
+      BigInteger b = (BigInteger) x;
+      if (canonical && b.bitLength() < 64) out.append(b.longValue());
+      else out.append(b).append('N');
+    } else {
+      BigDecimal d = (BigDecimal) x;
+      if (canonical) d = d.signum() == 0 ? BigDecimal.ZERO : d.stripTrailingZeros();
+      out.append(d.toString()).append('M');
+    }
+  }
+
+  private void instant(Instant i) {
+    if (i.isBefore(Instant.ofEpochMilli(MIN_INST_MILLIS))
+        || i.isAfter(Instant.ofEpochMilli(MAX_INST_MILLIS))) {
+      throw new NotData(i, "is an instant outside the years 0 to 9999, which #inst cannot hold");
+    }
+    inst(i.toEpochMilli(), i);
   }
 
   private static void checkDepth(Object x, int depth) {

@@ -7,7 +7,7 @@ package datastar.wow.deacon.cluster;
  * backplane's own threads; it must not block for long, and what it throws is ignored.
  */
 @FunctionalInterface
-public interface ErrorHandler {
+interface ErrorHandler {
   /**
    * Handles one failure.
    *

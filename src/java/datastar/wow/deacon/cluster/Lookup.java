@@ -4,6 +4,7 @@ import clojure.lang.EdnReader;
 import clojure.lang.PersistentHashMap;
 import clojure.lang.PersistentVector;
 import datastar.wow.deacon.KeyPattern;
+import datastar.wow.deacon.Shown;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,37 +20,26 @@ import java.util.function.Supplier;
  * caller waits at most the send timeout.
  */
 final class Lookup {
-  private final ClusterSettings settings;
-  private final RedisNames names;
-  private final RedisLink link;
+  private final Context context;
   private final BooleanSupplier ready;
-  private final Reporter report;
 
-  Lookup(
-      ClusterSettings settings,
-      RedisNames names,
-      RedisLink link,
-      BooleanSupplier ready,
-      Reporter report) {
-    this.settings = settings;
-    this.names = names;
-    this.link = link;
+  Lookup(Context context, BooleanSupplier ready) {
+    this.context = context;
     this.ready = ready;
-    this.report = report;
   }
 
   List<Object> keys(Object pattern) {
     if (!KeyPattern.hasWildcard(pattern)) {
-      String canonical = EdnWriter.canonicalKey(pattern, settings.maxMessageBytes());
+      String canonical = EdnWriter.canonicalKey(pattern, context.settings.maxMessageBytes());
       Object n =
           await(
-              () -> link.eval(Scripts.HOLDERS, new String[] {names.nodes, names.holders(canonical)}),
+              () -> context.link.eval(Scripts.HOLDERS, new String[] {context.names.nodes, context.names.holders(canonical)}),
               pattern);
       return (Long) n > 0 ? vector(java.util.Collections.singletonList(pattern)) : vector(new ArrayList<>());
     }
-    byte[] heldPrefix = Directory.bytes(names.prefix + "held:");
+    byte[] heldPrefix = Directory.bytes(context.names.prefix + "held:");
     List<?> all =
-        (List<?>) await(() -> link.eval(Scripts.LIST, new String[] {names.nodes}, heldPrefix), pattern);
+        (List<?>) await(() -> context.link.eval(Scripts.LIST, new String[] {context.names.nodes}, heldPrefix), pattern);
     List<Object> matches = new ArrayList<>();
     for (Object item : all) {
       String edn = new String((byte[]) item, StandardCharsets.UTF_8);
@@ -57,7 +47,7 @@ final class Lookup {
       try {
         key = EdnReader.read(new TextReader(edn), PersistentHashMap.EMPTY);
       } catch (RuntimeException | StackOverflowError e) {
-        report.error(
+        context.report.error(
             BackplaneException.QUERY, "skipped a directory entry that is not EDN: " + edn, e);
         continue;
       }
@@ -72,20 +62,20 @@ final class Lookup {
   }
 
   private Object await(Supplier<CompletableFuture<Object>> call, Object pattern) {
-    String what = "listing keys matching " + InvalidPayloadException.shown(pattern);
+    String what = "listing keys matching " + Shown.key(pattern);
     if (!ready.getAsBoolean()) {
-      throw report.error(
+      throw context.report.error(
           BackplaneException.QUERY,
-          what + " failed: not connected to Redis at " + settings.shownUri(),
+          what + " failed: not connected to Redis at " + context.settings.shownUri(),
           null,
           BackplaneException.TARGET,
           pattern);
     }
     try {
-      return call.get().get(settings.sendTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      return call.get().get(context.timeoutMs(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       if (e instanceof InterruptedException) Thread.currentThread().interrupt();
-      throw report.error(
+      throw context.report.error(
           BackplaneException.QUERY,
           what + " failed (" + RedisLink.message(e) + ")",
           RedisLink.unwrap(e),

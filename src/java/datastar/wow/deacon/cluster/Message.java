@@ -6,6 +6,7 @@ import clojure.lang.Keyword;
 import clojure.lang.PersistentArrayMap;
 import clojure.lang.PersistentVector;
 import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One backplane message on the wire: an EDN map, UTF-8 encoded, e.g.
@@ -27,7 +28,6 @@ final class Message {
   private static final Keyword FROM = Keyword.intern("from");
   private static final Keyword KEY = Keyword.intern("key");
   private static final Keyword PATTERN = Keyword.intern("pattern");
-  private static final Keyword PAYLOAD = Keyword.intern("payload");
   private static final Object EOF = new Object();
   private static final IPersistentMap READ_OPTIONS =
       PersistentArrayMap.createAsIfByAssoc(new Object[] {Keyword.intern("eof"), EOF});
@@ -44,20 +44,29 @@ final class Message {
     this.payload = payload;
   }
 
+  /** The target field of a routed message, from its key's canonical EDN. */
+  static String toKey(String keyEdn) {
+    return ":key " + keyEdn;
+  }
+
+  /** The target field of a broadcast, from its pattern's canonical EDN. */
+  static String toPattern(String patternEdn) {
+    return ":pattern " + patternEdn;
+  }
+
   /**
    * Encodes a message.
    *
-   * @param targetEdn the key or pattern, already written as canonical EDN
+   * @param target {@link #toKey} or {@link #toPattern}
    * @throws InvalidPayloadException when the payload is not data, or the message is larger than
    *     {@code maxBytes}
    */
-  static byte[] encode(
-      String from, String targetEdn, boolean isPattern, Object payload, int maxBytes) {
-    StringBuilder sb = new StringBuilder(64 + targetEdn.length());
+  static byte[] encode(String from, String target, @Nullable Object payload, int maxBytes) {
+    StringBuilder sb = new StringBuilder(64 + target.length());
     sb.append("{:v ").append(VERSION).append(", :from \"").append(from).append("\", ");
-    sb.append(isPattern ? ":pattern " : ":key ").append(targetEdn).append(", :payload ");
+    sb.append(target).append(", :payload ");
     try {
-      EdnWriter.write(sb, payload, false, PAYLOAD, maxBytes);
+      EdnWriter.write(sb, payload, EdnWriter.PAYLOAD, maxBytes);
     } catch (EdnWriter.TooLarge e) {
       throw tooLarge(payload, "more than", maxBytes);
     }
@@ -69,7 +78,7 @@ final class Message {
 
   private static InvalidPayloadException tooLarge(Object payload, String size, int maxBytes) {
     return new InvalidPayloadException(
-        PAYLOAD,
+        EdnWriter.PAYLOAD,
         PersistentVector.EMPTY,
         payload,
         "encodes to "
@@ -115,9 +124,9 @@ final class Message {
     boolean hasKey = m.containsKey(KEY);
     boolean hasPattern = m.containsKey(PATTERN);
     if (hasKey == hasPattern) throw new Refused("must hold exactly one of :key and :pattern");
-    if (!m.containsKey(PAYLOAD)) throw new Refused("has no :payload");
+    if (!m.containsKey(EdnWriter.PAYLOAD)) throw new Refused("has no :payload");
     return new Message(
-        (String) from, m.valAt(hasKey ? KEY : PATTERN), hasPattern, m.valAt(PAYLOAD));
+        (String) from, m.valAt(hasKey ? KEY : PATTERN), hasPattern, m.valAt(EdnWriter.PAYLOAD));
   }
 
   /** Why an arrived message was not delivered. */

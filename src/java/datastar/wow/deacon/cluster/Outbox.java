@@ -3,6 +3,7 @@ package datastar.wow.deacon.cluster;
 import clojure.lang.Keyword;
 import clojure.lang.PersistentVector;
 import datastar.wow.deacon.KeyPattern;
+import datastar.wow.deacon.Shown;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
@@ -17,30 +18,18 @@ final class Outbox {
   private static final Keyword KEY = Keyword.intern("key");
   private static final Keyword PATTERN = Keyword.intern("pattern");
 
-  private final ClusterSettings settings;
-  private final RedisNames names;
-  private final RedisLink link;
+  private final Context context;
   private final BooleanSupplier ready;
   private final Inbox inbox;
-  private final Reporter report;
   private final byte[] self;
   private final byte[] channelPrefix;
 
-  Outbox(
-      ClusterSettings settings,
-      RedisNames names,
-      RedisLink link,
-      BooleanSupplier ready,
-      Inbox inbox,
-      Reporter report) {
-    this.settings = settings;
-    this.names = names;
-    this.link = link;
+  Outbox(Context context, BooleanSupplier ready, Inbox inbox) {
+    this.context = context;
     this.ready = ready;
     this.inbox = inbox;
-    this.report = report;
-    this.self = Directory.bytes(names.self);
-    this.channelPrefix = Directory.bytes(names.channelPrefix);
+    this.self = Directory.bytes(context.names.self);
+    this.channelPrefix = Directory.bytes(context.names.channelPrefix);
   }
 
   CompletionStage<Integer> send(Object key, Object payload) {
@@ -49,15 +38,15 @@ final class Outbox {
           KEY, PersistentVector.EMPTY, key, "holds :*, a pattern: send goes to one key, broadcast"
               + " takes patterns");
     }
-    String canonical = EdnWriter.canonicalKey(key, settings.maxMessageBytes());
+    String canonical = EdnWriter.canonicalKey(key, context.settings.maxMessageBytes());
     byte[] message =
-        Message.encode(names.self, canonical, false, payload, settings.maxMessageBytes());
+        Message.encode(context.names.self, Message.toKey(canonical), payload, context.settings.maxMessageBytes());
     if (!ready.getAsBoolean()) return notConnected(BackplaneException.SEND, key);
     CompletableFuture<Integer> result = new CompletableFuture<>();
     var unused =
-        link.eval(
+        context.link.eval(
             Scripts.SEND,
-            new String[] {names.nodes, names.holders(canonical)},
+            new String[] {context.names.nodes, context.names.holders(canonical)},
             self,
             message,
             channelPrefix)
@@ -67,9 +56,9 @@ final class Outbox {
                 result.complete(((Long) sent).intValue());
               } else {
                 result.completeExceptionally(
-                    report.error(
+                    context.report.error(
                         BackplaneException.SEND,
-                        "send to " + InvalidPayloadException.shown(key) + " failed ("
+                        "send to " + Shown.key(key) + " failed ("
                             + RedisLink.message(error) + ")",
                         RedisLink.unwrap(error),
                         BackplaneException.TARGET,
@@ -82,17 +71,18 @@ final class Outbox {
   CompletionStage<Integer> broadcast(Object pattern, Object payload) {
     StringBuilder target = new StringBuilder();
     try {
-      EdnWriter.write(target, pattern, true, PATTERN, settings.maxMessageBytes());
+      EdnWriter.write(target, pattern, PATTERN, context.settings.maxMessageBytes());
     } catch (EdnWriter.TooLarge e) {
       throw new InvalidPayloadException(
           PATTERN, PersistentVector.EMPTY, pattern, "prints larger than :max-message-bytes");
     }
     byte[] message =
-        Message.encode(names.self, target.toString(), true, payload, settings.maxMessageBytes());
+        Message.encode(
+            context.names.self, Message.toPattern(target.toString()), payload, context.settings.maxMessageBytes());
     if (!ready.getAsBoolean()) return notConnected(BackplaneException.BROADCAST, pattern);
     CompletableFuture<Integer> result = new CompletableFuture<>();
     var unused =
-        link.publish(names.broadcast, message)
+        context.link.publish(context.names.broadcast, message)
         .whenComplete(
             (receivers, error) -> {
               if (error == null) {
@@ -100,9 +90,9 @@ final class Outbox {
                 result.complete((int) Math.max(0, others));
               } else {
                 result.completeExceptionally(
-                    report.error(
+                    context.report.error(
                         BackplaneException.BROADCAST,
-                        "broadcast to " + InvalidPayloadException.shown(pattern) + " failed ("
+                        "broadcast to " + Shown.key(pattern) + " failed ("
                             + RedisLink.message(error) + ")",
                         RedisLink.unwrap(error),
                         BackplaneException.TARGET,
@@ -114,12 +104,12 @@ final class Outbox {
 
   private CompletionStage<Integer> notConnected(Keyword op, Object target) {
     return CompletableFuture.failedFuture(
-        report.error(
+        context.report.error(
             op,
             (op == BackplaneException.SEND ? "send to " : "broadcast to ")
-                + InvalidPayloadException.shown(target)
+                + Shown.key(target)
                 + " failed: not connected to Redis at "
-                + settings.shownUri(),
+                + context.settings.shownUri(),
             null,
             BackplaneException.TARGET,
             target));

@@ -6,7 +6,7 @@ package datastar.wow.deacon.cluster;
  * it short or hand the work off. What it throws goes to the {@link ErrorHandler}.
  */
 @FunctionalInterface
-public interface Receiver {
+interface Receiver {
   /**
    * Delivers one message to this node's local streams.
    *

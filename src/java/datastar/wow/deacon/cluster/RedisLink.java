@@ -66,37 +66,31 @@ final class RedisLink implements AutoCloseable {
 
     void commandDown();
 
-    void pubSubUp();
-
     void pubSubDown();
 
     void subscribed(String channel);
 
     void message(String channel, byte[] body);
-
-    void failed(BackplaneException error);
   }
 
   private final ClusterSettings settings;
   private final ScheduledExecutorService scheduler;
   private final Events events;
+  private final Reporter report;
   private final ClientResources resources;
   private final RedisClient client;
   private final RedisURI uri;
-  private final String[] channels;
+  private volatile String[] channels = new String[0];
   private volatile StatefulRedisConnection<String, byte[]> command;
   private volatile StatefulRedisPubSubConnection<String, byte[]> pubSub;
   private volatile boolean closed;
 
   RedisLink(
-      ClusterSettings settings,
-      String[] channels,
-      ScheduledExecutorService scheduler,
-      Events events) {
+      ClusterSettings settings, ScheduledExecutorService scheduler, Events events, Reporter report) {
     this.settings = settings;
-    this.channels = channels.clone();
     this.scheduler = scheduler;
     this.events = events;
+    this.report = report;
     this.uri = RedisURI.create(settings.redisUri());
     this.uri.setTimeout(CONNECT_TIMEOUT);
     this.resources =
@@ -136,8 +130,12 @@ final class RedisLink implements AutoCloseable {
     return b.build();
   }
 
-  /** Starts connecting both connections in the background; returns at once. */
-  void start() {
+  /**
+   * Starts connecting both connections in the background, the pub/sub one subscribed to {@code
+   * channels}; returns at once.
+   */
+  void start(String... channels) {
+    this.channels = channels.clone();
     connectCommand(FIRST_RETRY_MS);
     connectPubSub(FIRST_RETRY_MS);
   }
@@ -198,19 +196,12 @@ final class RedisLink implements AutoCloseable {
 
   private void connectFailed(String which, Throwable error) {
     if (closed) return;
-    events.failed(
-        new BackplaneException(
+    var unused =
+        report.error(
             BackplaneException.CONNECT,
-            settings.node(),
-            "cannot open the "
-                + which
-                + " connection to Redis at "
-                + settings.shownUri()
-                + " ("
-                + message(error)
-                + "); retrying",
-            new Object[0],
-            unwrap(error)));
+            "cannot open the " + which + " connection to Redis at " + settings.shownUri() + " ("
+                + message(error) + "); retrying",
+            unwrap(error));
   }
 
   /**
@@ -219,21 +210,17 @@ final class RedisLink implements AutoCloseable {
    * that was lost with the connection before its confirmation; subscribing twice is harmless.
    */
   private void subscribe(StatefulRedisPubSubConnection<String, byte[]> connection) {
-    events.pubSubUp();
     connection
         .async()
         .subscribe(channels)
         .whenComplete(
             (ok, error) -> {
               if (error != null && !closed) {
-                events.failed(
-                    new BackplaneException(
+                var unused =
+                    report.error(
                         BackplaneException.CONNECT,
-                        settings.node(),
-                        "cannot subscribe to " + String.join(", ", channels) + " ("
-                            + message(error) + ")",
-                        new Object[0],
-                        unwrap(error)));
+                        "cannot subscribe to " + String.join(", ", channels) + " (" + message(error) + ")",
+                        unwrap(error));
               }
             });
   }

@@ -1,6 +1,9 @@
 package datastar.wow.deacon.cluster;
 
+import clojure.lang.IPersistentMap;
 import clojure.lang.Keyword;
+import clojure.lang.PersistentArrayMap;
+import org.jspecify.annotations.Nullable;
 
 /** Hands failures to the app's {@link ErrorHandler}, which must never break the backplane. */
 final class Reporter {
@@ -19,8 +22,12 @@ final class Reporter {
    * @param extra more {@code ex-data}, as alternating keys and values
    * @return the exception reported, for a caller that also fails a stage with it
    */
-  BackplaneException error(Keyword op, String message, Throwable cause, Object... extra) {
-    BackplaneException e = new BackplaneException(op, node, message, extra, cause);
+  BackplaneException error(Keyword op, String message, @Nullable Throwable cause, Object... extra) {
+    IPersistentMap data =
+        PersistentArrayMap.createAsIfByAssoc(
+            new Object[] {BackplaneException.OP, op, BackplaneException.NODE, node});
+    for (int i = 0; i + 1 < extra.length; i += 2) data = data.assoc(extra[i], extra[i + 1]);
+    BackplaneException e = new BackplaneException(op, message, data, cause);
     report(e);
     return e;
   }

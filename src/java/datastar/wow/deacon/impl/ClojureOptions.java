@@ -26,7 +26,7 @@ public final class ClojureOptions {
   private ClojureOptions() {}
 
   private static final Keyword TYPE = Keyword.intern("type");
-  private static final Keyword ON_REMOVE = Keyword.intern("on-remove");
+  private static final Keyword ON_REMOVAL = Keyword.intern("on-removal");
   private static final Keyword HEARTBEAT = Keyword.intern("heartbeat");
   private static final Keyword INTERVAL_MS = Keyword.intern("interval-ms");
   private static final Keyword SEND = Keyword.intern("send");
@@ -50,17 +50,18 @@ public final class ClojureOptions {
   private static final Keyword ID_FN = Keyword.intern("id-fn");
   private static final Keyword ON_PURGE = Keyword.intern("on-purge");
   private static final Keyword ON_ERROR = Keyword.intern("on-error");
+  private static final Keyword RENDER_ONCE = Keyword.intern("render-once?");
 
   /**
    * Builds an atom store.
    *
-   * @param options {@code {:type :atom}} plus {@code :atom}, {@code :on-remove}, {@code
+   * @param options {@code {:type :atom}} plus {@code :atom}, {@code :on-removal}, {@code
    *     :heartbeat}, {@code :fan-out?}
    * @return a new atom store
    */
   public static AtomStore atomStore(@Nullable Object options) {
     Options o =
-        Options.read("store :atom", options, Set.of(TYPE, ATOM, ON_REMOVE, HEARTBEAT, FAN_OUT, CLUSTER));
+        Options.read("store :atom", options, Set.of(TYPE, ATOM, ON_REMOVAL, HEARTBEAT, FAN_OUT, CLUSTER));
     AtomStore.Builder builder = AtomStore.builder();
     if (o.has(ATOM)) {
       IAtom atom = o.instance(ATOM, IAtom.class, "an atom holding a map, e.g. (atom {})");
@@ -76,8 +77,9 @@ public final class ClojureOptions {
   /**
    * Builds a Caffeine store.
    *
-   * @param options {@code {:type :caffeine}} plus {@code :idle-ms} or {@code :duration-ms},
-   *     {@code :maximum-size}, {@code :scheduler}, {@code :cache}, {@code :on-remove}, {@code
+   * @param options {@code {:type :caffeine}} plus {@code :duration-ms} (or its alias {@code
+   *     :idle-ms}),
+   *     {@code :maximum-size}, {@code :scheduler}, {@code :cache}, {@code :on-removal}, {@code
    *     :executor}, {@code :record-stats?}, {@code :heartbeat}, {@code :fan-out?}
    * @return a new Caffeine store
    */
@@ -87,9 +89,9 @@ public final class ClojureOptions {
             "store :caffeine",
             options,
             Set.of(
-                TYPE, IDLE_MS, DURATION_MS, MAXIMUM_SIZE, SCHEDULER, CACHE, ON_REMOVE, EXECUTOR,
+                TYPE, IDLE_MS, DURATION_MS, MAXIMUM_SIZE, SCHEDULER, CACHE, ON_REMOVAL, EXECUTOR,
                 RECORD_STATS, HEARTBEAT, FAN_OUT, CLUSTER));
-    o.exclusive(IDLE_MS, DURATION_MS, "they name the same setting; give only one");
+    o.exclusive(DURATION_MS, IDLE_MS, "they name the same setting (:idle-ms is the original design's name for :duration-ms); give only one");
     String cacheRules = "the cache's own settings apply";
     for (Keyword setting : new Keyword[] {IDLE_MS, DURATION_MS, MAXIMUM_SIZE, SCHEDULER, EXECUTOR}) {
       o.exclusive(CACHE, setting, cacheRules);
@@ -97,7 +99,7 @@ public final class ClojureOptions {
     if (o.bool(RECORD_STATS)) o.exclusive(CACHE, RECORD_STATS, cacheRules);
     o.exclusive(
         CACHE,
-        ON_REMOVE,
+        ON_REMOVAL,
         "the store cannot observe that cache's evictions; give the cache your own removal"
             + " listener, or drop :cache");
     CaffeineStore.Builder builder = CaffeineStore.builder();
@@ -121,7 +123,7 @@ public final class ClojureOptions {
   }
 
   private static void common(Options o, StoreBuilder<?> builder) {
-    if (o.has(ON_REMOVE)) builder.onRemoval(Fns.onRemove(o.fn(ON_REMOVE)));
+    if (o.has(ON_REMOVAL)) builder.onRemoval(Fns.onRemove(o.fn(ON_REMOVAL)));
     if (o.has(HEARTBEAT)) {
       Options h = heartbeat(o);
       builder.heartbeat(h.millis(INTERVAL_MS), Fns.probe(h.fn(SEND)));
@@ -186,15 +188,17 @@ public final class ClojureOptions {
   /**
    * Reads the options of {@code (registry store opts)}.
    *
-   * @param options a map with {@code :id-fn}, {@code :on-purge}, {@code :on-error}
+   * @param options a map with {@code :id-fn}, {@code :on-purge}, {@code :on-error}, {@code
+   *     :render-once?}
    * @return the options
    */
   public static RegistryOptions registryOptions(@Nullable Object options) {
-    Options o = Options.read("registry", options, Set.of(ID_FN, ON_PURGE, ON_ERROR));
+    Options o = Options.read("registry", options, Set.of(ID_FN, ON_PURGE, ON_ERROR, RENDER_ONCE));
     RegistryOptions.Builder b = RegistryOptions.builder();
     if (o.has(ID_FN)) b.idFn(Fns.idFn(o.fn(ID_FN)));
     if (o.has(ON_PURGE)) b.onPurge(Fns.onPurge(o.fn(ON_PURGE)));
     if (o.has(ON_ERROR)) b.onError(Fns.onError(o.fn(ON_ERROR)));
+    if (o.has(RENDER_ONCE)) b.renderOnce(o.bool(RENDER_ONCE));
     return b.build();
   }
 }

@@ -55,7 +55,7 @@ final class Fns {
     return f::invoke;
   }
 
-  /** {@code :on-remove} is called as {@code (f key connection cause-keyword)}. */
+  /** {@code :on-removal} is called as {@code (f key connection cause-keyword)}. */
   static RemovalListener onRemove(IFn f) {
     return (key, conn, cause) -> f.invoke(key, conn, cause.keyword());
   }

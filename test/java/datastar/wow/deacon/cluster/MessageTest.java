@@ -17,7 +17,7 @@ class MessageTest {
 
   @Test
   void aRoutedMessageAndABroadcastReadBack() throws Exception {
-    byte[] routed = Message.encode("node-a", "[\"u1\" :counter]", false, EFFECTS, 1 << 20);
+    byte[] routed = Message.encode("node-a", Message.toKey("[\"u1\" :counter]"), EFFECTS, 1 << 20);
     assertEquals(
         "{:v 1, :from \"node-a\", :key [\"u1\" :counter], :payload [[:datastar.wow/patch-signals"
             + " {:count 3}] [:my.app/thing \"x\" 1]]}",
@@ -28,7 +28,7 @@ class MessageTest {
     assertFalse(m.isPattern);
     assertEquals(EFFECTS, m.payload);
 
-    Message b = Message.decode(Message.encode("n", "[:* :counter]", true, null, 1024), 1024);
+    Message b = Message.decode(Message.encode("n", Message.toPattern("[:* :counter]"), null, 1024), 1024);
     assertTrue(b.isPattern);
     assertEquals(edn("[:* :counter]"), b.target);
     assertEquals(null, b.payload);
@@ -38,14 +38,14 @@ class MessageTest {
   void theCapCountsTheWholeMessageInUtf8Bytes() throws Exception {
     String envelope = "{:v 1, :from \"n\", :key 1, :payload \"\"}";
     int room = 1024 - envelope.length();
-    assertEquals(1024, Message.encode("n", "1", false, "x".repeat(room), 1024).length);
+    assertEquals(1024, Message.encode("n", Message.toKey("1"), "x".repeat(room), 1024).length);
     InvalidPayloadException e = assertThrows(InvalidPayloadException.class,
-        () -> Message.encode("n", "1", false, "x".repeat(room + 1), 1024));
+        () -> Message.encode("n", Message.toKey("1"), "x".repeat(room + 1), 1024));
     assertTrue(e.getMessage().contains("encodes to 1025 bytes"), e.getMessage());
     // two bytes per é in UTF-8
     assertThrows(InvalidPayloadException.class,
-        () -> Message.encode("n", "1", false, "é".repeat(room / 2 + 1), 1024));
-    byte[] exactly = Message.encode("n", "1", false, "x".repeat(room), 1024);
+        () -> Message.encode("n", Message.toKey("1"), "é".repeat(room / 2 + 1), 1024));
+    byte[] exactly = Message.encode("n", Message.toKey("1"), "x".repeat(room), 1024);
     Message.Refused refused =
         assertThrows(Message.Refused.class, () -> Message.decode(exactly, 1023));
     assertTrue(refused.getMessage().contains("1024 bytes, over :max-message-bytes 1023"));

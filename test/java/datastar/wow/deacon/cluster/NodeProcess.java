@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A node in a JVM of its own, for the tests that kill one with {@code kill -9}: starts a backplane
+ * A node in a JVM of its own, for the tests that kill or freeze one: starts a backplane
  * with {@code args = uri prefix node leaseMs key...} (keys in EDN), registers the keys, prints
  * {@code READY} once connected, and runs until killed.
  */

@@ -1,0 +1,154 @@
+package datastar.wow.deacon;
+
+import clojure.lang.IPersistentMap;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How a built-in store reaches its streams from outside a request ({@code d*conn/send!} in
+ * Clojure, {@link ConnectionStore#send(Object, Object)} in Java): from a timer, a job, or a worker
+ * process that serves no pages. It works from the moment the store exists: a message goes to the
+ * other nodes of the store's cluster, if any, whatever this node knows, and to this node's
+ * matching streams, written by the store's {@link ConnectionWriter} if it has one, else run as
+ * datastar.wow actions through the dispatch of the registry over the store, as if in the request
+ * that opened each stream. Each node renders effects for its own streams with its own dispatch.
+ *
+ * <p>A store learns that dispatch from its registry's first request. Until then it holds no stream
+ * the registry stored; a send matching streams stored here by hand fails with {@link
+ * CannotRenderException} before anything is sent.
+ *
+ * <pre>{@code
+ * store.send(Deacon.scopedKey(userId, FEED), actions);               // every tab of one user
+ * store.send(Deacon.scopedKey(Deacon.WILDCARD, FEED), actions);      // every user's feed
+ * }</pre>
+ */
+public final class Sender {
+  private final ConnectionStore store;
+  private final @Nullable ConnectionWriter writer;
+  private volatile @Nullable Peers peers;
+  private volatile @Nullable Learned learned;
+
+  /** The dispatch a registry over the store renders effects with, and how it delivers them. */
+  private static final class Learned {
+    final IPersistentMap nexus;
+    final Delivery delivery;
+
+    Learned(IPersistentMap nexus, Delivery delivery) {
+      this.nexus = nexus;
+      this.delivery = delivery;
+    }
+  }
+
+  Sender(ConnectionStore store, @Nullable ConnectionWriter writer) {
+    this.store = store;
+    this.writer = writer;
+  }
+
+  /** The store joined a cluster: sends reach its other nodes too. */
+  void joined(Peers peers) {
+    this.peers = peers;
+  }
+
+  /**
+   * Remembers the Nexus a registry over the store dispatches through: that of a request's own
+   * dispatch, never one of deacon's per-stream dispatches (a render-once delivery adds its own
+   * interceptor to it). Costs a read when nothing changed.
+   *
+   * @param nexus the Nexus of a request's dispatch
+   * @param renderOnce the registry's render-once setting
+   */
+  void learn(IPersistentMap nexus, boolean renderOnce) {
+    Learned l = learned;
+    if (l != null && l.nexus == nexus) return;
+    learned = new Learned(nexus, new Delivery(store, RegistryOptions.LOG_ERRORS, renderOnce));
+  }
+
+  /**
+   * Sends {@code message} to every stream stored under a key matching {@code keyOrPattern} (an
+   * exact key: every stream of that key; a pattern: see {@link KeyPattern}), on this node and on
+   * the other nodes of the store's cluster, each stream once. A stream whose write answers false
+   * is removed (cause {@link RemovalCause#DEAD}); other failures are logged; neither stops the
+   * others. A failed send to the other nodes is logged, unless the node is disconnected (that was
+   * logged once when it happened).
+   *
+   * @param keyOrPattern a key or a key pattern
+   * @param message a vector of datastar.wow actions, or what the store's writer takes
+   * @return how many streams on this node the message was written to
+   * @throws CannotRenderException when streams here match but the store has neither a writer nor
+   *     a registry that handled a request; nothing was sent
+   * @throws InvalidInputException when the store is in a cluster and the message, key or pattern
+   *     is not data; nothing was sent
+   */
+  public int send(Object keyOrPattern, Object message) {
+    List<Map.Entry<Object, Object>> here = store.connections(keyOrPattern);
+    Learned how = learned;
+    if (!here.isEmpty() && writer == null && how == null) throw cannotRender(keyOrPattern);
+    Peers p = peers;
+    if (p != null) toOtherNodes(p, keyOrPattern, message); // not data: throws before any write
+    return here.isEmpty() ? 0 : write(here, message, how);
+  }
+
+  /** A message from another node: {@link #send} to this node's streams only. */
+  int deliver(Object keyOrPattern, Object message) {
+    List<Map.Entry<Object, Object>> here = store.connections(keyOrPattern);
+    if (here.isEmpty()) return 0;
+    Learned how = learned;
+    if (writer == null && how == null) {
+      Log.error(
+          "datastar.wow.deacon: a message from another node for " + Shown.key(keyOrPattern)
+              + " matches streams here, but this store has no writer and no registry that handled"
+              + " a request; it was dropped");
+      return 0;
+    }
+    return write(here, message, how);
+  }
+
+  private static void toOtherNodes(Peers peers, Object keyOrPattern, Object message) {
+    CompletionStage<Integer> sent =
+        KeyPattern.hasWildcard(keyOrPattern)
+            ? peers.broadcast(keyOrPattern, message)
+            : peers.send(keyOrPattern, message);
+    sent.whenComplete(
+        (nodes, failure) -> {
+          // while disconnected every send fails: the disconnection itself was logged once
+          if (failure != null && peers.connected()) Log.error(failure.getMessage(), failure);
+        });
+  }
+
+  /** Writes to the streams here; callers made sure there is a writer or a learned dispatch. */
+  private int write(List<Map.Entry<Object, Object>> here, Object message, @Nullable Learned how) {
+    ConnectionWriter w = writer;
+    if (w == null) return how == null ? 0 : how.delivery.deliver(how.nexus, message, here);
+    Set<Object> done = Collections.newSetFromMap(new IdentityHashMap<>());
+    int reached = 0;
+    for (Map.Entry<Object, Object> pair : here) {
+      Object conn = pair.getValue();
+      if (!done.add(conn)) continue;
+      try {
+        if (w.write(conn, message)) reached++;
+        else store.purgeConnection(conn, RemovalCause.DEAD);
+      } catch (Throwable t) {
+        Log.rethrowIfFatal(t);
+        Log.error(
+            "datastar.wow.deacon: the writer threw for a connection of key "
+                + Shown.key(pair.getKey())
+                + "; it was kept, the others were still served",
+            t);
+      }
+    }
+    return reached;
+  }
+
+  private CannotRenderException cannotRender(Object keyOrPattern) {
+    return new CannotRenderException(
+        "datastar.wow.deacon: send to " + Shown.key(keyOrPattern) + " matches streams of "
+            + store + " but has no way to write to them: build the store with writer(...), or"
+            + " let a datastar.wow registry over it (Deacon.registry(store)) handle a request"
+            + " first, which teaches it the dispatch that renders effects; nothing was sent");
+  }
+}
