@@ -2,7 +2,6 @@ package datastar.wow.deacon;
 
 import clojure.lang.AFn;
 import clojure.lang.APersistentMap;
-import clojure.lang.ExceptionInfo;
 import clojure.lang.ILookup;
 import clojure.lang.IPersistentMap;
 import clojure.lang.Keyword;
@@ -97,10 +96,11 @@ final class ConnectionInterceptor extends AFn {
       // the built-in stores refuse such keys themselves; this is for custom stores and id-fns
       return failed(
           d.ctx,
-          new ExceptionInfo(
+          new Failure(
               "datastar.wow.deacon: the stack overflowed handling the response's key; nothing was"
                   + " stored",
-              PersistentArrayMap.EMPTY));
+              PersistentArrayMap.EMPTY,
+              null));
     } catch (Throwable e) {
       Log.rethrowIfFatal(e);
       return failed(d.ctx, e);
@@ -230,7 +230,7 @@ final class ConnectionInterceptor extends AFn {
       Log.rethrowIfFatal(e);
       return failed(
           result,
-          new ExceptionInfo(
+          new Failure(
               "datastar.wow.deacon: :on-purge threw for key " + Shown.key(scoped)
                   + " (the entry was purged)",
               data(Keyword.intern("on-purge"), scoped),
@@ -249,7 +249,7 @@ final class ConnectionInterceptor extends AFn {
       id = options.idFn.apply(d.ctx);
     } catch (Throwable e) {
       Log.rethrowIfFatal(e);
-      throw new ExceptionInfo(
+      throw new Failure(
           "datastar.wow.deacon: :id-fn threw while scoping key " + Shown.key(key),
           data(Keyword.intern("id-fn"), key),
           e);
@@ -262,18 +262,19 @@ final class ConnectionInterceptor extends AFn {
     return Tuple.create(id, key);
   }
 
-  private static ExceptionInfo severalModes(Ask ask) {
+  private static Failure severalModes(Ask ask) {
     Object[] kvs = new Object[2 * Ask.Mode.values().length];
     int i = 0;
     for (Ask.Mode m : Ask.Mode.values()) {
       kvs[i++] = m.responseKey;
       kvs[i++] = ask.response.valAt(m.responseKey);
     }
-    return new ExceptionInfo(
+    return new Failure(
         "datastar.wow.deacon: a response names at most one of :datastar.wow.deacon/key,"
             + " /subscribe, /broadcast and /broadcast-all; this one names several, so deacon"
             + " leaves it alone",
-        PersistentArrayMap.createAsIfByAssoc(kvs));
+        PersistentArrayMap.createAsIfByAssoc(kvs),
+        null);
   }
 
   private static IPersistentMap data(Keyword option, Object key) {

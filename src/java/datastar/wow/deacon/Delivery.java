@@ -1,7 +1,6 @@
 package datastar.wow.deacon;
 
 import clojure.lang.AFn;
-import clojure.lang.ExceptionInfo;
 import clojure.lang.IFn;
 import clojure.lang.ILookup;
 import clojure.lang.IPersistentMap;
@@ -47,20 +46,39 @@ final class Delivery {
   private final StorePolicy policy;
   private final BiConsumer<Throwable, Object> onError;
   private final boolean renderOnce;
+  /** The Nexus of deliveries outside any request, or null for those of a request's dispatch. */
+  final @Nullable IPersistentMap nexus;
   private volatile @Nullable IFn dispatch;
 
   /**
-   * Makes the deliveries over one store.
+   * Makes the deliveries over one store, within requests' dispatches.
    *
    * @param store where the streams live; closed ones are removed from it
    * @param onError told of each failure, with the ctx of the dispatch it came from
    * @param renderOnce false to give every stream a dispatch of its own
    */
   Delivery(ConnectionStore store, BiConsumer<Throwable, Object> onError, boolean renderOnce) {
+    this(store, onError, renderOnce, null);
+  }
+
+  private Delivery(
+      ConnectionStore store,
+      BiConsumer<Throwable, Object> onError,
+      boolean renderOnce,
+      @Nullable IPersistentMap nexus) {
     this.store = store;
     this.policy = store.policy();
     this.onError = onError;
     this.renderOnce = renderOnce;
+    this.nexus = nexus;
+  }
+
+  /**
+   * Makes the deliveries over {@code store} outside any request (a send from a job, or a message
+   * from another node), through {@code nexus}; failures are logged.
+   */
+  static Delivery outside(ConnectionStore store, IPersistentMap nexus, boolean renderOnce) {
+    return new Delivery(store, RegistryOptions.LOG_ERRORS, renderOnce, nexus);
   }
 
   /**
@@ -81,13 +99,15 @@ final class Delivery {
   }
 
   /**
-   * Runs {@code actions} on each stream of {@code targets} outside any request (a send from a
-   * job, or a message from another node), through {@code nexus}, as if in the request that opened
-   * each stream: its {@code :request} is that request.
+   * Runs {@code actions} on each stream of {@code targets} outside any request, through the Nexus
+   * of {@link #outside}, as if in the request that opened each stream: its {@code :request} is
+   * that request.
    *
    * @return how many streams were served and not found closed
    */
-  int deliver(IPersistentMap nexus, Object actions, List<Map.Entry<Object, Object>> targets) {
+  int deliver(Object actions, List<Map.Entry<Object, Object>> targets) {
+    IPersistentMap nexus = this.nexus;
+    if (nexus == null) throw new IllegalStateException("a delivery within requests has no Nexus of its own");
     IPersistentMap ctx =
         PersistentArrayMap.createAsIfByAssoc(
             new Object[] {
@@ -189,7 +209,7 @@ final class Delivery {
       } catch (Throwable t) {
         Log.rethrowIfFatal(t);
         report(
-            new ExceptionInfo(
+            new Failure(
                 "datastar.wow.deacon: the dispatch to one stream of key " + Shown.key(key)
                     + " threw; the other streams were still served",
                 PersistentArrayMap.createAsIfByAssoc(new Object[] {Names.KEY, key}),
@@ -204,7 +224,7 @@ final class Delivery {
         Object err = error instanceof ILookup ? ((ILookup) error).valAt(Names.ERR) : null;
         if (err instanceof Throwable) {
           report(
-              new ExceptionInfo(
+              new Failure(
                   "datastar.wow.deacon: an effect failed on one stream of key " + Shown.key(key),
                   PersistentArrayMap.createAsIfByAssoc(
                       new Object[] {Names.KEY, key, Keyword.intern("error"), error}),

@@ -110,6 +110,18 @@ public class InvalidInputException extends ExceptionInfo {
   }
 
   /**
+   * Prints as logs show it: class and message. The message shows the refused value shortly;
+   * {@code ex-data} holds it whole, for who reads it.
+   *
+   * @return e.g. {@code datastar.wow.deacon.InvalidInputException: datastar.wow.deacon: ...}
+   */
+  @Override
+  @SuppressWarnings("OverrideThrowableToString") // ExceptionInfo's toString adds the ex-data
+  public String toString() {
+    return Shown.throwable(this);
+  }
+
+  /**
    * Says what was expected.
    *
    * @return e.g. {@code "must be at least 1"}

@@ -6,7 +6,6 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -31,18 +30,8 @@ public final class Sender {
   private final ConnectionStore store;
   private final @Nullable ConnectionWriter writer;
   private volatile @Nullable Peers peers;
-  private volatile @Nullable Learned learned;
-
-  /** The dispatch a registry over the store renders effects with, and how it delivers them. */
-  private static final class Learned {
-    final IPersistentMap nexus;
-    final Delivery delivery;
-
-    Learned(IPersistentMap nexus, Delivery delivery) {
-      this.nexus = nexus;
-      this.delivery = delivery;
-    }
-  }
+  /** The deliveries through the dispatch of the registry over the store, once it is known. */
+  private volatile @Nullable Delivery learned;
 
   Sender(ConnectionStore store, @Nullable ConnectionWriter writer) {
     this.store = store;
@@ -63,9 +52,9 @@ public final class Sender {
    * @param renderOnce the registry's render-once setting
    */
   void learn(IPersistentMap nexus, boolean renderOnce) {
-    Learned l = learned;
+    Delivery l = learned;
     if (l != null && l.nexus == nexus) return;
-    learned = new Learned(nexus, new Delivery(store, RegistryOptions.LOG_ERRORS, renderOnce));
+    learned = Delivery.outside(store, nexus, renderOnce);
   }
 
   /**
@@ -86,7 +75,7 @@ public final class Sender {
    */
   public int send(Object keyOrPattern, Object message) {
     List<Map.Entry<Object, Object>> here = store.connections(keyOrPattern);
-    Learned how = learned;
+    Delivery how = learned;
     if (!here.isEmpty() && writer == null && how == null) throw cannotRender(keyOrPattern);
     Peers p = peers;
     if (p != null) toOtherNodes(p, keyOrPattern, message); // not data: throws before any write
@@ -97,7 +86,7 @@ public final class Sender {
   int deliver(Object keyOrPattern, Object message) {
     List<Map.Entry<Object, Object>> here = store.connections(keyOrPattern);
     if (here.isEmpty()) return 0;
-    Learned how = learned;
+    Delivery how = learned;
     if (writer == null && how == null) {
       Log.error(
           "datastar.wow.deacon: a message from another node for " + Shown.key(keyOrPattern)
@@ -109,11 +98,7 @@ public final class Sender {
   }
 
   private static void toOtherNodes(Peers peers, Object keyOrPattern, Object message) {
-    CompletionStage<Integer> sent =
-        KeyPattern.hasWildcard(keyOrPattern)
-            ? peers.broadcast(keyOrPattern, message)
-            : peers.send(keyOrPattern, message);
-    sent.whenComplete(
+    ToOtherNodes.sendOrBroadcast(peers, keyOrPattern, message).whenComplete(
         (nodes, failure) -> {
           // while disconnected every send fails: the disconnection itself was logged once
           if (failure != null && peers.connected()) Log.error(failure.getMessage(), failure);
@@ -121,9 +106,9 @@ public final class Sender {
   }
 
   /** Writes to the streams here; callers made sure there is a writer or a learned dispatch. */
-  private int write(List<Map.Entry<Object, Object>> here, Object message, @Nullable Learned how) {
+  private int write(List<Map.Entry<Object, Object>> here, Object message, @Nullable Delivery how) {
     ConnectionWriter w = writer;
-    if (w == null) return how == null ? 0 : how.delivery.deliver(how.nexus, message, here);
+    if (w == null) return how == null ? 0 : how.deliver(message, here);
     Set<Object> done = Collections.newSetFromMap(new IdentityHashMap<>());
     int reached = 0;
     for (Map.Entry<Object, Object> pair : here) {

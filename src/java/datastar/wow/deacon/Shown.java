@@ -60,6 +60,19 @@ public final class Shown {
     return "scope:" + digest(value(id));
   }
 
+  /**
+   * Shows an exception as {@link Throwable#toString()} does for most: its class and message,
+   * without what Clojure's {@code ExceptionInfo} adds (its {@code ex-data}, which may hold a key
+   * whole). The library's own exceptions print so.
+   *
+   * @param e an exception
+   * @return e.g. {@code datastar.wow.deacon.InvalidInputException: datastar.wow.deacon: ...}
+   */
+  public static String throwable(Throwable e) {
+    String message = e.getLocalizedMessage();
+    return message == null ? e.getClass().getName() : e.getClass().getName() + ": " + message;
+  }
+
   /** The first 8 hex digits of the SHA-256 of {@code text}. */
   static String digest(String text) {
     try {

@@ -75,10 +75,12 @@ public interface StorePolicy {
 
   /**
    * The policy of a store that has none of the optional capabilities: quiet reads are ordinary
-   * reads, and the registry keeps the owners of the connections it stores in a table of its own.
+   * reads ({@link ConnectionStore#connections(Object)}), and the registry keeps the owners of the
+   * connections it stores in a table of its own.
    *
    * @param store the store
-   * @param fanOut whether the store keeps every connection stored under a key
+   * @param fanOut whether the store keeps every connection stored under a key; such a store
+   *     answers {@code connections(key)} with every one of them
    * @return a policy reporting {@code fanOut} and nothing else
    */
   static StorePolicy basic(ConnectionStore store, boolean fanOut) {

@@ -21,6 +21,13 @@ final class ToOtherNodes {
     this.onError = onError;
   }
 
+  /** A send to the nodes holding a key, or a broadcast to every node for a pattern. */
+  static CompletionStage<Integer> sendOrBroadcast(Peers peers, Object keyOrPattern, Object message) {
+    return KeyPattern.hasWildcard(keyOrPattern)
+        ? peers.broadcast(keyOrPattern, message)
+        : peers.send(keyOrPattern, message);
+  }
+
   /**
    * At look-up, with no stream here: sends a response's fx to the other nodes holding {@code
    * key}, waiting at most the cluster's timeout.
@@ -55,13 +62,8 @@ final class ToOtherNodes {
   boolean send(IPersistentMap ctx, Object keyOrPattern) {
     Peers p = peers;
     if (p == null) return true;
-    Object actions = ctx.valAt(Names.ACTIONS);
     try {
-      CompletionStage<Integer> sent =
-          KeyPattern.hasWildcard(keyOrPattern)
-              ? p.broadcast(keyOrPattern, actions)
-              : p.send(keyOrPattern, actions);
-      sent.whenComplete(
+      sendOrBroadcast(p, keyOrPattern, ctx.valAt(Names.ACTIONS)).whenComplete(
           (nodes, failure) -> {
             if (failure != null) onError.accept(failure, ctx);
           });

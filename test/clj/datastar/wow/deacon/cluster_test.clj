@@ -42,6 +42,7 @@
                                               :cluster {:redis (:uri @server) :node n :prefix prefix :lease-ms 2000}}
                                              opts))]
              {:name n
+              :prefix prefix
               :store store
               :errors errors
               :dispatch (wow/create-dispatch [[d*conn/registry store {:id-fn session :on-error (fn [e _] (swap! errors conj e))}]])})))))
@@ -70,6 +71,26 @@
   "True once every node's view of the cluster holds `k`."
   [ns k]
   (every? #(some #{k} (d*conn/cluster-keys (:store %) k)) ns))
+
+(deftest a-worker-with-no-registry-sends-to-the-tabs-of-every-node
+  ;; a process that serves no pages: a store in the cluster, no registry, no request ever
+  (with-nodes [[a b _]]
+    (let [worker (d*conn/store {:type :caffeine
+                                :cluster {:redis (:uri @server) :node "worker" :prefix (:prefix a) :lease-ms 2000}})]
+      (try
+        (is (eventually #(get-in (d*conn/stats worker) [:cluster :connected])) "the worker connected")
+        (let [on-a (subscribe! a "s1" ::feed)
+              on-b (subscribe! b "s1" ::feed)
+              other (subscribe! b "s2" ::feed)]
+          (is (eventually #(known-everywhere? [a b] ["s1" ::feed])))
+          (is (= 0 (d*conn/send! worker ["s1" ::feed] [(patch 1)])) "no stream of its own to write")
+          (is (eventually #(and (= [[:datastar.wow/patch-signals {:n 1}]] (wow/events on-a))
+                                (= [[:datastar.wow/patch-signals {:n 1}]] (wow/events on-b))))
+              "each node rendered the effects for its own tab, with its own dispatch")
+          (is (= 0 (d*conn/send! worker [:* ::feed] [(patch 2)])))
+          (is (eventually #(= [[:datastar.wow/patch-signals {:n 2}]] (wow/events other))) "a broadcast too")
+          (is (empty? (mapcat (comp deref :errors) [a b]))))
+        (finally (d*conn/close! worker))))))
 
 (deftest a-keyed-response-reaches-the-node-holding-the-key
   (with-nodes [[a b c]]

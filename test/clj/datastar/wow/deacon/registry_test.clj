@@ -4,6 +4,7 @@
   (:require [clojure.test :refer [deftest is testing]]
             [datastar.wow.deacon :as d*conn]
             [datastar.wow.deacon.protocols :as p]
+            [datastar.wow.deacon.test.log :refer [with-captured-logs]]
             [datastar.wow.deacon.test.wow :as wow])
   (:import (datastar.wow.deacon InvalidInputException)))
 
@@ -277,3 +278,18 @@
     (is (thrown-with-msg? InvalidInputException #"options of registry must be a map"
                           (d*conn/registry s [:id-fn identity])))
     (is (d*conn/registry s {:id-fn nil :on-purge nil}) "nil means the default")))
+
+(deftest a-response-key-in-another-namespace-is-warned-about-once
+  (let [store      (d*conn/store {:type :atom})
+        [dispatch] (app store)]
+    (with-captured-logs [logs]
+      (dotimes [_ 3]
+        (wow/request! dispatch (wow/request) {:deacon/key ::counter :🚀 patch})
+        (wow/request! dispatch (wow/request) {:key ::counter :🚀 patch}))
+      (wow/request! dispatch (wow/request) {:datastar.wow.deacon/key ::counter :🚀 patch})
+      (wow/request! dispatch (wow/request) {:status 200 :🚀 patch})
+      (is (= [:warning :warning] (map :level @logs)) "once per misnamed key, nothing for the others")
+      (is (re-find #"names :deacon/key, which deacon does not read: did you mean :datastar.wow.deacon/key"
+                   (:message (first @logs))))
+      (is (re-find #"names :key, which deacon does not read" (:message (second @logs)))))
+    (is (= 1 (d*conn/connection-count store)) "only the rightly named key stored a stream")))

@@ -18,11 +18,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -41,35 +39,14 @@ class SseFanOutNetworkTest {
   private static final Keyword FEED = Keyword.intern("feed");
   private static final Duration DEADLINE = Duration.ofSeconds(Load.pick(60, 180));
 
-  /** A tab: the data lines it received. */
-  static final class Tab implements Flow.Subscriber<String> {
+  /** A tab: its scope, and the data lines it received. */
+  static final class Tab extends SseLines {
     final String scope;
-    final List<String> data = new CopyOnWriteArrayList<>();
-    final CountDownLatch opened;
-    volatile Flow.Subscription subscription;
 
     Tab(String scope, CountDownLatch opened) {
+      super(opened, null, 0);
       this.scope = scope;
-      this.opened = opened;
     }
-
-    @Override
-    public void onSubscribe(Flow.Subscription s) {
-      subscription = s;
-      s.request(Long.MAX_VALUE);
-    }
-
-    @Override
-    public void onNext(String line) {
-      if (line.equals(": open")) opened.countDown();
-      if (line.startsWith("data: ")) data.add(line.substring(6));
-    }
-
-    @Override
-    public void onError(Throwable t) {}
-
-    @Override
-    public void onComplete() {}
   }
 
   @Test

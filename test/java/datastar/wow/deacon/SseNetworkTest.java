@@ -19,11 +19,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -61,46 +59,15 @@ class SseNetworkTest {
     }
   }
 
-  /** A client's view: the data lines it received, and latches for "opened" and "got n pushes". */
-  static final class Client implements Flow.Subscriber<String> {
+  /** A client: its user and key, and the data lines it received. */
+  static final class Client extends SseLines {
     final String user;
     final String key;
-    final List<String> data = new CopyOnWriteArrayList<>();
-    final CountDownLatch opened;
-    final CountDownLatch delivered;
-    volatile Flow.Subscription subscription;
-    private final AtomicInteger received = new AtomicInteger();
 
     Client(String user, String key, CountDownLatch opened, CountDownLatch delivered) {
+      super(opened, delivered, PUSHES);
       this.user = user;
       this.key = key;
-      this.opened = opened;
-      this.delivered = delivered;
-    }
-
-    @Override
-    public void onSubscribe(Flow.Subscription s) {
-      subscription = s;
-      s.request(Long.MAX_VALUE);
-    }
-
-    @Override
-    public void onNext(String line) {
-      if (line.equals(": open")) opened.countDown();
-      if (line.startsWith("data: ")) {
-        data.add(line.substring(6));
-        if (received.incrementAndGet() == PUSHES) delivered.countDown();
-      }
-    }
-
-    @Override
-    public void onError(Throwable t) {}
-
-    @Override
-    public void onComplete() {}
-
-    void leave() {
-      subscription.cancel();
     }
   }
 
