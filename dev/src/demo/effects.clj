@@ -111,9 +111,12 @@
   cluster options (`demo.config/cluster-options`), a member of that cluster.
   `send!` writes something harmless and,
   like the Datastar SDK's send functions, answers false when the stream is
-  closed: the store then removes it (cause `:dead`). An adapter can miss a
-  close (http-kit 2.9.0-beta3 does, for a stream on a keep-alive connection
-  whose previous SSE response the server closed): the heartbeat catches it.
+  closed: the store then removes it (cause `:dead`). It cannot remove a
+  stream whose send still answers true: on http-kit 2.9.0-beta3 a tab whose
+  close http-kit missed (a stream on a keep-alive connection whose previous
+  SSE response the server closed) was answered true for over 70 s, and its
+  session's timer ran on (measured on the real stack, 2026-12-07). The demo
+  needs http-kit 2.9.0-beta4 or newer, where that close arrives.
 
   Every removal, whatever its cause, goes to the store panel's log
   (`demo.panel/removed!`) and to `demo.live/stream-gone!`. Both need the
