@@ -6,7 +6,9 @@
   the key, each in its own dispatch. So an effect here only shows state; the
   handlers change it, once per request (`demo.live/command!`)."
   (:require [demo.counter :as counter]
+            [demo.errors :as errors]
             [demo.live :as live]
+            [demo.notices :as notices]
             [demo.panel :as panel]
             [demo.session :as session]
             [starfederation.datastar.clojure.protocols :as sdk])
@@ -50,8 +52,10 @@
   |                           | counter if newer (`demo.live/received!`)           |
   | `[::joined]`              | this stream just opened: on several nodes, asks    |
   |                           | the others for their copy of the session's counter |
-  | `[::command {:op :id}]`   | applies a command given on a node without a tab of |
-  |                           | the session, once per node, then shows the counter |
+  | `[::command {:op :id      | applies a command given on node `:from`, which     |
+  |   :from}]`                | held no tab of the session, once per node, then    |
+  |                           | shows the counter; back on `:from` with still no   |
+  |                           | tab there, shows the notice that none is open      |
   | `[::show-panel {:from     | patches this stream with this node's store panel   |
   |   :tell-others?}]`        | when `:from` is this node; else, with              |
   |                           | `:tell-others?`, renders this node's panel again   |"
@@ -64,20 +68,27 @@
                          (show-counter! app dispatch sse sid))))
     ::joined       (fn [_ctx {:keys [request]}]
                      (live/joined! app (session/id request)))
-    ::command      (fn [{:keys [dispatch]} {:keys [sse request]} {:keys [op id]}]
+    ::command      (fn [{:keys [dispatch]} {:keys [sse request]} {:keys [op id from]}]
                      (let [sid (session/id request)]
-                       (when (contains? counter/ops op)
-                         (live/apply-command! app sid op id))
-                       (show-counter! app dispatch sse sid)))
+                       (if (and (= from (live/node app)) (zero? (long (live/watchers app sid))))
+                         ;; sent for the other nodes' tabs, it came back to the request's own
+                         ;; stream: no node held one by then
+                         (dispatch [[:datastar.wow/patch-signals {:notice (notices/no-tab true)}]] out-of-band)
+                         (do (when (contains? counter/ops op)
+                               (live/apply-command! app sid op id))
+                             (show-counter! app dispatch sse sid)))))
     ::show-panel   (fn [{:keys [dispatch]} _system {:keys [from tell-others?]}]
                      (cond
                        (= from (live/node app)) (show-panel! app dispatch)
                        tell-others?             (panel/refresh! app false)))}})
 
 (defn deacon-options
-  "deacon's registry options: keys scoped by session."
-  [_app]
-  {:id-fn session/id-fn})
+  "deacon's registry options: keys scoped by session, and failures handled by
+  `demo.errors/on-error!` (a command that could not reach the other nodes
+  says so on its tabs)."
+  [app]
+  {:id-fn    session/id-fn
+   :on-error (fn [e ctx] (errors/on-error! app e ctx))})
 
 (def heartbeat-ms
   "How often the store probes every stored stream, in milliseconds."

@@ -5,6 +5,7 @@
   signal) to mark its session's rows."
   (:require [clojure.string :as str]
             [clojure.walk :as walk]
+            [demo.notices :as notices]
             [demo.session :as session]))
 
 (set! *warn-on-reflection* true)
@@ -76,7 +77,7 @@
 
 (defn- signals
   [{:keys [counter running]} sid]
-  (str "{counter: " counter ", running: " running ", me: '" (session/short-id sid) "', wave: ''}"))
+  (str "{counter: " counter ", running: " running ", me: '" (session/short-id sid) "', wave: '', notice: ''}"))
 
 (defn page
   "The whole page. `:cdn` is the Datastar script's URL; `:counter` the
@@ -92,8 +93,9 @@
     [:link {:rel "icon" :href "/favicon.ico"}]
     [:link {:rel "stylesheet" :href "/style.css"}]
     [:script {:type "module" :src cdn}]]
-   [:body {:data-signals (signals counter sid)
-           :data-init    "@get('/updates', {openWhenHidden: true})"}
+   [:body {:data-signals            (signals counter sid)
+           :data-init               "@get('/updates', {openWhenHidden: true})"
+           :data-on:datastar-fetch  notices/on-fetch-error}
     [:header
      [:span.logo]
      [:div
@@ -109,12 +111,14 @@
        {:data-text "$running ? 'running' : 'stopped'" :data-class:running "$running"}
        (if (:running counter) "running" "stopped")]
       [:div.buttons
-       [:button.primary {:data-on:click "@put('/')" :data-attr:disabled "$running"
+       [:button.primary {:data-on:click "$notice = ''; @put('/')" :data-attr:disabled "$running"
                          :disabled (boolean (:running counter))} "Start timer"]
-       [:button {:data-on:click "@post('/jump')" :data-attr:disabled "!$running"
+       [:button {:data-on:click "$notice = ''; @post('/jump')" :data-attr:disabled "!$running"
                  :disabled (not (:running counter))} "Add ten"]
-       [:button.danger {:data-on:click "@delete('/')" :data-attr:disabled "!$running"
-                        :disabled (not (:running counter))} "Stop and reset"]]]
+       [:button.danger {:data-on:click "$notice = ''; @delete('/')" :data-attr:disabled "!$running"
+                        :disabled (not (:running counter))} "Stop and reset"]]
+      ;; what a command could not do (demo.notices); empty, and hidden, otherwise
+      [:p.notice {:role "status" :data-text "$notice"}]]
      [:section.card
       [:h2 "Everyone"]
       [:p.hint "Reaches every open page of every browser: open one in a private window too."]
