@@ -19,6 +19,7 @@
            (java.util Properties)))
 
 (set! *warn-on-reflection* true)
+(set! *unchecked-math* :warn-on-boxed)
 
 (def resource-path
   "Where http-kit's jar keeps its Maven coordinates."
