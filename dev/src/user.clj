@@ -13,8 +13,8 @@
 (defonce ^:private system (atom nil))
 
 (def ^:private demo-namespaces
-  '[demo.config demo.params demo.counter demo.session demo.assets demo.notices demo.view
-    demo.panel demo.live demo.errors demo.effects demo.handlers demo.app demo.server])
+  '[demo.config demo.params demo.counter demo.session demo.assets demo.view
+    demo.panel demo.live demo.effects demo.handlers demo.app demo.server])
 
 (defn- check-java-core! []
   (when-not (io/resource "datastar/wow/deacon/Deacon.class")

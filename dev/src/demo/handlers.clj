@@ -5,7 +5,7 @@
   its session's key: the store fans out, so the key holds one stream per tab.
   A command (start, add ten, stop) answers with that key: its effects run on
   every tab of the session and the request gets 204; with no tab of the
-  session open, 404 (`demo.notices`). With fan-out the effects
+  session open, 404 (`demo.view/no-tab`). With fan-out the effects
   run once per tab, so a handler changes the state itself, once
   (`demo.live/command!`), and its effects only show it."
   (:require [datastar.wow :as-alias d*]
@@ -14,7 +14,6 @@
             [demo.counter :as counter]
             [demo.effects :as-alias fx]
             [demo.live :as live]
-            [demo.notices :as notices]
             [demo.panel :as panel]
             [demo.session :as session]
             [demo.view :as view])
@@ -41,7 +40,7 @@
 (defn- command
   "Applies `op` to the session's counter, then shows it on every tab of the
   session (HTTP 204). With no tab of the session open it answers 404 and
-  changes nothing (`demo.notices`).
+  changes nothing (`demo.view/no-tab`).
 
   On several nodes, a node holding no tab of the session cannot know its
   counter: when the directory says other nodes hold its tabs, it answers
@@ -49,7 +48,7 @@
   tabs the other nodes hold, each node applying it once (204). When no node
   holds one, 404; when the directory does not answer, 503. A command applied
   here that cannot reach the other nodes is told by deacon's `:on-error`
-  (`demo.errors`)."
+  (`demo.effects/on-error!`)."
   [request op]
   (let [app (app request)
         sid (session/id request)]
@@ -60,8 +59,8 @@
       :elsewhere {::d*conn/key        counter/stream-key
                   ::d*/with-open-sse? true
                   ::d*/fx             [[::fx/command {:op op :id (str (random-uuid)) :from (live/node app)}]]}
-      :nowhere   (plain 404 (notices/no-tab (live/clustered? app)))
-      :unknown   (plain 503 notices/unreachable))))
+      :nowhere   (plain 404 (view/no-tab (live/clustered? app)))
+      :unknown   (plain 503 view/unreachable))))
 
 (defn index
   "GET / renders the page, with the session's counter as it is (another tab

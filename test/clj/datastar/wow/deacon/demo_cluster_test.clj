@@ -19,9 +19,9 @@
             [demo.config :as config]
             [demo.counter :as counter]
             [demo.handlers :as handlers]
-            [demo.notices :as notices]
             [demo.panel :as panel]
-            [demo.session :as demo-session]))
+            [demo.session :as demo-session]
+            [demo.view :as view]))
 
 (set! *warn-on-reflection* true)
 
@@ -138,7 +138,7 @@
                                                                          {:op :jump :id "x" :from "node-b"}]]})
                                         (req b bob {:request-method :post}))]
         (is (= 200 status))
-        (is (= [{:notice (notices/no-tab true)}] (map second (wow/events sse))))
+        (is (= [{:notice (view/no-tab true)}] (map second (wow/events sse))))
         (is (not (wow/open? sse)))
         (is (not (contains? @(:counters b) bob)) "nothing applied")))))
 
@@ -180,13 +180,13 @@
             (testing "a command on node-a: its tabs there show it, and say it reached no other node"
               (is (= 204 (command! a handlers/jump ann :post)))
               (is (= {:counter 10 :running true} (shown ann-a)))
-              (is (eventually #(= [notices/only-here] (keep :notice (signals ann-a)))))
+              (is (eventually #(= [view/only-here] (keep :notice (signals ann-a)))))
               (is (= {:counter 0 :running true} (counter/of @(:counters b) ann)) "node-b never got it")
               (is (= {:counter 0 :running true} (shown ann-b))))
             (testing "bob's tabs are on node-a, which node-b cannot ask about: 503, nothing changed"
               (let [{:keys [status body]} (send! b handlers/jump (req b bob {:request-method :post}))]
                 (is (= 503 status))
-                (is (= notices/unreachable body)))
+                (is (= view/unreachable body)))
               (is (not (contains? @(:counters a) bob)))
               (is (not (contains? @(:counters b) bob))))))
         (is (some #(str/includes? (:message %) (str "a command of session " (demo-session/short-id ann)

@@ -20,10 +20,8 @@
             [demo.config :as config]
             [demo.counter :as counter]
             [demo.effects :as effects]
-            [demo.errors :as errors]
             [demo.handlers :as handlers]
             [demo.live :as live]
-            [demo.notices :as notices]
             [demo.panel :as panel]
             [demo.params :as params]
             [demo.session :as session]
@@ -175,7 +173,7 @@
     (doseq [[handler method] [[handlers/index :put] [handlers/jump :post] [handlers/index :delete]]]
       (let [{:keys [status headers body] :as out} (send! app handler (req app bob {:request-method method}))]
         (is (= 404 status) (str method))
-        (is (= "no tab of this session is open: open the page first" body (notices/no-tab false)))
+        (is (= "no tab of this session is open: open the page first" body (view/no-tab false)))
         (is (= "text/plain; charset=utf-8" (get headers "Content-Type")))
         (is (nil? (:sse out)) "no stream opened for it")))
     (is (empty? @(:ticks app)) "no timer started")
@@ -272,7 +270,7 @@
       (is (= [[:p.notice {:role "status" :data-text "$notice"}]] (find-all :p.notice page))
           "what a command could not do, shown above nothing when empty")
       (is (str/ends-with? (:data-signals attrs) ", notice: ''}"))
-      (is (= notices/on-fetch-error (:data-on:datastar-fetch attrs)) "a 404 or 503 sets the notice")
+      (is (= view/on-fetch-error (:data-on:datastar-fetch attrs)) "a 404 or 503 sets the notice")
       (is (= ["Start timer" "Add ten" "Stop and reset" "Wave to everyone"]
              (map text (find-all :button page))) "every button says what it does")
       (is (= [false true true nil] (map (comp :disabled second) (find-all :button page)))
@@ -494,12 +492,12 @@
 (deftest the-notices-are-the-java-example's
   (let [java (Class/forName "datastar.wow.deacon.examples.Notices")
         field #(.get (.getField java %) nil)]
-    (is (= (field "UNREACHABLE") notices/unreachable))
-    (is (= (field "ONLY_HERE") notices/only-here))
-    (is (= (field "ON_FETCH_ERROR") notices/on-fetch-error))
+    (is (= (field "UNREACHABLE") view/unreachable))
+    (is (= (field "ONLY_HERE") view/only-here))
+    (is (= (field "ON_FETCH_ERROR") view/on-fetch-error))
     (doseq [clustered? [false true]]
       (is (= (.invoke (.getMethod java "noTab" (into-array Class [Boolean/TYPE])) nil (object-array [clustered?]))
-             (notices/no-tab clustered?))))))
+             (view/no-tab clustered?))))))
 
 (deftest a-command-that-cannot-reach-the-other-nodes-tells-its-tabs
   (with-app [app]
@@ -508,17 +506,17 @@
                 :dispatch-data {:datastar.wow/response {::d*conn/key counter/stream-key}}}
           late (java.util.concurrent.TimeoutException. "no answer from Redis in 500 ms")]
       (with-captured-logs [logs]
-        (errors/on-error! app (RuntimeException. "sending failed" late) ctx)
-        (is (= [notices/only-here] (keep :notice (signals tab))) "the session's tab is told")
+        (effects/on-error! app (RuntimeException. "sending failed" late) ctx)
+        (is (= [view/only-here] (keep :notice (signals tab))) "the session's tab is told")
         (is (= [:warning] (map :level @logs)))
         (is (str/includes? (:message (first @logs)) (str "a command of session " (session/short-id ann)
                                                         " reached only this node's tabs")))
         (is (not (str/includes? (:message (first @logs)) ann)) "never the session id itself"))
       (testing "any other failure is logged with its stack, and tells no tab"
         (with-captured-logs [logs]
-          (errors/on-error! app (IllegalStateException. "the store is closed") ctx)
-          (errors/on-error! app late (assoc-in ctx [:dispatch-data :datastar.wow/response]
+          (effects/on-error! app (IllegalStateException. "the store is closed") ctx)
+          (effects/on-error! app late (assoc-in ctx [:dispatch-data :datastar.wow/response]
                                                {::d*conn/subscribe counter/stream-key}))
           (is (= [:error :error] (map :level @logs)))
           (is (every? :thrown @logs))
-          (is (= [notices/only-here] (keep :notice (signals tab)))))))))
+          (is (= [view/only-here] (keep :notice (signals tab)))))))))

@@ -2,7 +2,7 @@ package datastar.wow.deacon.examples;
 
 /**
  * What the server tells a browser when a command (start, add ten, stop) does not fully work, the
- * same words as the REPL demo's ({@code demo.notices}, kept equal by a test).
+ * same words as the REPL demo's (in {@code demo.view}, kept equal by a test).
  *
  * <ul>
  *   <li>no tab of the session is open: the command answers {@code 404} with {@link #noTab}, and
