@@ -7,10 +7,14 @@
   handlers change it, once per request (`demo.live/command!`)."
   (:require [demo.counter :as counter]
             [demo.live :as live]
+            [demo.view :as view]
             [demo.panel :as panel]
             [demo.session :as session]
             [starfederation.datastar.clojure.protocols :as sdk])
-  (:import (java.util.concurrent.locks Lock)))
+  (:import (datastar.wow.deacon.cluster BackplaneException)
+           (java.lang System$Logger System$Logger$Level)
+           (java.util.concurrent TimeoutException)
+           (java.util.concurrent.locks Lock)))
 
 (set! *warn-on-reflection* true)
 
@@ -50,8 +54,10 @@
   |                           | counter if newer (`demo.live/received!`)           |
   | `[::joined]`              | this stream just opened: on several nodes, asks    |
   |                           | the others for their copy of the session's counter |
-  | `[::command {:op :id}]`   | applies a command given on a node without a tab of |
-  |                           | the session, once per node, then shows the counter |
+  | `[::command {:op :id      | applies a command given on node `:from`, which     |
+  |   :from}]`                | held no tab of the session, once per node, then    |
+  |                           | shows the counter; back on `:from` with still no   |
+  |                           | tab there, shows the notice that none is open      |
   | `[::show-panel {:from     | patches this stream with this node's store panel   |
   |   :tell-others?}]`        | when `:from` is this node; else, with              |
   |                           | `:tell-others?`, renders this node's panel again   |"
@@ -64,20 +70,66 @@
                          (show-counter! app dispatch sse sid))))
     ::joined       (fn [_ctx {:keys [request]}]
                      (live/joined! app (session/id request)))
-    ::command      (fn [{:keys [dispatch]} {:keys [sse request]} {:keys [op id]}]
+    ::command      (fn [{:keys [dispatch]} {:keys [sse request]} {:keys [op id from]}]
                      (let [sid (session/id request)]
-                       (when (contains? counter/ops op)
-                         (live/apply-command! app sid op id))
-                       (show-counter! app dispatch sse sid)))
+                       (if (and (= from (live/node app)) (zero? (long (live/watchers app sid))))
+                         ;; sent for the other nodes' tabs, it came back to the request's own
+                         ;; stream: no node held one by then
+                         (dispatch [[:datastar.wow/patch-signals {:notice (view/no-tab true)}]] out-of-band)
+                         (do (when (contains? counter/ops op)
+                               (live/apply-command! app sid op id))
+                             (show-counter! app dispatch sse sid)))))
     ::show-panel   (fn [{:keys [dispatch]} _system {:keys [from tell-others?]}]
                      (cond
                        (= from (live/node app)) (show-panel! app dispatch)
                        tell-others?             (panel/refresh! app false)))}})
 
+;;; deacon's :on-error. deacon calls it with every failure of its
+;;; interceptor, among them a keyed response's effects that could not be sent
+;;; to the other nodes of the cluster (Redis down, or too slow): the effects
+;;; ran on this node's tabs only, and the other nodes never learn of the
+;;; change (delivery is at most once). For a command, the session's tabs here
+;;; are told so (`demo.view/only-here`); every failure is logged on the
+;;; `datastar.wow.deacon.demo` System.Logger, a child of the library's.
+
+(def ^:private ^System$Logger logger (System/getLogger "datastar.wow.deacon.demo"))
+
+(defn unreachable?
+  "True when `e`, or one of its causes, says the other nodes could not be
+  reached: a failure of the cluster's backplane, or a wait for it that timed
+  out."
+  [e]
+  (boolean (some #(or (instance? BackplaneException %) (instance? TimeoutException %))
+                 (take-while some? (iterate ex-cause e)))))
+
+(defn command?
+  "True when the dispatch of ctx answers a command: a response keyed by the
+  session's counter stream (the tabs' own streams subscribe instead)."
+  [ctx]
+  (= counter/stream-key (get-in ctx [:dispatch-data :datastar.wow/response :datastar.wow.deacon/key])))
+
+(defn on-error!
+  "deacon's `:on-error` for `app` (`demo.app/app`): `(on-error! app e ctx)`.
+  A command whose effects could not reach the other nodes tells its tabs
+  here, soon (`:submit`), and logs one WARNING line; anything else is logged
+  at ERROR with its stack, as deacon's own default does."
+  [{:keys [submit] :as app} ^Throwable e ctx]
+  (let [sid (session/id (get-in ctx [:system :request]))]
+    (if (and sid (command? ctx) (unreachable? e))
+      (do (submit #(live/notice! app sid view/only-here))
+          (.log logger System$Logger$Level/WARNING
+                ^String (str "demo: a command of session " (session/short-id sid)
+                             " reached only this node's tabs: " (ex-message e))))
+      (.log logger System$Logger$Level/ERROR ^String (str "demo: " (ex-message e)) e))
+    nil))
+
 (defn deacon-options
-  "deacon's registry options: keys scoped by session."
-  [_app]
-  {:id-fn session/id-fn})
+  "deacon's registry options: keys scoped by session, and failures handled by
+  `on-error!` (a command that could not reach the other nodes says so on its
+  tabs)."
+  [app]
+  {:id-fn    session/id-fn
+   :on-error (fn [e ctx] (on-error! app e ctx))})
 
 (def heartbeat-ms
   "How often the store probes every stored stream, in milliseconds."
@@ -111,9 +163,12 @@
   cluster options (`demo.config/cluster-options`), a member of that cluster.
   `send!` writes something harmless and,
   like the Datastar SDK's send functions, answers false when the stream is
-  closed: the store then removes it (cause `:dead`). An adapter can miss a
-  close (http-kit 2.9.0-beta3 does, for a stream on a keep-alive connection
-  whose previous SSE response the server closed): the heartbeat catches it.
+  closed: the store then removes it (cause `:dead`). It cannot remove a
+  stream whose send still answers true: on http-kit 2.9.0-beta3 a tab whose
+  close http-kit missed (a stream on a keep-alive connection whose previous
+  SSE response the server closed) was answered true for over 70 s, and its
+  session's timer ran on (measured on the real stack, 2026-12-07). The demo
+  needs http-kit 2.9.0-beta4 or newer, where that close arrives.
 
   Every removal, whatever its cause, goes to the store panel's log
   (`demo.panel/removed!`) and to `demo.live/stream-gone!`. Both need the

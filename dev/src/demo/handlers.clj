@@ -4,7 +4,8 @@
   Every open page keeps one stream, `GET /updates`, which subscribes under
   its session's key: the store fans out, so the key holds one stream per tab.
   A command (start, add ten, stop) answers with that key: its effects run on
-  every tab of the session and the request gets 204. With fan-out the effects
+  every tab of the session and the request gets 204; with no tab of the
+  session open, 404 (`demo.view/no-tab`). With fan-out the effects
   run once per tab, so a handler changes the state itself, once
   (`demo.live/command!`), and its effects only show it."
   (:require [datastar.wow :as-alias d*]
@@ -30,23 +31,36 @@
   [handler app]
   (fn [request] (handler (assoc request ::app app))))
 
+(defn- plain
+  "A plain-text answer: datastar.wow hands a response without `::d*/fx` on
+  as it is."
+  [status text]
+  {:status status :headers {"Content-Type" "text/plain; charset=utf-8"} :body text})
+
 (defn- command
   "Applies `op` to the session's counter, then shows it on every tab of the
-  session (HTTP 204). A session with no tab open gets the counter on a short
-  stream of its own, which is not stored.
+  session (HTTP 204). With no tab of the session open it answers 404 and
+  changes nothing (`demo.view/no-tab`).
 
   On several nodes, a node holding no tab of the session cannot know its
-  counter: it answers with the command itself, `[::fx/command ...]`, which
-  deacon runs on the tabs the other nodes hold, each node applying it once
-  (or, when no node holds one, on the request's own short stream, here)."
+  counter: when the directory says other nodes hold its tabs, it answers
+  with the command itself, `[::fx/command ...]`, which deacon runs on the
+  tabs the other nodes hold, each node applying it once (204). When no node
+  holds one, 404; when the directory does not answer, 503. A command applied
+  here that cannot reach the other nodes is told by deacon's `:on-error`
+  (`demo.effects/on-error!`)."
   [request op]
   (let [app (app request)
         sid (session/id request)]
-    {::d*conn/key        counter/stream-key
-     ::d*/with-open-sse? true
-     ::d*/fx             (if (and (live/clustered? app) (zero? (long (live/watchers app sid))))
-                           [[::fx/command {:op op :id (str (random-uuid))}]]
-                           [[::fx/show-counter (live/command! app sid op)]])}))
+    (case (live/tabs-of app sid)
+      :here      {::d*conn/key        counter/stream-key
+                  ::d*/with-open-sse? true
+                  ::d*/fx             [[::fx/show-counter (live/command! app sid op)]]}
+      :elsewhere {::d*conn/key        counter/stream-key
+                  ::d*/with-open-sse? true
+                  ::d*/fx             [[::fx/command {:op op :id (str (random-uuid)) :from (live/node app)}]]}
+      :nowhere   (plain 404 (view/no-tab (live/clustered? app)))
+      :unknown   (plain 503 view/unreachable))))
 
 (defn index
   "GET / renders the page, with the session's counter as it is (another tab

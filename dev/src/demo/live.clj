@@ -62,6 +62,24 @@
   [{:keys [store]} sid]
   (d*conn/connection-count store (session-key sid)))
 
+(defn tabs-of
+  "Where session `sid` has tabs open: `:here` (this node), `:elsewhere` (only
+  other nodes of the cluster), `:nowhere`, or `:unknown` (this node has none,
+  and the cluster's directory did not answer)."
+  [{:keys [store] :as app} sid]
+  (cond
+    (pos? (long (watchers app sid))) :here
+    (not (clustered? app))           :nowhere
+    :else (try (if (pos? (long (d*conn/cluster-count store (session-key sid)))) :elsewhere :nowhere)
+               (catch RuntimeException _ :unknown))))
+
+(defn notice!
+  "Shows `text` as the notice on every tab of session `sid` (on the other
+  nodes too, when they can be reached)."
+  [{:keys [store]} sid text]
+  (d*conn/send! store (session-key sid) [[:datastar.wow/patch-signals {:notice text}]])
+  nil)
+
 (defn- watched?
   "True when session `sid` has a tab open here or, on several nodes, on any
   node. When Redis cannot say, it counts as watched: the timer runs on."

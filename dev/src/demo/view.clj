@@ -2,12 +2,56 @@
   "The page and the store panel, as hiccup data (datastar.wow renders it).
   Session ids are never shown: keys print them as short hashes
   (`demo.session/short-id`), and the page knows its own short hash (the `me`
-  signal) to mark its session's rows."
+  signal) to mark its session's rows. Also what the demo tells a browser
+  when a command does not fully work (`no-tab`, `unreachable`, `only-here`,
+  shown as the page's `notice`)."
   (:require [clojure.string :as str]
             [clojure.walk :as walk]
             [demo.session :as session]))
 
 (set! *warn-on-reflection* true)
+
+;;; What a command could not do, in the same words as the Java example
+;;; (`datastar.wow.deacon.examples.Notices`, kept equal by a test):
+;;;
+;;; - no tab of the session is open: the command answers 404 with `no-tab`
+;;;   and changes nothing (nobody would see it, and a timer nobody watches
+;;;   would tick for nobody);
+;;; - the cluster's directory does not answer: 503 with `unreachable`,
+;;;   nothing changed;
+;;; - a command applied here that could not reach the other nodes: 204, and
+;;;   the session's tabs here are sent `only-here` as the `notice` signal.
+;;;
+;;; The page shows the `notice` signal above its buttons; for an answer of 400
+;;; or more it sets it itself (`on-fetch-error`): Datastar dispatches a
+;;; `datastar-fetch` event of type `error`, with the status, for such an
+;;; answer.
+
+(defn no-tab
+  "The body of the 404 a command gets when no tab of its session is open
+  (`clustered?`: on any node of the cluster)."
+  [clustered?]
+  (str "no tab of this session is open" (when clustered? " on any node") ": open the page first"))
+
+(def unreachable
+  "The body of the 503 a command gets when the cluster's directory does not
+  answer."
+  "the other nodes could not be reached (Redis did not answer): nothing changed, try again")
+
+(def only-here
+  "The notice a command applied here that could not reach the other nodes
+  leaves on the session's tabs here."
+  (str "Redis did not answer: only the tabs on this node got this change, and it may be lost when"
+       " the other nodes are back"))
+
+(def on-fetch-error
+  "The page's `data-on:datastar-fetch` expression: a response of 400 or more
+  to one of its requests sets the notice."
+  (str "evt.detail.type === 'error' && ($notice = evt.detail.argsRaw.status == 503"
+       " ? 'The other nodes could not be reached: nothing changed, try again.'"
+       " : 'The server answered ' + evt.detail.argsRaw.status + ': reload the page.')"))
+
+;;; The page
 
 (defn key-label
   "How the panel prints a stored key: strings (session ids) shortened."
@@ -76,7 +120,7 @@
 
 (defn- signals
   [{:keys [counter running]} sid]
-  (str "{counter: " counter ", running: " running ", me: '" (session/short-id sid) "', wave: ''}"))
+  (str "{counter: " counter ", running: " running ", me: '" (session/short-id sid) "', wave: '', notice: ''}"))
 
 (defn page
   "The whole page. `:cdn` is the Datastar script's URL; `:counter` the
@@ -92,8 +136,9 @@
     [:link {:rel "icon" :href "/favicon.ico"}]
     [:link {:rel "stylesheet" :href "/style.css"}]
     [:script {:type "module" :src cdn}]]
-   [:body {:data-signals (signals counter sid)
-           :data-init    "@get('/updates', {openWhenHidden: true})"}
+   [:body {:data-signals            (signals counter sid)
+           :data-init               "@get('/updates', {openWhenHidden: true})"
+           :data-on:datastar-fetch  on-fetch-error}
     [:header
      [:span.logo]
      [:div
@@ -109,12 +154,14 @@
        {:data-text "$running ? 'running' : 'stopped'" :data-class:running "$running"}
        (if (:running counter) "running" "stopped")]
       [:div.buttons
-       [:button.primary {:data-on:click "@put('/')" :data-attr:disabled "$running"
+       [:button.primary {:data-on:click "$notice = ''; @put('/')" :data-attr:disabled "$running"
                          :disabled (boolean (:running counter))} "Start timer"]
-       [:button {:data-on:click "@post('/jump')" :data-attr:disabled "!$running"
+       [:button {:data-on:click "$notice = ''; @post('/jump')" :data-attr:disabled "!$running"
                  :disabled (not (:running counter))} "Add ten"]
-       [:button.danger {:data-on:click "@delete('/')" :data-attr:disabled "!$running"
-                        :disabled (not (:running counter))} "Stop and reset"]]]
+       [:button.danger {:data-on:click "$notice = ''; @delete('/')" :data-attr:disabled "!$running"
+                        :disabled (not (:running counter))} "Stop and reset"]]
+      ;; what a command could not do (see no-tab above); empty, and hidden, otherwise
+      [:p.notice {:role "status" :data-text "$notice"}]]
      [:section.card
       [:h2 "Everyone"]
       [:p.hint "Reaches every open page of every browser: open one in a private window too."]

@@ -30,6 +30,7 @@
   here meets a store through the `datastar.wow.deacon.ConnectionStore`
   interface and what its policy reports (`StorePolicy`), never its class."
   (:require [clojure.java.io :as io]
+            [datastar.wow.deacon.http-kit-version :as http-kit-version]
             [datastar.wow.deacon.protocols :as p])
   (:import (datastar.wow.deacon CannotRenderException ConnectionStore Deacon InvalidInputException
                                 KeyPattern Peers Shown StorePolicy StreamGroup)
@@ -62,6 +63,10 @@
        true))))
 
 (extend-sdk!)
+
+;;; An http-kit that misses closes: one warning, see datastar.wow.deacon.http-kit-version
+
+(http-kit-version/warn-once!)
 
 ;;; Stores
 

@@ -12,13 +12,16 @@
             [datastar.wow.deacon :as d*conn]
             [datastar.wow.deacon.test.demo :refer [ann bob command! eventually find-all label
                                                    open-tab! panel-of req rows send! shown
-                                                   test-app text tick! waves]]
+                                                   signals test-app text tick! waves]]
+            [datastar.wow.deacon.test.log :refer [with-captured-logs]]
             [datastar.wow.deacon.test.redis :as redis]
             [datastar.wow.deacon.test.wow :as wow]
             [demo.config :as config]
             [demo.counter :as counter]
             [demo.handlers :as handlers]
-            [demo.panel :as panel]))
+            [demo.panel :as panel]
+            [demo.session :as demo-session]
+            [demo.view :as view]))
 
 (set! *warn-on-reflection* true)
 
@@ -38,10 +41,12 @@
 
 (defmacro ^:private with-nodes
   "Body with `a` and `b` bound to the demo's state on nodes node-a and
-  node-b of a cluster of their own, connected; their stores closed after."
-  [[a b] & body]
+  node-b of a cluster of their own, connected (to the Redis at `uri`, by
+  default the tests' one); their stores closed after."
+  [[a b uri] & body]
   `(let [prefix# (str "demo" (System/nanoTime))
-         opts#   (fn [node#] {:cluster (config/cluster-options {:redis (:uri @server) :node node#
+         uri#    (or ~uri (:uri @server))
+         opts#   (fn [node#] {:cluster (config/cluster-options {:redis uri# :node node#
                                                                  :prefix prefix# :lease-ms 2000})})
          ~a      (test-app (opts# "node-a"))
          ~b      (test-app (opts# "node-b"))]
@@ -119,11 +124,23 @@
       (is (eventually #(= {:counter 10 :running false} (shown tab1) (shown tab2))))
       (is (= 10 (:counter (counter/of @(:counters a) ann))) "applied once on node-a, for its two tabs")
       (is (not (contains? @(:counters b) ann)) "node-b keeps no copy"))
-    (testing "a session with no tab on any node: the request's own short stream, here"
-      (let [{:keys [status sse]} (send! b handlers/jump (req b bob {:request-method :post}))]
+    (testing "a session with no tab on any node: 404, nothing changed, no timer"
+      (doseq [[handler method] [[handlers/index :put] [handlers/jump :post]]]
+        (let [{:keys [status body]} (send! b handler (req b bob {:request-method method}))]
+          (is (= 404 status))
+          (is (= "no tab of this session is open on any node: open the page first" body))))
+      (is (not (contains? @(:counters b) bob)))
+      (is (empty? @(:ticks b))))
+    (testing "sent for the other nodes' tabs, a command that finds none after all says so on its own stream"
+      (let [{:keys [status sse]} (send! b (fn [_] {::d*conn/key        counter/stream-key
+                                                   :datastar.wow/with-open-sse? true
+                                                   :datastar.wow/fx    [[:demo.effects/command
+                                                                         {:op :jump :id "x" :from "node-b"}]]})
+                                        (req b bob {:request-method :post}))]
         (is (= 200 status))
-        (is (= [{:counter 10 :running false}] (filter :counter (map second (wow/events sse)))))
-        (is (= {:counter 10 :running false} (counter/of @(:counters b) bob)))))))
+        (is (= [{:notice (view/no-tab true)}] (map second (wow/events sse))))
+        (is (not (wow/open? sse)))
+        (is (not (contains? @(:counters b) bob)) "nothing applied")))))
 
 (deftest a-wave-reaches-every-tab-on-every-node
   (with-nodes [a b]
@@ -146,3 +163,34 @@
       (let [p (panel-of on-b)]
         (is (= "2 browsers, 1 tab open on node-b" (text (first (find-all :p.visitors p)))))
         (is (str/ends-with? (text (first (find-all :p.stats p))) "; node node-b, connected to Redis"))))))
+
+(deftest during-a-redis-outage-a-command-says-what-it-could-not-reach
+  (let [own (redis/start!)]
+    (try
+      (with-captured-logs [logs]
+        (with-nodes [a b (:uri own)]
+          (let [ann-a (open-tab! a ann)
+                _     (open-tab! a bob)
+                _     (is (eventually #(and (listed? b ann) (listed? b bob))))
+                ann-b (open-tab! b ann)]
+            (is (= 204 (command! b handlers/index ann :put)) "start, on node-b: node-b ticks")
+            (is (eventually #(= {:counter 0 :running true} (shown ann-a))))
+            (redis/stop! own)
+            (is (eventually #(not (or (connected? a) (connected? b)))) "both nodes saw Redis go")
+            (testing "a command on node-a: its tabs there show it, and say it reached no other node"
+              (is (= 204 (command! a handlers/jump ann :post)))
+              (is (= {:counter 10 :running true} (shown ann-a)))
+              (is (eventually #(= [view/only-here] (keep :notice (signals ann-a)))))
+              (is (= {:counter 0 :running true} (counter/of @(:counters b) ann)) "node-b never got it")
+              (is (= {:counter 0 :running true} (shown ann-b))))
+            (testing "bob's tabs are on node-a, which node-b cannot ask about: 503, nothing changed"
+              (let [{:keys [status body]} (send! b handlers/jump (req b bob {:request-method :post}))]
+                (is (= 503 status))
+                (is (= view/unreachable body)))
+              (is (not (contains? @(:counters a) bob)))
+              (is (not (contains? @(:counters b) bob))))))
+        (is (some #(str/includes? (:message %) (str "a command of session " (demo-session/short-id ann)
+                                                    " reached only this node's tabs"))
+                  @logs)
+            (pr-str (map :message @logs))))
+      (finally (redis/stop! own)))))

@@ -3,7 +3,9 @@
 
   A block whose fence follows the line `<!-- fragment: reason -->` (a
   non-empty reason: a shell command, a deps entry, a REPL transcript, a
-  snippet that needs a Redis) is skipped. Every other block is ```clojure or
+  snippet that needs a Redis) is skipped. A block whose fence follows
+  `<!-- output: reason -->` is what the ```java block just before it prints:
+  the test runs that block and compares. Every other block is ```clojure or
   ```java:
 
   - the Clojure blocks of one file are evaluated in order, form by form, in
@@ -11,7 +13,8 @@
     (a block's `ns` form switches the namespace for the blocks after it);
   - a Java block is compiled with the JDK's compiler against the test
     classpath, into target/docs-test, and run: a class with a `main` as it
-    is, and statements (after any imports) as the body of a `main`.
+    is, and statements (after any imports) as the body of a `main`; when an
+    output block follows it, what it prints must be that block's text.
 
   datastar.wow and the Datastar SDK are the working stand-ins of test/clj.
   A failure names the file and line of the block and the error."
@@ -21,7 +24,7 @@
             [datastar.wow.deacon :as d*conn]
             [datastar.wow.deacon.test.wow :as wow])
   (:import (clojure.lang LineNumberingPushbackReader)
-           (java.io File StringReader)
+           (java.io ByteArrayOutputStream File PrintStream StringReader)
            (java.lang.reflect InvocationTargetException Method)
            (java.net URL URLClassLoader)
            (java.util Locale)
@@ -45,11 +48,14 @@
 
 (def ^:private fragment-marker #"^\s*<!--\s*fragment\b(.*?)-->\s*$")
 
+(def ^:private output-marker #"^\s*<!--\s*output\b.*-->\s*$")
+
 (defn blocks
   "The fenced code blocks of markdown `text`, read from file `file`, in order:
   `{:file :line (the opening fence's) :lang :code :fragment reason-or-nil}`.
-  `:fragment` is `\"\"` for a marker without a reason; a fence never closed
-  makes a block with `:unclosed? true`."
+  `:fragment` is `\"\"` for a marker without a reason; a block after an
+  output marker has `:output? true`; a fence never closed makes a block with
+  `:unclosed? true`."
   [file text]
   (let [lines (vec (str/split-lines text))]
     (loop [i 0 out []]
@@ -59,6 +65,7 @@
           (let [end    (first (filter #(re-matches #"^```\s*$" (nth lines %))
                                       (range (inc i) (count lines))))
                 marker (when (pos? i) (re-matches fragment-marker (nth lines (dec i))))
+                output (and (pos? i) (re-matches output-marker (nth lines (dec i))))
                 reason (when marker
                          (str/trim (str/replace-first (second marker) #"^\s*:" "")))]
             (recur (long (if end (inc (long end)) (count lines)))
@@ -67,6 +74,7 @@
                                       :lang     lang
                                       :code     (str/join "\n" (subvec lines (inc i) (or end (count lines))))
                                       :fragment reason}
+                               output     (assoc :output? true)
                                (nil? end) (assoc :unclosed? true)))))
           (recur (inc i) out))))))
 
@@ -75,23 +83,44 @@
   [file]
   (blocks file (slurp file)))
 
+(defn- before-each
+  "For each of `blocks`, the last block before it that is not a fragment (a
+  shell command may stand between a Java block and its output), or nil."
+  [blocks]
+  (reductions (fn [last-runnable b] (if (:fragment b) last-runnable b))
+              nil
+              (butlast blocks)))
+
 (defn marking-problems
   "What is wrong with how `blocks` are marked: a fence never closed, a
-  fragment marker without a reason, a block neither a fragment nor ```clojure
-  or ```java. One message per problem, naming file and line."
+  fragment marker without a reason, an output block that does not follow a
+  ```java block, a block neither a fragment, an output nor ```clojure or
+  ```java. One message per problem, naming file and line."
   [blocks]
-  (keep (fn [{:keys [file line lang fragment unclosed?]}]
+  (keep (fn [[before {:keys [file line lang fragment unclosed? output?]}]]
           (cond
             unclosed? (str file ":" line ": the fence is never closed")
             (= "" fragment) (str file ":" line ": a fragment marker needs a reason: <!-- fragment: reason -->")
             fragment nil
+            output? (when-not (and (= "java" (:lang before)) (nil? (:fragment before)) (not (:output? before)))
+                      (str file ":" line ": an output block must follow the ```java block whose output it is"))
             (#{"clojure" "java"} lang) nil
             :else (str file ":" line ": a ```" lang " block must be ```clojure or ```java,"
-                       " or follow <!-- fragment: reason -->")))
-        blocks))
+                       " or follow <!-- fragment: reason --> or <!-- output: reason -->")))
+        (map vector (before-each blocks) blocks)))
 
-(defn- runnable [blocks lang]
-  (filter #(and (= lang (:lang %)) (nil? (:fragment %)) (not (:unclosed? %))) blocks))
+(defn- runnable
+  "The blocks of `lang` that run; a Java block followed by an output block
+  (fragments between them aside) gets its text as `:expected-output`."
+  [blocks lang]
+  (let [outputs (into {} (for [[before b] (map vector (before-each blocks) blocks)
+                               :when (and before (:output? b))]
+                           [(:line before) (:code b)]))]
+    (keep (fn [b]
+            (when (and (= lang (:lang b)) (nil? (:fragment b)) (not (:unclosed? b)) (not (:output? b)))
+              (cond-> b
+                (contains? outputs (:line b)) (assoc :expected-output (get outputs (:line b))))))
+          blocks)))
 
 (defn- causes [^Throwable e]
   (->> (iterate #(.getCause ^Throwable %) e)
@@ -176,12 +205,30 @@
     (run! delete-tree (.listFiles f)))
   (.delete f))
 
+(def ^:private out-lock (Object.))
+
+(defn- printed-by
+  "What `(f)` prints to System.out, which goes to a buffer meanwhile."
+  ^String [f]
+  (locking out-lock
+    (let [saved  System/out
+          buffer (ByteArrayOutputStream.)]
+      (System/setOut (PrintStream. buffer true "UTF-8"))
+      (try (f)
+           (finally (System/setOut saved)))
+      (.toString buffer "UTF-8"))))
+
+(defn- tidy
+  "Text as printed, compared: Unix line ends, no trailing blank space."
+  [s]
+  (str/trimr (str/replace (str s) "\r\n" "\n")))
+
 (defn run-java
   "Compiles the Java `block` against the test classpath into a directory of
   target/docs-test and runs its `main`. Returns nil, or a message naming the
   block's file and line and the error (compiler errors with their own
-  lines)."
-  [{:keys [file line code]}]
+  lines), or, with `:expected-output`, what it printed when that differs."
+  [{:keys [file line code expected-output]}]
   (let [label  (str file ":" line)
         name   (str "DocBlock_" (str/replace file #"[^A-Za-z0-9]+" "_") "_" line)
         {class-name :class source :source} (java-source code name)
@@ -213,9 +260,14 @@
                                           (.getClassLoader clojure.lang.RT))]
         (try
           (let [^Method main (.getMethod (.loadClass loader class-name) "main"
-                                         (into-array Class [(class (make-array String 0))]))]
-            (.invoke main nil (object-array [(make-array String 0)]))
-            nil)
+                                         (into-array Class [(class (make-array String 0))]))
+                run          #(.invoke main nil (object-array [(make-array String 0)]))]
+            (if (nil? expected-output)
+              (do (run) nil)
+              (let [printed (printed-by run)]
+                (when-not (= (tidy expected-output) (tidy printed))
+                  (str label " (Java, output): it printed\n" printed
+                       "\nbut the output block after it says\n" expected-output)))))
           (catch InvocationTargetException e
             (str label " (Java, run): " (causes (.getCause e))))
           (catch Exception e
@@ -287,7 +339,7 @@
                 "```java\nimport java.util.List;\n\nList<String> l = List.of(\"a\");\nimport java.util.Set;\nif (l.size() != Set.of(1).size()) throw new AssertionError();\n```\n" ; 26-32
                 "```clojure\n(oops\n")                    ; 33-
         bs (blocks "t.md" md)]
-    (is (= ["t.md:2: a ```bash block must be ```clojure or ```java, or follow <!-- fragment: reason -->"
+    (is (= ["t.md:2: a ```bash block must be ```clojure or ```java, or follow <!-- fragment: reason --> or <!-- output: reason -->"
             "t.md:6: a fragment marker needs a reason: <!-- fragment: reason -->"
             "t.md:33: the fence is never closed"]
            (vec (marking-problems bs))))
@@ -301,3 +353,23 @@
       (is (re-find #"^t\.md:23 \(Java, run\): java.lang.IllegalStateException: boom" (str run-error))
           run-error)
       (is (nil? fine)))))
+
+(deftest an-output-block-is-what-the-java-block-before-it-prints
+  (let [md (str "```java\nSystem.out.println(\"one\");\nSystem.out.println(1 + 1);\n```\n" ; 1-4
+                "<!-- fragment: how to run it -->\n```bash\njava A.java\n```\n"         ; 5-8
+                "<!-- output: what it prints -->\n```text\none\n2\n```\n"             ; 9-13
+                "```java\nSystem.out.println(\"three\");\n```\n"                      ; 14-16
+                "<!-- output: what it does not print -->\n```text\nfour\n```\n"        ; 17-20
+                "```clojure\n(+ 1 2)\n```\n"                                          ; 21-23
+                "<!-- output: not after Java -->\n```text\n3\n```\n"                   ; 24-27
+                "<!-- output: a second one -->\n```text\n3\n```\n")                    ; 28-31
+        bs (blocks "o.md" md)]
+    (is (= ["o.md:25: an output block must follow the ```java block whose output it is"
+            "o.md:29: an output block must follow the ```java block whose output it is"]
+           (vec (marking-problems bs))))
+    (let [[same differs :as java] (runnable bs "java")]
+      (is (= 2 (count java)) "output blocks do not run")
+      (is (= "one\n2" (:expected-output same)))
+      (is (nil? (run-java same)) "printed what its output block says")
+      (is (= (str "o.md:14 (Java, output): it printed\nthree\n\nbut the output block after it says\nfour")
+             (run-java differs))))))

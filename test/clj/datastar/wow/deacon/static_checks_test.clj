@@ -63,8 +63,8 @@
   ;; demo.app, demo.server and user need Clojars libraries: not loadable here.
   (let [{:keys [exit out warnings]}
         (load-fresh ["dev/src"] '[demo.config demo.params demo.counter demo.session demo.assets
-                                  demo.view demo.panel demo.live demo.effects
-                                  demo.handlers])]
+                                  demo.view demo.panel demo.live
+                                  demo.effects demo.handlers])]
     (is (= 0 exit) out)
     (is (= [] warnings))))
 
@@ -139,7 +139,7 @@
       (is (some #(str/includes? % "recur arg for primitive local: i") warnings)))))
 
 (deftest every-public-var-has-a-docstring
-  (doseq [n '[datastar.wow.deacon datastar.wow.deacon.protocols
+  (doseq [n '[datastar.wow.deacon datastar.wow.deacon.protocols datastar.wow.deacon.http-kit-version
               demo.config demo.params demo.counter demo.session demo.assets demo.view
               demo.panel demo.live demo.effects demo.handlers]]
     (require n)

@@ -5,14 +5,14 @@ import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
 import org.jetbrains.lincheck.datastructures.StressOptions;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The Lincheck test of a store's per-key operations against {@link StoreModel} (or {@link
  * FanOutStoreModel}): the stress test always, model checking under {@code -Plong} only (it instruments
- * the classes the store is built on, which takes minutes on two shared cores). A subclass gives
+ * the classes the store is built on, which takes minutes on two shared cores); elsewhere it is
+ * skipped, saying so ({@link LongRunOnly}). A subclass gives
  * the store and may add operations.
  */
 @ExtendWith(LincheckSupport.class)
@@ -73,8 +73,8 @@ public abstract class StoreLinearizability {
   }
 
   @Test
+  @ExtendWith(LongRunOnly.class)
   void modelChecking() {
-    Assumptions.assumeTrue(Load.LONG, "runs under -Plong");
     new ModelCheckingOptions()
         .iterations(10)
         .invocationsPerIteration(500)

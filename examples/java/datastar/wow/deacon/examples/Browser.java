@@ -48,6 +48,10 @@ final class Browser {
     boolean push() {
       return type.equals(SIGNALS) && data.startsWith("{\"push\":");
     }
+
+    boolean notice() {
+      return type.equals(SIGNALS) && data.startsWith("{\"notice\":");
+    }
   }
 
   /** A browser tab: its stream, {@code GET /updates}, read event by event. */

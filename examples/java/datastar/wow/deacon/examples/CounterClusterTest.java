@@ -189,7 +189,49 @@ class CounterClusterTest {
     String bob = browser.cookie(b);
     HttpResponse<String> none = browser.send(b, "POST", "/jump", bob);
     assertEquals(404, none.statusCode(), "no tab of bob's on any node");
-    assertTrue(none.body().contains("on any node: open the page first"), none.body());
+    assertEquals("no tab of this session is open on any node: open the page first", none.body());
+    assertEquals(0, b.counterCount(), "nothing changed on node-b");
+    assertEquals(1, a.counterCount(), "node-a keeps ann's counter only");
+  }
+
+  @Test
+  void duringARedisOutageACommandSaysWhatItCouldNotReach() throws Exception {
+    CounterServer[] n = pair(Duration.ofHours(1));
+    CounterServer a = n[0];
+    CounterServer b = n[1];
+    String ann = browser.cookie(a);
+    String bob = browser.cookie(a);
+    try (Tab annOnA = browser.tab(a, ann); Tab bobOnA = browser.tab(a, bob)) {
+      annOnA.counter();
+      bobOnA.counter();
+      listed(b, ann);
+      listed(b, bob);
+      try (Tab annOnB = browser.tab(b, ann)) {
+        annOnB.counter();
+        assertEquals(204, browser.send(b, "PUT", "/", ann).statusCode(), "start, on node-b: node-b ticks");
+        annOnA.counter(counter(0, true));
+        try (CapturedLog logs = CapturedLog.start()) {
+          REDIS.stop();
+          try {
+            eventually("both nodes saw Redis go", () -> !connected(a) && !connected(b));
+            assertEquals(204, browser.send(a, "POST", "/jump", ann).statusCode(), "add ten, on node-a");
+            assertEquals(counter(10, true), annOnA.counter(counter(10, true)), "node-a's tab shows it");
+            assertEquals("{\"notice\":" + Page.jsonString(Notices.ONLY_HERE) + "}",
+                annOnA.next(Event::notice).data(), "and says it reached no other node");
+            assertEquals(0, b.state(Browser.sid(b, ann)).value(), "node-b never got it");
+
+            HttpResponse<String> cut = browser.send(b, "POST", "/jump", bob);
+            assertEquals(503, cut.statusCode(), "bob's tabs are on node-a, which node-b cannot reach");
+            assertEquals(Notices.UNREACHABLE, cut.body());
+            assertEquals(0, a.state(Browser.sid(a, bob)).value(), "nothing changed");
+          } finally {
+            REDIS.start();
+          }
+          eventually("both nodes back", () -> connected(a) && connected(b));
+          assertTrue(logs.messages().stream().anyMatch(m -> m.contains("Redis")), logs.messages()::toString);
+        }
+      }
+    }
   }
 
   @Test

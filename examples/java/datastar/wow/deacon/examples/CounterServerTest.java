@@ -349,6 +349,17 @@ class CounterServerTest {
   }
 
   @Test
+  void thePageShowsWhatACommandCouldNotDo() throws Exception {
+    String html = page(cookie());
+    assertTrue(html.contains(", notice: ''}\""), "the notice signal, empty");
+    assertTrue(html.contains("<p class=\"notice\" role=\"status\" data-text=\"$notice\"></p>"), html);
+    assertTrue(html.contains(" data-on:datastar-fetch=\"" + Notices.ON_FETCH_ERROR + "\""), "a 404 or 503 sets it");
+    for (String command : List.of("@put('/')", "@post('/jump')", "@delete('/')")) {
+      assertTrue(html.contains("data-on:click=\"$notice = ''; " + command + "\""), "a new command clears it: " + command);
+    }
+  }
+
+  @Test
   void theStylesheetIsTheReplDemosOneWithItsOwnTitleLine() throws Exception {
     // two copies of one stylesheet, so that each app serves a file of its own: they may not drift
     List<String> java = Files.readAllLines(Path.of("examples/java/datastar/wow/deacon/examples/style.css"));
@@ -391,10 +402,12 @@ class CounterServerTest {
         HttpResponse<String> r = send(call[0], call[1], cookie);
         String what = call[0] + " " + call[1] + " with cookie " + cookie;
         assertEquals(404, r.statusCode(), what);
-        assertTrue(r.body().contains("open the page first"), what + ": " + r.body());
+        assertEquals("no tab of this session is open: open the page first", r.body(), what);
+        assertEquals(Notices.noTab(false), r.body(), what);
       }
     }
     assertEquals(0, server.counterCount(), "nothing was started");
+    assertEquals(Counter.State.INITIAL, server.state(sid(fresh)), "nor changed");
   }
 
   @Test

@@ -110,6 +110,17 @@ final class Counters {
   }
 
   /**
+   * Shows {@code text} as the notice on every tab of the session (those other nodes hold too, when
+   * they can be reached).
+   *
+   * @param sid the session
+   * @param text the notice
+   */
+  void notice(String sid, String text) {
+    store().send(CounterServer.key(sid), Messages.write(new Messages.Notice(text)));
+  }
+
+  /**
    * A command given here, where no tab of the session is open: sent to the nodes that hold one.
    *
    * @param sid the session

@@ -33,6 +33,7 @@ final class Messages {
   private static final Keyword TEXT = Keyword.intern("text");
   private static final Keyword N = Keyword.intern("n");
   private static final Keyword TELL_OTHERS = Keyword.intern("tell-others");
+  private static final Keyword NOTICE = Keyword.intern("notice");
 
   /** A message, read. */
   sealed interface Message {}
@@ -67,6 +68,14 @@ final class Messages {
   record Wave(String text) implements Message {}
 
   /**
+   * A notice every tab it reaches shows above its buttons, e.g. that a command reached only this
+   * node's tabs.
+   *
+   * @param text what the tab shows
+   */
+  record Notice(String text) implements Message {}
+
+  /**
    * A numbered push to every tab of a session.
    *
    * @param n the number
@@ -98,6 +107,7 @@ final class Messages {
     }
     if (m instanceof Wave w) return RT.mapUniqueKeys(TYPE, WAVE, TEXT, w.text());
     if (m instanceof Push p) return RT.mapUniqueKeys(TYPE, PUSH, N, p.n());
+    if (m instanceof Notice n) return RT.mapUniqueKeys(TYPE, NOTICE, TEXT, n.text());
     Panel p = (Panel) m;
     return RT.mapUniqueKeys(TYPE, PANEL, FROM, p.from(), TELL_OTHERS, p.tellOthers());
   }
@@ -119,6 +129,7 @@ final class Messages {
       if (type == COMMAND) return new Command(text(m, SESSION), text(m, OP), text(m, ID), text(m, FROM));
       if (type == WAVE) return new Wave(text(m, TEXT));
       if (type == PUSH) return new Push(number(m, N));
+      if (type == NOTICE) return new Notice(text(m, TEXT));
       if (type == PANEL) return new Panel(text(m, FROM), flag(m, TELL_OTHERS));
     } catch (ClassCastException | NullPointerException malformed) {
       return null;

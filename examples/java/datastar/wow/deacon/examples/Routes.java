@@ -8,6 +8,7 @@ import clojure.lang.IPersistentVector;
 import clojure.lang.Keyword;
 import com.sun.net.httpserver.HttpExchange;
 import datastar.wow.deacon.AtomStore;
+import datastar.wow.deacon.Peers;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
@@ -109,34 +110,37 @@ final class Routes {
     counters.settle(sid);
   }
 
-  // PUT /, POST /jump, DELETE /: change the counter once, show it on every tab of the session.
+  // PUT /, POST /jump, DELETE /: change the counter once, show it on every tab of the session. No
+  // tab of the session open anywhere: 404 and nothing changes (see Notices).
   private void command(HttpExchange ex, String op) throws IOException {
     String sid = sessions.id(ex);
-    String none = "no stream stored under this session's :counter key"
-        + (CounterServer.node(store) == null ? "" : " on any node") + ": open the page first";
+    boolean clustered = CounterServer.node(store) != null;
     if (sid == null) {
-      reply(ex, 404, none);
+      reply(ex, 404, Notices.noTab(clustered));
       return;
     }
     IPersistentVector key = CounterServer.key(sid);
     if (store.count(key) > 0) {
-      counters.command(sid, op); // a tab here: this node's counter is the session's
+      // a tab here: this node's counter is the session's; while Redis is away, the change stays here
+      boolean reachesOthers = store.policy().cluster().map(Peers::connected).orElse(true);
+      counters.command(sid, op);
+      if (!reachesOthers) counters.notice(sid, Notices.ONLY_HERE);
       reply(ex, 204, null);
       return;
     }
-    if (CounterServer.node(store) == null) {
-      reply(ex, 404, none);
+    if (!clustered) {
+      reply(ex, 404, Notices.noTab(false));
       return;
     }
     long elsewhere;
     try {
       elsewhere = CounterServer.clusterKeys(store, key).size();
     } catch (RuntimeException unreachable) {
-      reply(ex, 503, "the cluster's directory did not answer: " + unreachable.getMessage());
+      reply(ex, 503, Notices.UNREACHABLE);
       return;
     }
     if (elsewhere == 0) {
-      reply(ex, 404, none);
+      reply(ex, 404, Notices.noTab(true));
     } else {
       counters.forward(sid, op); // the nodes holding the session's tabs apply it
       reply(ex, 204, null);

@@ -30,6 +30,7 @@ final class TabWriter implements ConnectionWriter {
     if (m instanceof Messages.Command c) return counters.received(c, tab);
     if (m instanceof Messages.Wave w) return tab.patchSignals("{\"wave\":" + Page.jsonString(w.text()) + "}");
     if (m instanceof Messages.Push p) return tab.patchSignals("{\"push\":" + p.n() + "}");
+    if (m instanceof Messages.Notice n) return tab.patchSignals("{\"notice\":" + Page.jsonString(n.text()) + "}");
     if (m instanceof Messages.Panel p) return panel.received(p, tab);
     LOG.log(System.Logger.Level.WARNING, "counter: not a message of this server, ignored: " + message);
     return tab.isOpen();

@@ -81,9 +81,14 @@
   (wow/request (merge {::session/id sid ::handlers/app app} m)))
 
 (defn send!
-  "One request through `handler` and the datastar.wow stand-in."
+  "One request through `handler` and the datastar.wow stand-in: a response
+  with `:datastar.wow/fx` is handled as datastar.wow does, any other is
+  returned as it is (a 404 in plain text)."
   [app handler request]
-  (wow/request! (:test-dispatch app) request (handler request)))
+  (let [response (handler request)]
+    (if (contains? response :datastar.wow/fx)
+      (wow/request! (:test-dispatch app) request response)
+      response)))
 
 (defn open-tab!
   "A page of session `sid` loads and opens its stream (`GET /updates`);
