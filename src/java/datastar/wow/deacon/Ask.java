@@ -46,54 +46,49 @@ final class Ask {
   final @Nullable Object target;
   /** {@code :datastar.wow/connection} of the response: the original design's reuse by key. */
   final @Nullable Object named;
-  final ILookup response;
+  /** True when the response names more than one of the four keys: then it is refused. */
+  final boolean several;
 
-  private Ask(@Nullable Mode mode, @Nullable Object target, @Nullable Object named, ILookup response) {
+  private Ask(@Nullable Mode mode, @Nullable Object target, @Nullable Object named, boolean several) {
     this.mode = mode;
     this.target = target;
     this.named = named;
-    this.response = response;
-  }
-
-  /**
-   * Reads a response.
-   *
-   * @return what it asks, or null when it names neither a response key nor a connection (a few
-   *     map look-ups, no allocation)
-   */
-  static @Nullable Ask of(ILookup response) {
-    Mode mode = null;
-    Object target = null;
-    for (Mode m : MODES) {
-      target = response.valAt(m.responseKey);
-      if (target != null) {
-        mode = m;
-        break;
-      }
-    }
-    Object named = response.valAt(Names.CONNECTION);
-    if (mode == null && named == null) return null;
-    return new Ask(mode, target, named, response);
-  }
-
-  /** Whether the response names more than one of the four response keys: then it is refused. */
-  boolean namesSeveral() {
-    int n = 0;
-    for (Mode m : MODES) {
-      if (response.valAt(m.responseKey) != null) n++;
-    }
-    return n > 1;
+    this.several = several;
   }
 
   private static final Mode[] MODES = Mode.values();
 
-  /** The response's {@code :datastar.wow/fx}, for the other nodes at look-up. */
-  @Nullable Object fx() {
-    return response.valAt(Names.FX);
+  /**
+   * Reads a response.
+   *
+   * @return what it asks, or null when it names neither a response key nor a connection (five map
+   *     look-ups, no allocation)
+   */
+  static @Nullable Ask of(ILookup response) {
+    Mode mode = null;
+    Object target = null;
+    boolean several = false;
+    for (Mode m : MODES) {
+      Object value = response.valAt(m.responseKey);
+      if (value == null) continue;
+      several = mode != null;
+      if (several) break;
+      mode = m;
+      target = value;
+    }
+    Object named = response.valAt(Names.CONNECTION);
+    if (mode == null && named == null) return null;
+    return new Ask(mode, target, named, several);
   }
 
-  /** The response's {@code :datastar.wow/with-open-sse?}, when it has one. */
-  @Nullable Object withOpenSse(Object notFound) {
-    return response.valAt(Names.WITH_OPEN_SSE, notFound);
+  /** The response's values under the four keys, for the error of a response naming several. */
+  static Object[] modesOf(ILookup response) {
+    Object[] kvs = new Object[2 * MODES.length];
+    int i = 0;
+    for (Mode m : MODES) {
+      kvs[i++] = m.responseKey;
+      kvs[i++] = response.valAt(m.responseKey);
+    }
+    return kvs;
   }
 }

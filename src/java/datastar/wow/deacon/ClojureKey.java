@@ -29,6 +29,11 @@ final class ClojureKey {
    * @throws InvalidInputException when the key is nested too deeply to hash
    */
   static Object of(Object key) {
+    try {
+      if (key instanceof APersistentVector) return new ClojureKey(key, hash((APersistentVector) key));
+    } catch (StackOverflowError e) {
+      throw InvalidInputException.tooDeep("key", key);
+    }
     if (key instanceof Keyword
         || key instanceof String
         || key instanceof Symbol
@@ -38,22 +43,20 @@ final class ClojureKey {
       return key;
     }
     try {
-      return new ClojureKey(key, hash(key));
+      return new ClojureKey(key, Util.hasheq(key));
     } catch (StackOverflowError e) {
       throw InvalidInputException.tooDeep("key", key);
     }
   }
 
   /**
-   * {@code Util.hasheq}, computed for a vector element by element with class tests first (every
-   * scoped key is a vector of keywords and strings): on JDK 17 alternating interface tests of one
-   * class ({@code IHashEq} in {@code Util.hasheq}, {@code IPersistentCollection} in {@code
-   * Util.equiv}) each search the class's interface list. The result is the vector's {@code hasheq}
-   * (Clojure's ordered collection hash), so that an equal list or map entry hashes the same.
+   * {@code Util.hasheq} of a vector (Clojure's ordered collection hash), for a scoped key {@code [id
+   * k]}: a vector built afresh for each request. Its elements are hashed with class tests first,
+   * since on JDK 17 {@code Util.hasheq}'s interface test searches each element's class's list of
+   * interfaces; a nested vector gives the hash it caches, so that a key the caller holds, such as
+   * {@code [:room 7]}, is hashed once.
    */
-  private static int hash(Object key) {
-    if (!(key instanceof APersistentVector)) return Util.hasheq(key);
-    APersistentVector v = (APersistentVector) key;
+  private static int hash(APersistentVector v) {
     int n = v.count();
     int h = 1;
     for (int i = 0; i < n; i++) h = 31 * h + elementHash(v.nth(i));
@@ -63,12 +66,14 @@ final class ClojureKey {
   private static int elementHash(Object x) {
     if (x instanceof Keyword) return ((Keyword) x).hasheq();
     if (x instanceof String) return Murmur3.hashInt(x.hashCode()); // what Util.hasheq answers
-    return hash(x);
+    if (x instanceof APersistentVector) return ((APersistentVector) x).hasheq();
+    return Util.hasheq(x);
   }
 
   /**
-   * {@code Util.equiv}; two vectors are compared element by element, with class tests first, for
-   * the same reason as {@link #hash}.
+   * {@code Util.equiv}; two vectors are compared element by element, with class tests first: on
+   * JDK 17, {@code Util.equiv}'s interface tests ({@code IPersistentCollection}, {@code Number})
+   * each search the element's class's list of interfaces.
    */
   private static boolean equiv(Object a, Object b) {
     if (a == b) return true;
@@ -81,8 +86,10 @@ final class ClojureKey {
       Object p = x.nth(i);
       Object q = y.nth(i);
       if (p == q) continue;
-      if ((p instanceof Keyword || p instanceof String) && q != null && q.getClass() == p.getClass()) {
-        if (!p.equals(q)) return false; // what Util.equiv answers for two keywords or two strings
+      if ((p instanceof Keyword || p instanceof String || p instanceof Long)
+          && q != null
+          && q.getClass() == p.getClass()) {
+        if (!p.equals(q)) return false; // what Util.equiv answers for two of one of these classes
       } else if (!equiv(p, q)) {
         return false;
       }

@@ -58,6 +58,7 @@ final class ConnectionInterceptor extends AFn {
   private final RegistryOptions options;
   private final Delivery delivery;
   private final ToOtherNodes others;
+  private final @Nullable Sender sender;
   private final MisnamedKeys misnamed = new MisnamedKeys();
 
   ConnectionInterceptor(ConnectionStore store, RegistryOptions options) {
@@ -67,6 +68,7 @@ final class ConnectionInterceptor extends AFn {
     this.options = options;
     this.delivery = new Delivery(store, options.onError, options.renderOnce);
     this.others = new ToOtherNodes(policy.cluster().orElse(null), options.onError);
+    this.sender = policy.sender().orElse(null);
   }
 
   private static Object marker(String shown) {
@@ -96,7 +98,7 @@ final class ConnectionInterceptor extends AFn {
       // the built-in stores refuse such keys themselves; this is for custom stores and id-fns
       return failed(
           d.ctx,
-          new Failure(
+          new DeaconException(
               "datastar.wow.deacon: the stack overflowed handling the response's key; nothing was"
                   + " stored",
               PersistentArrayMap.EMPTY,
@@ -118,19 +120,18 @@ final class ConnectionInterceptor extends AFn {
   }
 
   private IPersistentMap handle(DispatchCtx d, Ask ask) {
-    if (d.isRequestsOwn()) policy.sender().ifPresent(s -> d.teach(s, options.renderOnce));
-    if (ask.named != null && ask.named == d.sse && d.phase == Phase.FX) {
+    if (ask.named != null && d.phase == Phase.FX && ask.named == d.sse()) {
       IPersistentMap swapped = reuseNamed(d, ask.named);
       if (swapped != null) return swapped;
     }
-    if (ask.namesSeveral()) return failed(d.ctx, severalModes(ask));
+    if (ask.several) return failed(d.ctx, severalModes(d.response()));
     Ask.Mode mode = ask.mode;
     Object target = ask.target;
     if (mode == null || target == null) return d.ctx;
     if (mode.broadcasts()) return broadcast(d, mode, target);
     switch (d.phase) {
       case CONNECTION:
-        return mode == Ask.Mode.SUBSCRIBE ? d.ctx : connection(d, ask, target);
+        return mode == Ask.Mode.SUBSCRIBE ? d.ctx : connection(d, target);
       case SSE_CLOSED:
         return sseClosed(d, target);
       default:
@@ -146,17 +147,19 @@ final class ConnectionInterceptor extends AFn {
   }
 
   /** The connection dispatch of a keyed response: the stored stream, if any, is reused. */
-  private IPersistentMap connection(DispatchCtx d, Ask ask, Object key) {
+  private IPersistentMap connection(DispatchCtx d, Object key) {
     Object scoped = scope(d, key);
     if (scoped == null) return d.ctx;
     Object stored = store.connection(scoped);
-    if (stored == null && others.sentIfHeld(d.ctx, scoped, ask.fx())) stored = ELSEWHERE;
+    if (stored == null && others.sentIfHeld(d.ctx, scoped, d.response().valAt(Names.FX))) {
+      stored = ELSEWHERE;
+    }
     return stored == null ? d.ctx : d.withConnection(stored);
   }
 
   /** The fx dispatch of a keyed or subscribing response, on stream {@code :sse}. */
   private IPersistentMap fx(DispatchCtx d, Ask ask, Object key) {
-    Object sse = d.sse;
+    Object sse = d.sse();
     // The fx went to the other nodes holding the key at look-up: nothing runs here.
     if (sse == ELSEWHERE) return d.withoutActions();
     // A response naming its own connection dispatches on a stream another request opened, or on a
@@ -164,10 +167,12 @@ final class ConnectionInterceptor extends AFn {
     // dispatch-data carrying a connection is a nested or per-stream dispatch.
     if (ask.named != null || sse == null || d.data.valAt(Names.CONNECTION) != null) return d.ctx;
     Object scoped = scope(d, key);
-    if (scoped == null) return d.withOpenSse(ask) ? d.ctx : d.closedAfterFx();
+    if (scoped == null) return d.withOpenSse() ? d.ctx : d.closedAfterFx();
     List<Object> held = policy.connectionsQuietly(scoped);
     if (Clj.holds(held, sse)) return onHeldStream(d, ask, scoped, held);
-    if (d.withOpenSse(ask)) return d.ctx;
+    if (d.withOpenSse()) return d.ctx;
+    // the first stream stored teaches send! how to render effects here: this request's dispatch
+    if (sender != null) d.teach(sender, options.renderOnce);
     owned.store(scoped, sse, d.request());
     return d.withConnection(sse);
   }
@@ -193,7 +198,7 @@ final class ConnectionInterceptor extends AFn {
    */
   private IPersistentMap broadcast(DispatchCtx d, Ask.Mode mode, Object pattern) {
     if (d.phase == Phase.CONNECTION) return d.withConnection(BROADCAST);
-    if (d.phase != Phase.FX || d.sse != BROADCAST) return d.ctx;
+    if (d.phase != Phase.FX || d.sse() != BROADCAST) return d.ctx;
     Object full = mode == Ask.Mode.BROADCAST ? scope(d, pattern) : Tuple.create(Names.WILDCARD, pattern);
     if (full != null && others.send(d.ctx, full)) {
       List<Map.Entry<Object, Object>> targets = store.connections(full);
@@ -230,7 +235,7 @@ final class ConnectionInterceptor extends AFn {
       Log.rethrowIfFatal(e);
       return failed(
           result,
-          new Failure(
+          new DeaconException(
               "datastar.wow.deacon: :on-purge threw for key " + Shown.key(scoped)
                   + " (the entry was purged)",
               data(Keyword.intern("on-purge"), scoped),
@@ -249,7 +254,7 @@ final class ConnectionInterceptor extends AFn {
       id = options.idFn.apply(d.ctx);
     } catch (Throwable e) {
       Log.rethrowIfFatal(e);
-      throw new Failure(
+      throw new DeaconException(
           "datastar.wow.deacon: :id-fn threw while scoping key " + Shown.key(key),
           data(Keyword.intern("id-fn"), key),
           e);
@@ -262,18 +267,12 @@ final class ConnectionInterceptor extends AFn {
     return Tuple.create(id, key);
   }
 
-  private static Failure severalModes(Ask ask) {
-    Object[] kvs = new Object[2 * Ask.Mode.values().length];
-    int i = 0;
-    for (Ask.Mode m : Ask.Mode.values()) {
-      kvs[i++] = m.responseKey;
-      kvs[i++] = ask.response.valAt(m.responseKey);
-    }
-    return new Failure(
+  private static DeaconException severalModes(ILookup response) {
+    return new DeaconException(
         "datastar.wow.deacon: a response names at most one of :datastar.wow.deacon/key,"
             + " /subscribe, /broadcast and /broadcast-all; this one names several, so deacon"
             + " leaves it alone",
-        PersistentArrayMap.createAsIfByAssoc(kvs),
+        PersistentArrayMap.createAsIfByAssoc(Ask.modesOf(response)),
         null);
   }
 

@@ -209,7 +209,7 @@ final class Delivery {
       } catch (Throwable t) {
         Log.rethrowIfFatal(t);
         report(
-            new Failure(
+            new DeaconException(
                 "datastar.wow.deacon: the dispatch to one stream of key " + Shown.key(key)
                     + " threw; the other streams were still served",
                 PersistentArrayMap.createAsIfByAssoc(new Object[] {Names.KEY, key}),
@@ -224,7 +224,7 @@ final class Delivery {
         Object err = error instanceof ILookup ? ((ILookup) error).valAt(Names.ERR) : null;
         if (err instanceof Throwable) {
           report(
-              new Failure(
+              new DeaconException(
                   "datastar.wow.deacon: an effect failed on one stream of key " + Shown.key(key),
                   PersistentArrayMap.createAsIfByAssoc(
                       new Object[] {Names.KEY, key, Keyword.intern("error"), error}),

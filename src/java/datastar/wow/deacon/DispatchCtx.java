@@ -18,21 +18,18 @@ final class DispatchCtx {
 
   final IPersistentMap ctx;
   final IPersistentMap data;
-  final @Nullable Object sse;
   final Phase phase;
-  private final @Nullable Object system;
 
   DispatchCtx(IPersistentMap ctx, IPersistentMap data) {
     this.ctx = ctx;
     this.data = data;
-    this.system = ctx.valAt(Names.SYSTEM);
-    this.sse = system instanceof ILookup ? ((ILookup) system).valAt(Names.SSE) : null;
     this.phase = Phase.of(ctx.valAt(Names.ACTIONS));
   }
 
-  /** True for a request's own dispatch; false for one of deacon's per-stream dispatches. */
-  boolean isRequestsOwn() {
-    return data.valAt(Names.STREAM_KEY) == null;
+  /** The stream the dispatch runs on, {@code :sse} of its system; nil at look-up and close. */
+  @Nullable Object sse() {
+    Object system = ctx.valAt(Names.SYSTEM);
+    return system instanceof ILookup ? ((ILookup) system).valAt(Names.SSE) : null;
   }
 
   /** Teaches {@code sender} the Nexus this request dispatches through. */
@@ -46,10 +43,16 @@ final class DispatchCtx {
     return data.valAt(Names.REQUEST);
   }
 
+  /** The handler's response, which datastar.wow puts in the dispatch-data. */
+  ILookup response() {
+    Object response = data.valAt(Names.RESPONSE);
+    return response instanceof ILookup ? (ILookup) response : PersistentArrayMap.EMPTY;
+  }
+
   /** Whether datastar.wow closes the stream right after its fx ({@code with-open-sse?}). */
-  boolean withOpenSse(Ask ask) {
+  boolean withOpenSse() {
     Object v = data.valAt(Names.WITH_OPEN_SSE, NOT_FOUND);
-    if (v == NOT_FOUND) v = ask.withOpenSse(null);
+    if (v == NOT_FOUND) v = response().valAt(Names.WITH_OPEN_SSE);
     return v != null && v != Boolean.FALSE;
   }
 
@@ -60,6 +63,7 @@ final class DispatchCtx {
 
   /** The ctx dispatching on {@code conn} instead of its {@code :sse}, or null without a system map. */
   @Nullable IPersistentMap withSse(Object conn) {
+    Object system = ctx.valAt(Names.SYSTEM);
     if (!(system instanceof IPersistentMap)) return null;
     return withConnection(conn).assoc(Names.SYSTEM, ((IPersistentMap) system).assoc(Names.SSE, conn));
   }

@@ -1,6 +1,5 @@
 package datastar.wow.deacon;
 
-import clojure.lang.ExceptionInfo;
 import clojure.lang.PersistentArrayMap;
 import clojure.lang.Keyword;
 import org.jspecify.annotations.Nullable;
@@ -23,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  * }
  * }</pre>
  */
-public class InvalidInputException extends ExceptionInfo {
+public class InvalidInputException extends DeaconException {
   private static final long serialVersionUID = 2L;
   private static final Keyword INPUT = Keyword.intern("input");
   private static final Keyword VALUE = Keyword.intern("value");
@@ -60,7 +59,8 @@ public class InvalidInputException extends ExceptionInfo {
   protected InvalidInputException(String input, @Nullable Object value, String reason, String message) {
     super(
         message,
-        PersistentArrayMap.createAsIfByAssoc(new Object[] {INPUT, input, VALUE, value, REASON, reason}));
+        PersistentArrayMap.createAsIfByAssoc(new Object[] {INPUT, input, VALUE, value, REASON, reason}),
+        null);
     this.input = input;
     this.reason = reason;
     this.value = value;
@@ -107,18 +107,6 @@ public class InvalidInputException extends ExceptionInfo {
    */
   static String describe(@Nullable Object value) {
     return value == null ? "nil" : Shown.value(value) + " (" + value.getClass().getName() + ")";
-  }
-
-  /**
-   * Prints as logs show it: class and message. The message shows the refused value shortly;
-   * {@code ex-data} holds it whole, for who reads it.
-   *
-   * @return e.g. {@code datastar.wow.deacon.InvalidInputException: datastar.wow.deacon: ...}
-   */
-  @Override
-  @SuppressWarnings("OverrideThrowableToString") // ExceptionInfo's toString adds the ex-data
-  public String toString() {
-    return Shown.throwable(this);
   }
 
   /**

@@ -17,7 +17,7 @@ import org.jspecify.annotations.Nullable;
  * datastar.wow actions through the dispatch of the registry over the store, as if in the request
  * that opened each stream. Each node renders effects for its own streams with its own dispatch.
  *
- * <p>A store learns that dispatch from its registry's first request. Until then it holds no stream
+ * <p>A store learns that dispatch from the first stream its registry stores. Until then it holds no stream
  * the registry stored; a send matching streams stored here by hand fails with {@link
  * CannotRenderException} before anything is sent.
  *

@@ -120,7 +120,7 @@ final class Backplane implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    this.inbox = new Inbox(names, settings.maxMessageBytes(), receiver, report);
+    this.inbox = new Inbox(names, settings.maxMessageBytes, receiver, report);
     Wiring wiring = new Wiring(report, inbox);
     this.link = new RedisLink(settings, scheduler, wiring, report);
     Context context = new Context(settings, names, link, report);
@@ -255,7 +255,7 @@ final class Backplane implements AutoCloseable {
     // stop the lease refresher first, so that no refresh can follow the leave
     scheduler.shutdownNow();
     try {
-      scheduler.awaitTermination(settings.sendTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      scheduler.awaitTermination(settings.sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

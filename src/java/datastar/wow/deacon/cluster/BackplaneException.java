@@ -1,9 +1,8 @@
 package datastar.wow.deacon.cluster;
 
-import clojure.lang.ExceptionInfo;
 import clojure.lang.IPersistentMap;
 import clojure.lang.Keyword;
-import datastar.wow.deacon.Shown;
+import datastar.wow.deacon.DeaconException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -13,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  * :op} (see {@link #op()}), {@code :node} (this node) and, depending on the operation, {@code
  * :target}, {@code :channel}, {@code :from} or {@code :bytes}.
  */
-public final class BackplaneException extends ExceptionInfo {
+public final class BackplaneException extends DeaconException {
   private static final long serialVersionUID = 1L;
 
   static final Keyword OP = Keyword.intern("op");
@@ -50,18 +49,6 @@ public final class BackplaneException extends ExceptionInfo {
   BackplaneException(Keyword op, String message, IPersistentMap data, @Nullable Throwable cause) {
     super("datastar.wow.deacon.cluster: " + message, data, cause);
     this.op = op;
-  }
-
-  /**
-   * Prints as logs show it: class and message, whose key is shown with its scope as a digest;
-   * {@code ex-data} holds the real key under {@code :target}, for who reads it.
-   *
-   * @return e.g. {@code datastar.wow.deacon.cluster.BackplaneException: ...}
-   */
-  @Override
-  @SuppressWarnings("OverrideThrowableToString") // ExceptionInfo's toString adds the ex-data
-  public String toString() {
-    return Shown.throwable(this);
   }
 
   /**

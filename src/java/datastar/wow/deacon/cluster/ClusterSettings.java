@@ -11,6 +11,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The settings of one node of a cluster over a Redis, and the {@link Peers.Factory} that joins it:
@@ -74,14 +75,14 @@ public final class ClusterSettings implements Peers.Factory {
   private static final int MIN_MESSAGE_BYTES = 1024;
   private static final int MAX_MESSAGE_BYTES_LIMIT = 512 << 20;
 
-  private final String redisUri;
+  final String redisUri;
   private final String shownUri;
   private final String node;
   private final String prefix;
-  private final Duration lease;
-  private final Duration sendTimeout;
-  private final int maxMessageBytes;
-  private final Path caCertificate;
+  final Duration lease;
+  final Duration sendTimeout;
+  final int maxMessageBytes;
+  final @Nullable Path caCertificate;
 
   private ClusterSettings(Builder b) {
     this.redisUri = b.redisUri;
@@ -111,15 +112,6 @@ public final class ClusterSettings implements Peers.Factory {
   }
 
   /**
-   * The Redis URI as given, password included: hand it to nothing that logs.
-   *
-   * @return the URI
-   */
-  public String redisUri() {
-    return redisUri;
-  }
-
-  /**
    * The Redis URI with any password replaced by {@code ***}, for logs and messages.
    *
    * @return the URI without its password
@@ -138,51 +130,6 @@ public final class ClusterSettings implements Peers.Factory {
   }
 
   /**
-   * The first part of every Redis key and channel name of the backplane.
-   *
-   * @return the prefix
-   */
-  public String prefix() {
-    return prefix;
-  }
-
-  /**
-   * How long the cluster keeps routing to this node without a refresh from it.
-   *
-   * @return the lease
-   */
-  public Duration lease() {
-    return lease;
-  }
-
-  /**
-   * The longest a send, a broadcast or a directory query waits for Redis.
-   *
-   * @return the timeout
-   */
-  public Duration sendTimeout() {
-    return sendTimeout;
-  }
-
-  /**
-   * The largest encoded message, in bytes, that is sent or accepted.
-   *
-   * @return the cap
-   */
-  public int maxMessageBytes() {
-    return maxMessageBytes;
-  }
-
-  /**
-   * The PEM file of trusted certificates for {@code rediss://}, or null for the JVM's own.
-   *
-   * @return the file or null
-   */
-  public Path caCertificate() {
-    return caCertificate;
-  }
-
-  /**
    * Joins the cluster on behalf of one store: connects to Redis in the background and returns at
    * once. Store builders call it; see {@link Peers.Factory}.
    *
@@ -194,6 +141,15 @@ public final class ClusterSettings implements Peers.Factory {
   @Override
   public Peers join(LocalNode local) {
     return new RedisPeers(this, local);
+  }
+
+  /**
+   * The first part of every Redis key and channel name of this node's cluster.
+   *
+   * @return the prefix
+   */
+  public String prefix() {
+    return prefix;
   }
 
   @Override
@@ -281,7 +237,7 @@ public final class ClusterSettings implements Peers.Factory {
 
   /** Builds {@link ClusterSettings}; each setter checks its value at once. */
   public static final class Builder {
-    private final String redisUri;
+    final String redisUri;
     private String node;
     private String prefix = DEFAULT_PREFIX;
     private Duration lease = DEFAULT_LEASE;

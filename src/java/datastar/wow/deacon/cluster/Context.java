@@ -19,6 +19,6 @@ final class Context {
 
   /** The longest a call to Redis is waited for, in milliseconds. */
   long timeoutMs() {
-    return settings.sendTimeout().toMillis();
+    return settings.sendTimeout.toMillis();
   }
 }

@@ -78,7 +78,7 @@ final class Directory {
     this.self = bytes(names.self);
     this.keyPrefix = bytes(names.keyPrefix);
     this.timeoutMs = context.timeoutMs();
-    long every = Math.max(1, settings.lease().toMillis() / 3);
+    long every = Math.max(1, settings.lease.toMillis() / 3);
     var unused =
         scheduler.scheduleWithFixedDelay(this::refreshLease, every, every, TimeUnit.MILLISECONDS);
   }
@@ -132,7 +132,7 @@ final class Directory {
       if (!ready || halted) continue; // the next re-sync takes the keys from localKeys
       String canonical;
       try {
-        canonical = EdnWriter.canonicalKey(c.key, settings.maxMessageBytes());
+        canonical = EdnWriter.canonicalKey(c.key, settings.maxMessageBytes);
       } catch (InvalidPayloadException e) {
         report.error(
             BackplaneException.DIRECTORY,
@@ -212,7 +212,7 @@ final class Directory {
       if (keys != null) {
         for (Object key : keys) {
           try {
-            local.add(EdnWriter.canonicalKey(key, settings.maxMessageBytes()));
+            local.add(EdnWriter.canonicalKey(key, settings.maxMessageBytes));
           } catch (InvalidPayloadException e) {
             report.error(
                 BackplaneException.DIRECTORY,
@@ -283,7 +283,7 @@ final class Directory {
             Scripts.LEASE,
             new String[] {names.nodes, names.dead},
             self,
-            bytes(Long.toString(settings.lease().toMillis())),
+            bytes(Long.toString(settings.lease.toMillis())),
             bytes(names.prefix),
             bytes(Integer.toString(CLEANUP_BUDGET)))
         .thenApply(

@@ -30,7 +30,7 @@ final class Lookup {
 
   List<Object> keys(Object pattern) {
     if (!KeyPattern.hasWildcard(pattern)) {
-      String canonical = EdnWriter.canonicalKey(pattern, context.settings.maxMessageBytes());
+      String canonical = EdnWriter.canonicalKey(pattern, context.settings.maxMessageBytes);
       Object n =
           await(
               () -> context.link.eval(Scripts.HOLDERS, new String[] {context.names.nodes, context.names.holders(canonical)}),

@@ -7,6 +7,7 @@ import datastar.wow.deacon.Shown;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Sends and broadcasts. Each checks and encodes its message on the caller's thread (a payload that
@@ -38,80 +39,69 @@ final class Outbox {
           KEY, PersistentVector.EMPTY, key, "holds :*, a pattern: send goes to one key, broadcast"
               + " takes patterns");
     }
-    String canonical = EdnWriter.canonicalKey(key, context.settings.maxMessageBytes());
+    String canonical = EdnWriter.canonicalKey(key, context.settings.maxMessageBytes);
     byte[] message =
-        Message.encode(context.names.self, Message.toKey(canonical), payload, context.settings.maxMessageBytes());
+        Message.encode(context.names.self, Message.toKey(canonical), payload, context.settings.maxMessageBytes);
     if (!ready.getAsBoolean()) return notConnected(BackplaneException.SEND, key);
-    CompletableFuture<Integer> result = new CompletableFuture<>();
-    var unused =
-        context.link.eval(
-            Scripts.SEND,
-            new String[] {context.names.nodes, context.names.holders(canonical)},
-            self,
-            message,
-            channelPrefix)
-        .whenComplete(
-            (sent, error) -> {
-              if (error == null) {
-                result.complete(((Long) sent).intValue());
-              } else {
-                result.completeExceptionally(
-                    context.report.error(
-                        BackplaneException.SEND,
-                        "send to " + Shown.key(key) + " failed ("
-                            + RedisLink.message(error) + ")",
-                        RedisLink.unwrap(error),
-                        BackplaneException.TARGET,
-                        key));
-              }
-            });
-    return result;
+    return nodes(
+        context
+            .link
+            .eval(
+                Scripts.SEND,
+                new String[] {context.names.nodes, context.names.holders(canonical)},
+                self,
+                message,
+                channelPrefix)
+            .thenApply(sent -> (Long) sent),
+        BackplaneException.SEND,
+        key);
   }
 
   CompletionStage<Integer> broadcast(Object pattern, Object payload) {
     StringBuilder target = new StringBuilder();
     try {
-      EdnWriter.write(target, pattern, PATTERN, context.settings.maxMessageBytes());
+      EdnWriter.write(target, pattern, PATTERN, context.settings.maxMessageBytes);
     } catch (EdnWriter.TooLarge e) {
       throw new InvalidPayloadException(
           PATTERN, PersistentVector.EMPTY, pattern, "prints larger than :max-message-bytes");
     }
     byte[] message =
         Message.encode(
-            context.names.self, Message.toPattern(target.toString()), payload, context.settings.maxMessageBytes());
+            context.names.self, Message.toPattern(target.toString()), payload, context.settings.maxMessageBytes);
     if (!ready.getAsBoolean()) return notConnected(BackplaneException.BROADCAST, pattern);
+    // Redis counts this node among the receivers when it hears its own broadcasts
+    return nodes(
+        context
+            .link
+            .publish(context.names.broadcast, message)
+            .thenApply(receivers -> Math.max(0, receivers - (inbox.hearsBroadcasts() ? 1 : 0))),
+        BackplaneException.BROADCAST,
+        pattern);
+  }
+
+  /** How many nodes {@code call} reached, or its failure, reported as {@code op} to {@code target}. */
+  private CompletionStage<Integer> nodes(CompletableFuture<Long> call, Keyword op, Object target) {
     CompletableFuture<Integer> result = new CompletableFuture<>();
     var unused =
-        context.link.publish(context.names.broadcast, message)
-        .whenComplete(
-            (receivers, error) -> {
-              if (error == null) {
-                long others = receivers - (inbox.hearsBroadcasts() ? 1 : 0);
-                result.complete((int) Math.max(0, others));
-              } else {
-                result.completeExceptionally(
-                    context.report.error(
-                        BackplaneException.BROADCAST,
-                        "broadcast to " + Shown.key(pattern) + " failed ("
-                            + RedisLink.message(error) + ")",
-                        RedisLink.unwrap(error),
-                        BackplaneException.TARGET,
-                        pattern));
-              }
+        call.whenComplete(
+            (n, error) -> {
+              if (error == null) result.complete(n.intValue());
+              else result.completeExceptionally(failure(op, target, " (" + RedisLink.message(error) + ")", error));
             });
     return result;
   }
 
   private CompletionStage<Integer> notConnected(Keyword op, Object target) {
     return CompletableFuture.failedFuture(
-        context.report.error(
-            op,
-            (op == BackplaneException.SEND ? "send to " : "broadcast to ")
-                + Shown.key(target)
-                + " failed: not connected to Redis at "
-                + context.settings.shownUri(),
-            null,
-            BackplaneException.TARGET,
-            target));
+        failure(op, target, ": not connected to Redis at " + context.settings.shownUri(), null));
+  }
+
+  private BackplaneException failure(Keyword op, Object target, String why, @Nullable Throwable error) {
+    return context.report.error(
+        op,
+        (op == BackplaneException.SEND ? "send to " : "broadcast to ") + Shown.key(target) + " failed" + why,
+        error == null ? null : RedisLink.unwrap(error),
+        BackplaneException.TARGET,
+        target);
   }
 }

@@ -11,6 +11,7 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -28,11 +29,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The node's two connections to Redis, through Lettuce: one for commands (scripts, publishes) and
@@ -91,7 +95,7 @@ final class RedisLink implements AutoCloseable {
     this.scheduler = scheduler;
     this.events = events;
     this.report = report;
-    this.uri = RedisURI.create(settings.redisUri());
+    this.uri = RedisURI.create(settings.redisUri);
     this.uri.setTimeout(CONNECT_TIMEOUT);
     this.resources =
         DefaultClientResources.builder()
@@ -115,16 +119,16 @@ final class RedisLink implements AutoCloseable {
             .pingBeforeActivateConnection(true)
             .autoReconnect(true)
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-            .timeoutOptions(TimeoutOptions.enabled(settings.sendTimeout()))
+            .timeoutOptions(TimeoutOptions.enabled(settings.sendTimeout))
             .requestQueueSize(1 << 16)
             .maintNotificationsConfig(MaintNotificationsConfig.disabled())
             .socketOptions(
                 SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).keepAlive(true).build());
-    if (settings.caCertificate() != null) {
+    if (settings.caCertificate != null) {
       b.sslOptions(
           SslOptions.builder()
               .jdkSslProvider()
-              .trustManager(settings.caCertificate().toFile())
+              .trustManager(settings.caCertificate.toFile())
               .build());
     }
     return b.build();
@@ -136,53 +140,43 @@ final class RedisLink implements AutoCloseable {
    */
   void start(String... channels) {
     this.channels = channels.clone();
-    connectCommand(FIRST_RETRY_MS);
-    connectPubSub(FIRST_RETRY_MS);
+    connect("command", () -> client.connectAsync(CODEC, uri), this::commandOpened, FIRST_RETRY_MS);
+    connect("pub/sub", () -> client.connectPubSubAsync(CODEC, uri), this::pubSubOpened, FIRST_RETRY_MS);
   }
 
-  private void connectCommand(long retryMs) {
-    if (closed) return;
-    var unused =
-        client
-        .connectAsync(CODEC, uri)
-        .whenComplete(
-            (connection, error) -> {
-              if (error != null) {
-                connectFailed("command", error);
-                retry(() -> connectCommand(Math.min(retryMs * 2, MAX_RETRY_MS)), retryMs);
-                return;
-              }
-              if (closed) {
-                closeQuietly(connection);
-                return;
-              }
-              connection.addListener(new StateListener(true));
-              command = connection;
-              if (connection.isOpen()) events.commandUp();
-            });
+  private void commandOpened(StatefulRedisConnection<String, byte[]> connection) {
+    connection.addListener(new StateListener(true));
+    command = connection;
+    if (connection.isOpen()) events.commandUp();
   }
 
-  private void connectPubSub(long retryMs) {
+  private void pubSubOpened(StatefulRedisPubSubConnection<String, byte[]> connection) {
+    connection.addListener(new Listener());
+    connection.addListener(new StateListener(false));
+    pubSub = connection;
+    if (connection.isOpen()) subscribe(connection);
+  }
+
+  /**
+   * Opens one connection with {@code open}, retrying with a delay growing from {@code retryMs} to
+   * {@link #MAX_RETRY_MS} until it opens or the link closes; then hands it to {@code opened}.
+   */
+  private <C extends StatefulConnection<?, ?>> void connect(
+      String which, Supplier<CompletionStage<C>> open, Consumer<C> opened, long retryMs) {
     if (closed) return;
     var unused =
-        client
-        .connectPubSubAsync(CODEC, uri)
-        .whenComplete(
-            (connection, error) -> {
-              if (error != null) {
-                connectFailed("pub/sub", error);
-                retry(() -> connectPubSub(Math.min(retryMs * 2, MAX_RETRY_MS)), retryMs);
-                return;
-              }
-              if (closed) {
-                closeQuietly(connection);
-                return;
-              }
-              connection.addListener(new Listener());
-              connection.addListener(new StateListener(false));
-              pubSub = connection;
-              if (connection.isOpen()) subscribe(connection);
-            });
+        open.get()
+            .whenComplete(
+                (connection, error) -> {
+                  if (error != null) {
+                    connectFailed(which, error);
+                    retry(() -> connect(which, open, opened, Math.min(retryMs * 2, MAX_RETRY_MS)), retryMs);
+                  } else if (closed) {
+                    closeQuietly(connection);
+                  } else {
+                    opened.accept(connection);
+                  }
+                });
   }
 
   private void retry(Runnable connect, long delayMs) {
@@ -342,7 +336,7 @@ final class RedisLink implements AutoCloseable {
     shutdownClient(); // closes both connections
   }
 
-  private static void closeQuietly(io.lettuce.core.api.StatefulConnection<?, ?> connection) {
+  private static void closeQuietly(StatefulConnection<?, ?> connection) {
     var unused = connection.closeAsync();
   }
 

@@ -21,7 +21,7 @@ final class RedisPeers implements Peers {
   private final Duration timeout;
 
   RedisPeers(ClusterSettings settings, LocalNode local) {
-    this.timeout = settings.sendTimeout();
+    this.timeout = settings.sendTimeout;
     this.backplane =
         Backplane.start(
             settings,

@@ -29,9 +29,9 @@ class ClusterSettingsTest {
   void defaults() {
     ClusterSettings s = ClusterSettings.builder(URI).build();
     assertEquals("deacon", s.prefix());
-    assertEquals(Duration.ofSeconds(15), s.lease());
-    assertEquals(Duration.ofMillis(500), s.sendTimeout());
-    assertEquals(1 << 20, s.maxMessageBytes());
+    assertEquals(Duration.ofSeconds(15), s.lease);
+    assertEquals(Duration.ofMillis(500), s.sendTimeout);
+    assertEquals(1 << 20, s.maxMessageBytes);
     assertTrue(s.node().matches("[A-Za-z0-9._-]+-[0-9]+-[0-9a-f]{8}"), s.node());
     assertNotEquals(s.node(), ClusterSettings.builder(URI).build().node(), "unique per backplane");
   }
@@ -64,7 +64,7 @@ class ClusterSettingsTest {
     try {
       fails("caCertificate", () -> ClusterSettings.builder(URI).caCertificate(pem).build());
       ClusterSettings tls = ClusterSettings.builder("rediss://h:6380").caCertificate(pem).build();
-      assertEquals(pem, tls.caCertificate());
+      assertEquals(pem, tls.caCertificate);
     } finally {
       Files.delete(pem);
     }
@@ -73,7 +73,7 @@ class ClusterSettingsTest {
   @Test
   void passwordsAreNeverShown() {
     ClusterSettings s = ClusterSettings.builder("redis://app:hunter2@h:6379/2").build();
-    assertEquals("redis://app:hunter2@h:6379/2", s.redisUri());
+    assertEquals("redis://app:hunter2@h:6379/2", s.redisUri);
     assertEquals("redis://app:***@h:6379/2", s.shownUri());
     assertFalse(s.toString().contains("hunter2"), s.toString());
     assertEquals("redis://:***@h:6379", ClusterSettings.redact("redis://hunter2@h:6379"));

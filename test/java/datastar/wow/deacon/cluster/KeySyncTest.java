@@ -64,7 +64,7 @@ class KeySyncTest {
     Store store = new Store();
     Object key = edn("[\"user-1\" :feed]");
     try (Backplane backplane = Backplane.start(settings, (t, p, m, f) -> {}, store::keys, e -> {});
-        KeySync sync = new KeySync(store, backplane, "churn", settings.sendTimeout())) {
+        KeySync sync = new KeySync(store, backplane, "churn", settings.sendTimeout)) {
       eventually(Duration.ofSeconds(10), backplane::connected, "the node connects");
       sync.changed(key);
       assertTrue(store.firstReadStarted.await(10, TimeUnit.SECONDS), "the first change is read");

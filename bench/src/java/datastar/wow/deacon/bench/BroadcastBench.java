@@ -24,7 +24,7 @@ import org.openjdk.jmh.annotations.State;
  *
  * <p>{@code sdk}: true when the SDK's protocol is there, so that deacon renders the fan-out once
  * (one dispatch; each event's text built per stream by that stream's send); false for a dispatch
- * per stream ({@code Fanout.sdkExtended(false)}).
+ * per stream (the registry option {@code :render-once? false}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -47,7 +47,6 @@ public class BroadcastBench {
   @Setup
   public void setUp() {
     Wow.load();
-    Wow.renderOnce(sdk);
     ConnectionStore s = Wow.store(store, 11 * n, false);
     Object[] feeds = new Object[n];
     Object[] others = new Object[10 * n];
@@ -56,7 +55,7 @@ public class BroadcastBench {
     Wow.settle(s);
     Wow.check(s.count() == 11 * n, "the store lost entries");
 
-    dispatch = Wow.dispatch(Wow.registry(s));
+    dispatch = Wow.dispatch(Wow.registry(s, sdk));
     request = Wow.requestFn();
     ring = Fixtures.request(7);
     response = Wow.response(Wow.BROADCAST_ALL, Wow.FEED);

@@ -65,7 +65,8 @@ public class ClusterBench {
     here.store(localKey, stream);
     plain.store(localKey, stream);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (here.clusterCount(remoteKey) != 1 || there.clusterCount(localKey) != 1) {
+    while (here.policy().cluster().orElseThrow().keys(remoteKey).size() != 1
+        || there.policy().cluster().orElseThrow().keys(localKey).size() != 1) {
       Wow.check(System.nanoTime() < deadline, "the directory never listed both keys");
       Thread.sleep(10);
     }

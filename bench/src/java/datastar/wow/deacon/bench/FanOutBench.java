@@ -48,7 +48,6 @@ public class FanOutBench {
   @Setup
   public void setUp() {
     Wow.load();
-    Wow.renderOnce(sdk);
     ConnectionStore s = Wow.store(store, OTHERS + n, true);
     for (int i = 0; i < OTHERS; i++) s.store(Fixtures.key(i), new Fixtures.Sse(i));
     Object key = Deacon.scopedKey(Deacon.DEFAULT_ID, Wow.FEED);
@@ -57,7 +56,7 @@ public class FanOutBench {
     Wow.settle(s);
     Wow.check(s.count(key) == n, "the key does not hold every tab");
 
-    dispatch = Wow.dispatch(Wow.registry(s));
+    dispatch = Wow.dispatch(Wow.registry(s, sdk));
     request = Wow.requestFn();
     ring = Fixtures.request(7);
     response = Wow.response(Deacon.KEY, Wow.FEED);

@@ -7,7 +7,6 @@ import clojure.lang.PersistentHashMap;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import datastar.wow.deacon.AtomStore;
-import datastar.wow.deacon.BenchAccess;
 import datastar.wow.deacon.CaffeineStore;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -57,7 +56,7 @@ final class Filled {
   static CaffeineStore caffeineStore(int n) {
     CaffeineStore store = CaffeineStore.builder().maximumSize(maximumSize(n)).build();
     for (int i = 0; i < n; i++) store.store(Fixtures.key(i), new Fixtures.Sse(i));
-    BenchAccess.cleanUp(store);
+    store.cleanUp();
     return store;
   }
 

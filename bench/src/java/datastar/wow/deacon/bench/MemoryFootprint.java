@@ -6,7 +6,6 @@ import clojure.lang.PersistentHashMap;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import datastar.wow.deacon.AtomStore;
-import datastar.wow.deacon.BenchAccess;
 import datastar.wow.deacon.CaffeineStore;
 import datastar.wow.deacon.ConnectionStore;
 import datastar.wow.deacon.Ownership;
@@ -125,9 +124,9 @@ public final class MemoryFootprint {
   }
 
   private static Object fill(ConnectionStore store, Object[] keys, Object[] conns, Object[] owners) {
-    Ownership owned = store.ownership().orElseThrow();
+    Ownership owned = store.policy().ownership().orElseThrow();
     for (int i = 0; i < keys.length; i++) owned.store(keys[i], conns[i], owners == null ? null : owners[i]);
-    if (store instanceof CaffeineStore) BenchAccess.cleanUp((CaffeineStore) store);
+    if (store instanceof CaffeineStore) ((CaffeineStore) store).cleanUp();
     if (store.count() != keys.length) throw new IllegalStateException("lost entries: " + store);
     return store;
   }

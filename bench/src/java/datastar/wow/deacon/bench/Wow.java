@@ -7,11 +7,9 @@ import clojure.lang.IPersistentVector;
 import clojure.lang.Keyword;
 import clojure.lang.RT;
 import datastar.wow.deacon.AtomStore;
-import datastar.wow.deacon.BenchAccess;
 import datastar.wow.deacon.CaffeineStore;
 import datastar.wow.deacon.ConnectionStore;
 import datastar.wow.deacon.Deacon;
-import datastar.wow.deacon.impl.Fanout;
 
 /**
  * The request flow of datastar.wow for the dispatch benchmarks: the main project's stand-ins of
@@ -38,17 +36,6 @@ final class Wow {
     Fixtures.require("bench.dispatch");
   }
 
-  /**
-   * Chooses how a fan-out or broadcast runs: with the SDK's protocol (true: one dispatch, each
-   * event rendered once and written to every stream) or without (a dispatch per stream).
-   */
-  static void renderOnce(boolean sdk) {
-    if (sdk && !Fanout.usable()) {
-      throw new IllegalStateException("the SDK's protocol stand-in is not on the classpath");
-    }
-    Fanout.sdkExtended(sdk);
-  }
-
   /** @return a dispatch function over the given registries, as datastar.wow builds one */
   static IFn dispatch(Object... registries) {
     return (IFn) Fixtures.var(WOW, "create-dispatch").invoke(RT.vector(registries));
@@ -57,6 +44,18 @@ final class Wow {
   /** @return deacon's registry over {@code store}, default options (one global scope) */
   static IPersistentMap registry(ConnectionStore store) {
     return (IPersistentMap) Fixtures.var("datastar.wow.deacon", "registry").invoke(store);
+  }
+
+  /**
+   * @param renderOnce how a fan-out or broadcast runs: true, one dispatch, each event rendered once
+   *     and written to every stream (the SDK's protocol stand-in extended to the stream group);
+   *     false, a dispatch per stream
+   * @return deacon's registry over {@code store}, one global scope
+   */
+  static IPersistentMap registry(ConnectionStore store, boolean renderOnce) {
+    return (IPersistentMap)
+        Fixtures.var("datastar.wow.deacon", "registry")
+            .invoke(store, Fixtures.map(Keyword.intern("render-once?"), renderOnce));
   }
 
   static IPersistentMap noopRegistry() {
@@ -131,7 +130,7 @@ final class Wow {
 
   /** Runs a Caffeine store's pending maintenance; nothing for other stores. */
   static void settle(ConnectionStore store) {
-    if (store instanceof CaffeineStore) BenchAccess.cleanUp((CaffeineStore) store);
+    if (store instanceof CaffeineStore) ((CaffeineStore) store).cleanUp();
   }
 
   /** @return {@code [user-i k]}, a key scoped per user */
