@@ -94,6 +94,12 @@ TARGETS = [
     # 3. broadcast: cost per stream reached ÷ one keyed dispatch
     ("3. Broadcast-all to 1,000 of 11,000 streams, per stream ÷ keyed dispatch, atom, SDK (render once)", "BroadcastBench.broadcastAll[n=1000,sdk=true,store=atom]", "DispatchBench.atomKeyedEffects", 0.3, 1000),
     ("3. Broadcast-all to 1,000 of 11,000 streams, per stream ÷ keyed dispatch, Caffeine, SDK (render once)", "BroadcastBench.broadcastAll[n=1000,sdk=true,store=caffeine]", "DispatchBench.caffeineKeyedEffects", 0.3, 1000),
+    # the hot path through the Clojure API, keys of the form ["user-i" [:k i]] (HotPathBench)
+    ("Hot path: Caffeine connection, Clojure API ÷ raw Caffeine read, nested key the caller holds", "HotPathBench.caffeineClojureHeld", "HotPathBench.rawCaffeineHeld", 1.3, 1),
+    ("Hot path: atom look-up, Clojure API ÷ (get @a k), nested key the caller holds", "HotPathBench.atomClojureHeld", "HotPathBench.rawAtomHeld", 1.5, 1),
+    ("Hot path: reuse dispatch, Caffeine store ÷ raw Caffeine read (hit)", "InterceptorBench.deaconCaffeineReuse", "LookupBench.rawCaffeineHit", 2.0, 1),
+    ("Hot path: keyed effects dispatch on the stored stream ÷ no key, atom store", "DispatchBench.atomKeyedEffects", "DispatchBench.atomNoKey", 1.15, 1),
+    ("Hot path: keyed effects dispatch on the stored stream ÷ no key, Caffeine store", "DispatchBench.caffeineKeyedEffects", "DispatchBench.caffeineNoKey", 1.15, 1),
     # several nodes: a local hit never touches Redis
     ("Cluster: local look-up on a cluster member ÷ on a store of no cluster", "ClusterBench.lookupCluster", "ClusterBench.lookupPlain", 1.1, 1),
 ]
@@ -110,6 +116,11 @@ FIGURES = [
     ("1. Interceptor alone ÷ its keyed effects dispatch, atom store", "DispatchBench.atomInterceptorKeyedEffects", "DispatchBench.atomKeyedEffects", 1),
     ("1. Interceptor alone ÷ its keyed effects dispatch, Caffeine store", "DispatchBench.caffeineInterceptorKeyedEffects", "DispatchBench.caffeineKeyedEffects", 1),
     ("1. No key ÷ no-op interceptor, atom store", "DispatchBench.atomNoKey", "DispatchBench.noopKeyedEffects", 1),
+    ("Hot path: Caffeine connection, Clojure API ÷ raw Caffeine read, nested key built afresh", "HotPathBench.caffeineClojureFresh", "HotPathBench.rawCaffeineFresh", 1),
+    ("Hot path: atom look-up, Clojure API ÷ (get @a k), nested key built afresh", "HotPathBench.atomClojureFresh", "HotPathBench.rawAtomFresh", 1),
+    ("Hot path: Caffeine connection, Java API ÷ raw Caffeine read, nested key the caller holds", "HotPathBench.caffeineJavaHeld", "HotPathBench.rawCaffeineHeld", 1),
+    ("Hot path: reuse dispatch, Caffeine store ÷ raw Caffeine read of a key built afresh", "InterceptorBench.deaconCaffeineReuse", "LookupBench.rawCaffeineHitFreshKey", 1),
+    ("Hot path: the two assocs a reuse returns ÷ raw Caffeine read (hit)", "InterceptorBench.assocConnection", "LookupBench.rawCaffeineHit", 1),
     ("1. No key ÷ no-op interceptor, Caffeine store", "DispatchBench.caffeineNoKey", "DispatchBench.noopKeyedEffects", 1),
     ("2. Interceptor reuse look-up, atom store ÷ raw atom deref+get (hit)", "InterceptorBench.deaconAtomReuse", "LookupBench.rawAtomHit", 1),
     ("2. Caffeine store look-up, key built afresh ÷ raw Caffeine read, key built afresh", "LookupBench.caffeineJavaHitFreshKey", "LookupBench.rawCaffeineHitFreshKey", 1),
