@@ -218,22 +218,14 @@
     (answer-later! app sid))
   nil)
 
-(def ^:private ask-again-ms
-  "When a tab that opened asks the other nodes a second time: an answer routed
-  before the directory took in its stream reached no tab here (delivery is at
-  most once)."
-  500)
-
 (defn joined!
   "A tab of session `sid` opened here. On several nodes this node's copy may
   be out of date: it asks the nodes holding the session's other tabs for
-  theirs (sending its own, which they keep if newer), soon and once more a
-  little later."
-  [{:keys [store submit later] :as app} sid]
+  theirs (sending its own, which they keep if newer). The directory takes in
+  the tab's stream before the question, so the answer reaches it."
+  [{:keys [store submit] :as app} sid]
   (when (clustered? app)
-    (let [ask #(d*conn/send! store (session-key sid) [[:demo.effects/show-counter (message app sid true)]])]
-      (submit ask)
-      (later ask-again-ms ask)))
+    (submit #(d*conn/send! store (session-key sid) [[:demo.effects/show-counter (message app sid true)]])))
   nil)
 
 (defn apply-command!

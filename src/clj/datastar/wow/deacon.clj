@@ -56,7 +56,7 @@
            close-sse!  @(requiring-resolve 'starfederation.datastar.clojure.protocols/close-sse!)]
        (extend StreamGroup proto
          {:send-event! (fn [^StreamGroup g event-type data-lines opts]
-                         (.sendEach g (fn [member] (send-event! member event-type data-lines opts))))
+                         (.sendEvent g send-event! event-type data-lines opts))
           :get-lock    (fn [^StreamGroup g] (.lock g))
           :close-sse!  (fn [^StreamGroup g] (.closeEach g close-sse!))
           :sse-gen?    (constantly true)})
@@ -81,6 +81,7 @@
   | `:heartbeat` | none    | `{:interval-ms n :send (fn [conn])}`, see below       |
   | `:fan-out?`  | false   | a key keeps every stream stored under it (every tab)  |
   | `:cluster`   | none    | `{:redis uri ...}`: a member of a cluster, see below  |
+  | `:replay`    | none    | `{:events n :ms t}`: a history for reconnecting tabs  |
 
   `{:type :atom}`: a map in an atom.
 
@@ -112,6 +113,14 @@
   with each stored connection; a connection whose send returns `false` (as the
   Datastar SDK's send functions do on a closed stream) or throws is removed
   (cause `:dead`). Stop it with `close!`.
+
+  `:replay` keeps, per key, the last `:events` events sent to it (default
+  100) for at most `:ms` milliseconds (default 300000): every event sent to a
+  key's streams then carries an SSE id, and a stream opening under the key
+  with a `last-event-id` header gets the events it missed first, then its own
+  opening effects, then live ones. Events sent while none of the key's
+  streams is open count too, for a key that had one within `:ms`. See
+  `recoverable?`.
 
   `:cluster` makes the store one node of a cluster sharing a Redis (needs
   `io.lettuce/lettuce-core` on the classpath): keyed responses whose key has
@@ -343,6 +352,24 @@
   member."
   [s]
   (some-> (peers s) .node))
+
+(defn recoverable?
+  "True when a stream opening under `scoped-key` with `last-event-id` (the
+  request's `last-event-id` header) will get every event it missed: the
+  history of store `s` (made with `:replay`) still holds that event. A handler
+  asks this before it answers, to send its full state only when the answer is
+  false (an unknown or too old id, no header, a store without `:replay`).
+
+      (defn watch [{:keys [request]}]
+        (let [k (d*conn/scoped-key (user-id request) ::feed)]
+          {::d*conn/subscribe ::feed
+           ::d*/fx (if (d*conn/recoverable? store k (get-in request [:headers \"last-event-id\"]))
+                     []                                  ; the missed events come first
+                     [[::d*/patch-elements (feed-html)]])}))"
+  [s scoped-key last-event-id]
+  (let [r (.replay (policy s))]
+    (boolean (and (.isPresent r) (string? last-event-id)
+                  (.recoverable ^datastar.wow.deacon.Replay (.get r) scoped-key last-event-id)))))
 
 (defn fan-out?
   "True when store `s` keeps every stream stored under a key (`:fan-out? true`)."

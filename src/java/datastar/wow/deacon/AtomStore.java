@@ -13,6 +13,7 @@ import clojure.lang.Keyword;
 import clojure.lang.PersistentArrayMap;
 import clojure.lang.PersistentHashMap;
 import clojure.lang.PersistentVector;
+import com.github.benmanes.caffeine.cache.Ticker;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -46,7 +47,10 @@ public final class AtomStore extends BaseStore {
   private final IDeref ref;
 
   private AtomStore(Builder builder, IAtom atom) {
-    super(builder, new Removals(builder.onRemoval, null));
+    super(
+        builder,
+        new Removals(builder.onRemoval, null),
+        builder.replaySettings(Replay.DEFAULT_KEYS, Ticker.systemTicker()));
     this.atom = atom;
     this.ref = (IDeref) atom;
   }
@@ -132,11 +136,13 @@ public final class AtomStore extends BaseStore {
     Check.connection(key, connection);
     if (holds(value(key), connection)) return connection;
     ensureOpen();
-    return update(
+    update(
         edit -> {
           edit.add(key, connection, owner);
           return connection;
         });
+    stored(key);
+    return connection;
   }
 
   @Override

@@ -31,13 +31,15 @@ abstract class BaseStore implements ConnectionStore, Ownership {
   final boolean fanOut;
   private final Sender sender;
   private final StorePolicy policy = new Policy();
+  private final @Nullable Replay replay;
   private volatile boolean closed;
   private volatile @Nullable Heartbeat heartbeat;
   private volatile @Nullable Peers peers;
 
-  BaseStore(StoreBuilder<?> settings, Removals removals) {
+  BaseStore(StoreBuilder<?> settings, Removals removals, @Nullable ReplaySettings replay) {
     this.removals = removals;
     this.fanOut = settings.fanOut;
+    this.replay = replay == null ? null : new Replay(replay, policy, settings.writer);
     this.sender = new Sender(this, settings.writer);
   }
 
@@ -55,6 +57,12 @@ abstract class BaseStore implements ConnectionStore, Ownership {
     if (settings.heartbeatInterval != null && settings.probe != null) {
       heartbeat = Heartbeat.start(this, settings.heartbeatInterval, settings.probe);
     }
+  }
+
+  /** A connection was stored under {@code key}: the key keeps a history from now on, with replay. */
+  final void stored(Object key) {
+    Replay r = replay;
+    if (r != null) r.streamStored(key);
   }
 
   /** The connections under {@code key} changed: the cluster learns whether this node still holds it. */
@@ -206,6 +214,11 @@ abstract class BaseStore implements ConnectionStore, Ownership {
     @Override
     public Optional<Sender> sender() {
       return Optional.of(sender);
+    }
+
+    @Override
+    public Optional<Replay> replay() {
+      return Optional.ofNullable(replay);
     }
 
     @Override

@@ -69,7 +69,12 @@ public final class CaffeineStore extends BaseStore {
       Removals removals,
       Cache<Object, Object> cache,
       @Nullable ConnectionIndex index) {
-    super(builder, removals);
+    super(
+        builder,
+        removals,
+        builder.replaySettings(
+            builder.maximumSize > 0 ? builder.maximumSize : DEFAULT_MAXIMUM_SIZE,
+            builder.ticker != null ? builder.ticker : Ticker.systemTicker()));
     this.cache = cache;
     this.map = cache.asMap();
     this.policy = cache.policy();
@@ -137,6 +142,7 @@ public final class CaffeineStore extends BaseStore {
       unindex(k, replaced[1]);
       removals.report(replaced[0], replaced[1], RemovalCause.REPLACED);
     }
+    stored(key);
     changed(key);
     return connection;
   }

@@ -15,6 +15,19 @@ final class Clj {
     return PersistentVector.create(items);
   }
 
+  /** Whether two keys are one, as Clojure's {@code =} says. */
+  static boolean sameKey(Object a, Object b) {
+    return a == b || clojure.lang.Util.equiv(a, b);
+  }
+
+  /** Whether {@code keys} holds a key {@link #sameKey} as {@code key}. */
+  static boolean holdsKey(List<Object> keys, Object key) {
+    for (Object k : keys) {
+      if (sameKey(k, key)) return true;
+    }
+    return false;
+  }
+
   /** Whether {@code conns} holds {@code conn} itself: connections are compared by identity. */
   static boolean holds(List<Object> conns, Object conn) {
     for (Object c : conns) {

@@ -59,6 +59,7 @@ final class ConnectionInterceptor extends AFn {
   private final Delivery delivery;
   private final ToOtherNodes others;
   private final @Nullable Sender sender;
+  private final @Nullable Replay replay;
   private final MisnamedKeys misnamed = new MisnamedKeys();
 
   ConnectionInterceptor(ConnectionStore store, RegistryOptions options) {
@@ -69,6 +70,7 @@ final class ConnectionInterceptor extends AFn {
     this.delivery = new Delivery(store, options.onError, options.renderOnce);
     this.others = new ToOtherNodes(policy.cluster().orElse(null), options.onError);
     this.sender = policy.sender().orElse(null);
+    this.replay = policy.replay().orElse(null);
   }
 
   private static Object marker(String shown) {
@@ -171,6 +173,8 @@ final class ConnectionInterceptor extends AFn {
     List<Object> held = policy.connectionsQuietly(scoped);
     if (Clj.holds(held, sse)) return onHeldStream(d, ask, scoped, held);
     if (d.withOpenSse()) return d.ctx;
+    String lastEventId = d.header("last-event-id");
+    if (replay != null && lastEventId != null) return resume(d, scoped, sse, lastEventId);
     // the first stream stored teaches send! how to render effects here: this request's dispatch
     if (sender != null) d.teach(sender, options.renderOnce);
     owned.store(scoped, sse, d.request());
@@ -178,17 +182,43 @@ final class ConnectionInterceptor extends AFn {
   }
 
   /**
+   * A stream opening under a key with a {@code last-event-id}: under the key's lock, so that no
+   * event of the key goes out meanwhile, it gets every event it missed, then its own opening
+   * effects (run here, on it), and joins the key; live events follow. An unknown id replays
+   * nothing.
+   */
+  private IPersistentMap resume(DispatchCtx d, Object scoped, Object sse, String lastEventId) {
+    Replay r = replay;
+    if (r == null) return d.ctx;
+    try {
+      r.resume(
+          scoped,
+          sse,
+          lastEventId,
+          () -> {
+            delivery.open(d.ctx, scoped, sse);
+            if (sender != null) d.teach(sender, options.renderOnce);
+            owned.store(scoped, sse, d.request());
+          });
+      return d.withoutActions();
+    } catch (Exception e) {
+      return failed(d.withoutActions(), e);
+    }
+  }
+
+  /**
    * The fx of a keyed response on a stream its key already holds (the one the look-up found, or
    * the request's own): with fan-out, on every stream of the key, here and on the other nodes.
    */
   private IPersistentMap onHeldStream(DispatchCtx d, Ask ask, Object scoped, List<Object> held) {
-    if (!policy.fanOut() || ask.mode == Ask.Mode.SUBSCRIBE) return d.ctx;
+    if (ask.mode == Ask.Mode.SUBSCRIBE || !(policy.fanOut() || replay != null)) return d.ctx;
     // the other nodes' streams first: fx that are not data fail here, unsent
-    if (!others.send(d.ctx, scoped)) return d.withoutActions();
-    if (held.size() == 1) return d.ctx;
+    if (policy.fanOut() && !others.send(d.ctx, scoped)) return d.withoutActions();
+    // one stream and no history: datastar.wow's own dispatch on it does it all
+    if (held.size() == 1 && replay == null) return d.ctx;
     List<Map.Entry<Object, Object>> pairs = new ArrayList<>(held.size());
     for (Object conn : held) pairs.add(Clj.pair(scoped, conn));
-    delivery.deliver(d.ctx, pairs);
+    delivery.deliver(d.ctx, scoped, pairs);
     return d.withoutActions();
   }
 
@@ -202,7 +232,7 @@ final class ConnectionInterceptor extends AFn {
     Object full = mode == Ask.Mode.BROADCAST ? scope(d, pattern) : Tuple.create(Names.WILDCARD, pattern);
     if (full != null && others.send(d.ctx, full)) {
       List<Map.Entry<Object, Object>> targets = store.connections(full);
-      if (!targets.isEmpty()) delivery.deliver(d.ctx, targets);
+      if (!targets.isEmpty() || replay != null) delivery.deliver(d.ctx, full, targets);
     }
     return d.withoutActions();
   }

@@ -33,4 +33,20 @@ public interface ConnectionWriter {
    * @throws Exception when the write failed for another reason
    */
   boolean write(Object connection, Object message) throws Exception;
+
+  /**
+   * Writes {@code message} to {@code connection} as the event with SSE id {@code id}: what a store
+   * with replay calls, live and when it replays the message to a stream that reconnected. Write
+   * the id line with the event ({@code id: ...}) for the browser to send it back as {@code
+   * last-event-id}. The default ignores the id.
+   *
+   * @param connection a stored connection
+   * @param message what {@code send} was given
+   * @param id the event's id, ordered per key
+   * @return false when the connection is closed
+   * @throws Exception when the write failed for another reason
+   */
+  default boolean write(Object connection, Object message, String id) throws Exception {
+    return write(connection, message);
+  }
 }

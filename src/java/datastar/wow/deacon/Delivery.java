@@ -46,6 +46,7 @@ final class Delivery {
   private final StorePolicy policy;
   private final BiConsumer<Throwable, Object> onError;
   private final boolean renderOnce;
+  private final @Nullable Replay replay;
   /** The Nexus of deliveries outside any request, or null for those of a request's dispatch. */
   final @Nullable IPersistentMap nexus;
   private volatile @Nullable IFn dispatch;
@@ -70,6 +71,7 @@ final class Delivery {
     this.policy = store.policy();
     this.onError = onError;
     this.renderOnce = renderOnce;
+    this.replay = policy.replay().orElse(null);
     this.nexus = nexus;
   }
 
@@ -83,19 +85,33 @@ final class Delivery {
 
   /**
    * Runs the actions of {@code ctx}, a request's dispatch, on each stream of {@code targets}
-   * ({@code [key connection]} pairs) that the store still holds; a stream listed under several
-   * keys is served once.
+   * ({@code [key connection]} pairs, those of the keys matching {@code keyOrPattern}) that the store
+   * still holds; a stream listed under several keys is served once.
    *
    * @return how many streams were served and not found closed
    */
-  int deliver(IPersistentMap ctx, List<Map.Entry<Object, Object>> targets) {
+  int deliver(IPersistentMap ctx, Object keyOrPattern, List<Map.Entry<Object, Object>> targets) {
+    return run(new Shared(ctx, nexusOf(ctx), false), keyOrPattern, targets);
+  }
+
+  /**
+   * Runs the actions of {@code ctx}, a request's dispatch, on {@code conn}, the request's own new
+   * stream under {@code key}, as a dispatch of their own: the opening effects of a stream that
+   * resumed, which go after the events it missed and before any live one.
+   */
+  void open(IPersistentMap ctx, Object key, Object conn) {
+    Shared shared = new Shared(ctx, nexusOf(ctx), false);
+    shared.dispatch(shared.nexus, Clj.pair(key, conn), shared.actions, false);
+  }
+
+  private static IPersistentMap nexusOf(IPersistentMap ctx) {
     Object nexus = ctx.valAt(Names.NEXUS);
     if (!(nexus instanceof IPersistentMap)) {
       throw new IllegalStateException(
-          "datastar.wow.deacon: fan-out and broadcast need the dispatch ctx's :nexus (Nexus"
-              + " 2025.10 or newer); this dispatch has none");
+          "datastar.wow.deacon: fan-out, broadcast and replay need the dispatch ctx's :nexus"
+              + " (Nexus 2025.10 or newer); this dispatch has none");
     }
-    return run(new Shared(ctx, (IPersistentMap) nexus, false), targets);
+    return (IPersistentMap) nexus;
   }
 
   /**
@@ -105,7 +121,7 @@ final class Delivery {
    *
    * @return how many streams were served and not found closed
    */
-  int deliver(Object actions, List<Map.Entry<Object, Object>> targets) {
+  int deliver(Object actions, Object keyOrPattern, List<Map.Entry<Object, Object>> targets) {
     IPersistentMap nexus = this.nexus;
     if (nexus == null) throw new IllegalStateException("a delivery within requests has no Nexus of its own");
     IPersistentMap ctx =
@@ -117,13 +133,17 @@ final class Delivery {
                   PersistentArrayMap.createAsIfByAssoc(new Object[] {Names.RESPONSE, null}),
               Names.ACTIONS, actions
             });
-    return run(new Shared(ctx, nexus, true), targets);
+    return run(new Shared(ctx, nexus, true), keyOrPattern, targets);
   }
 
-  private int run(Shared shared, List<Map.Entry<Object, Object>> targets) {
+  private int run(Shared shared, Object keyOrPattern, List<Map.Entry<Object, Object>> targets) {
     List<Map.Entry<Object, Object>> live = live(targets);
-    if (live.size() > 1 && renderOnce && StreamGroup.sdkExtended()) {
-      new RenderOnce(shared, live).run();
+    Replay r = replay;
+    if (r != null && StreamGroup.sdkExtended()) {
+      List<Object> keys = r.keysFor(keyOrPattern, live);
+      if (!keys.isEmpty()) new RenderOnce(shared, live, keys, r).run();
+    } else if (live.size() > 1 && renderOnce && StreamGroup.sdkExtended()) {
+      new RenderOnce(shared, live, List.of(), null).run();
     } else {
       for (Map.Entry<Object, Object> target : live) {
         shared.dispatch(shared.nexus, target, shared.actions, true);
@@ -261,17 +281,18 @@ final class Delivery {
     final Shared shared;
     final List<Map.Entry<Object, Object>> targets;
     final StreamGroup group;
+    /** The stream the run's dispatch is on: the first target's, or the group's when none is open. */
+    final Map.Entry<Object, Object> first;
     final Thread thread = Thread.currentThread();
     /** How deep the dispatch on this thread is nested: 1 inside the run's own dispatch. */
     int depth;
     boolean done;
 
-    RenderOnce(Shared shared, List<Map.Entry<Object, Object>> targets) {
+    RenderOnce(Shared shared, List<Map.Entry<Object, Object>> targets, List<Object> keys, @Nullable Replay replay) {
       this.shared = shared;
       this.targets = targets;
-      List<Object> conns = new ArrayList<>(targets.size());
-      for (Map.Entry<Object, Object> t : targets) conns.add(t.getValue());
-      this.group = new StreamGroup(conns, shared::dead);
+      this.group = new StreamGroup(targets, keys, replay, shared::dead);
+      this.first = targets.isEmpty() ? Clj.pair(keys.get(0), group) : targets.get(0);
     }
 
     void run() {
@@ -280,7 +301,7 @@ final class Delivery {
           vector instanceof IPersistentVector ? (IPersistentVector) vector : PersistentVector.EMPTY;
       IPersistentMap nexus = shared.nexus.assoc(NEXUS_INTERCEPTORS, interceptors.cons(interceptor()));
       try {
-        shared.dispatch(nexus, targets.get(0), shared.actions, false);
+        shared.dispatch(nexus, first, shared.actions, false);
       } finally {
         done = true;
       }
@@ -316,8 +337,7 @@ final class Delivery {
       Object id = effectId(ctx);
       if (id == Names.SEND) {
         // Nexus threads this ctx on to the next effects: give them the first stream back
-        Object first = targets.get(0).getValue();
-        return ctx.assoc(Names.SYSTEM, asMap(ctx.valAt(Names.SYSTEM)).assoc(Names.SSE, first));
+        return ctx.assoc(Names.SYSTEM, asMap(ctx.valAt(Names.SYSTEM)).assoc(Names.SSE, first.getValue()));
       }
       if (id != null) again(ctx.valAt(Names.EFFECT));
       return ctx;
@@ -326,7 +346,7 @@ final class Delivery {
     /** An effect other than a send ran on the first stream: run it on each other live stream. */
     private void again(Object effect) {
       IPersistentVector actions = PersistentVector.EMPTY.cons(effect);
-      for (Map.Entry<Object, Object> target : targets.subList(1, targets.size())) {
+      for (Map.Entry<Object, Object> target : targets.subList(Math.min(1, targets.size()), targets.size())) {
         if (group.live(target.getValue())) shared.dispatch(shared.nexus, target, actions, true);
       }
     }

@@ -49,6 +49,14 @@ final class DispatchCtx {
     return response instanceof ILookup ? (ILookup) response : PersistentArrayMap.EMPTY;
   }
 
+  /** A header of the Ring request that made the dispatch (a lower-case name), or null. */
+  @Nullable String header(String name) {
+    Object request = request();
+    Object headers = request instanceof ILookup ? ((ILookup) request).valAt(Names.HEADERS) : null;
+    Object value = headers instanceof ILookup ? ((ILookup) headers).valAt(name) : null;
+    return value instanceof String ? (String) value : null;
+  }
+
   /** Whether datastar.wow closes the stream right after its fx ({@code with-open-sse?}). */
   boolean withOpenSse() {
     Object v = data.valAt(Names.WITH_OPEN_SSE, NOT_FOUND);

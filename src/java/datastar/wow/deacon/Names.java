@@ -18,6 +18,7 @@ final class Names {
   static final Keyword ERR = Keyword.intern("err");
   static final Keyword SSE = Keyword.intern("sse");
   static final Keyword REQUEST_KEY = Keyword.intern("request");
+  static final Keyword HEADERS = Keyword.intern("headers");
   static final Keyword PHASE = Keyword.intern("phase");
   static final Keyword ID = Keyword.intern("id");
   static final Keyword BEFORE_DISPATCH = Keyword.intern("before-dispatch");

@@ -79,22 +79,23 @@ public final class Sender {
     if (!here.isEmpty() && writer == null && how == null) throw cannotRender(keyOrPattern);
     Peers p = peers;
     if (p != null) toOtherNodes(p, keyOrPattern, message); // not data: throws before any write
-    return here.isEmpty() ? 0 : write(here, message, how);
+    return write(keyOrPattern, here, message, how);
   }
 
   /** A message from another node: {@link #send} to this node's streams only. */
   int deliver(Object keyOrPattern, Object message) {
     List<Map.Entry<Object, Object>> here = store.connections(keyOrPattern);
-    if (here.isEmpty()) return 0;
     Delivery how = learned;
+    if (here.isEmpty() && store.policy().replay().isEmpty()) return 0;
     if (writer == null && how == null) {
+      if (here.isEmpty()) return 0;
       Log.error(
           "datastar.wow.deacon: a message from another node for " + Shown.key(keyOrPattern)
               + " matches streams here, but this store has no writer and no registry that handled"
               + " a request; it was dropped");
       return 0;
     }
-    return write(here, message, how);
+    return write(keyOrPattern, here, message, how);
   }
 
   private static void toOtherNodes(Peers peers, Object keyOrPattern, Object message) {
@@ -105,28 +106,59 @@ public final class Sender {
         });
   }
 
-  /** Writes to the streams here; callers made sure there is a writer or a learned dispatch. */
-  private int write(List<Map.Entry<Object, Object>> here, Object message, @Nullable Delivery how) {
+  /**
+   * Writes to the streams here, and with replay records the message in the history of each key it
+   * is for, those with no stream open included. Without a writer, through the learned dispatch (if
+   * none is known there is nothing here it could be for).
+   */
+  private int write(
+      Object keyOrPattern, List<Map.Entry<Object, Object>> here, Object message, @Nullable Delivery how) {
     ConnectionWriter w = writer;
-    if (w == null) return how == null ? 0 : how.deliver(message, here);
+    Replay r = store.policy().replay().orElse(null);
+    if (w == null) return how == null ? 0 : how.deliver(message, keyOrPattern, here);
+    if (r != null) return recorded(r, keyOrPattern, here, message);
     Set<Object> done = Collections.newSetFromMap(new IdentityHashMap<>());
     int reached = 0;
     for (Map.Entry<Object, Object> pair : here) {
-      Object conn = pair.getValue();
-      if (!done.add(conn)) continue;
+      if (done.add(pair.getValue()) && written(pair, message, null)) reached++;
+    }
+    return reached;
+  }
+
+  /** A writer's message, recorded in each key's history, then written to the key's streams with its id. */
+  private int recorded(Replay r, Object keyOrPattern, List<Map.Entry<Object, Object>> here, Object message) {
+    int reached = 0;
+    for (Object key : r.keysFor(keyOrPattern, here)) {
+      Track t = r.recording(key, !r.streams(key).isEmpty());
+      if (t == null) continue;
+      t.lock.lock();
       try {
-        if (w.write(conn, message)) reached++;
-        else store.purgeConnection(conn, RemovalCause.DEAD);
-      } catch (Throwable t) {
-        Log.rethrowIfFatal(t);
-        Log.error(
-            "datastar.wow.deacon: the writer threw for a connection of key "
-                + Shown.key(pair.getKey())
-                + "; it was kept, the others were still served",
-            t);
+        Event e = r.record(t, message);
+        for (Object conn : r.streams(key)) {
+          if (written(Clj.pair(key, conn), message, e.id)) reached++;
+        }
+      } finally {
+        t.lock.unlock();
       }
     }
     return reached;
+  }
+
+  /** One write by the store's writer; a closed stream is removed, a failure logged and kept. */
+  private boolean written(Map.Entry<Object, Object> pair, Object message, @Nullable String id) {
+    ConnectionWriter w = writer;
+    Object conn = pair.getValue();
+    try {
+      if (w != null && (id == null ? w.write(conn, message) : w.write(conn, message, id))) return true;
+      store.purgeConnection(conn, RemovalCause.DEAD);
+    } catch (Throwable t) {
+      Log.rethrowIfFatal(t);
+      Log.error(
+          "datastar.wow.deacon: the writer threw for a connection of key " + Shown.key(pair.getKey())
+              + "; it was kept, the others were still served",
+          t);
+    }
+    return false;
   }
 
   private CannotRenderException cannotRender(Object keyOrPattern) {

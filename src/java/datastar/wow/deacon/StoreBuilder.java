@@ -16,6 +16,8 @@ public abstract class StoreBuilder<B extends StoreBuilder<B>> {
   @Nullable ConnectionWriter writer;
   Peers.@Nullable Factory cluster;
   boolean fanOut;
+  int replayEvents;
+  @Nullable Duration replayWindow;
 
   StoreBuilder() {}
 
@@ -79,6 +81,30 @@ public abstract class StoreBuilder<B extends StoreBuilder<B>> {
   public B cluster(Peers.Factory cluster) {
     this.cluster = Check.notNull("cluster", cluster);
     return self();
+  }
+
+  /**
+   * Keeps a history of what is sent to each key, so that a stream reconnecting with a {@code
+   * last-event-id} gets what it missed ({@code :replay {:events n :ms t}} in Clojure); see {@link
+   * Replay}. Every event sent to a key's streams then carries an SSE id.
+   *
+   * @param events how many events each key keeps; at least 1; default {@link Replay#DEFAULT_EVENTS}
+   * @param window how long an event is kept, and how long after its last stream closed a key still
+   *     records; at least 1 millisecond; default {@link Replay#DEFAULT_WINDOW}
+   * @return this builder
+   * @throws InvalidInputException when {@code events} is less than 1, or {@code window} is null or
+   *     shorter than 1 millisecond
+   */
+  public B replay(int events, Duration window) {
+    this.replayEvents = (int) Check.atLeastOne("replay", events);
+    this.replayWindow = Check.duration("replay", window);
+    return self();
+  }
+
+  /** The replay settings, bounded by {@code keys}, or null when the store keeps no history. */
+  @Nullable ReplaySettings replaySettings(long keys, com.github.benmanes.caffeine.cache.Ticker ticker) {
+    Duration w = replayWindow;
+    return w == null ? null : new ReplaySettings(replayEvents, w, keys, ticker);
   }
 
   /**

@@ -21,6 +21,8 @@ import java.util.Optional;
  *   <tr><td>{@link #ownership()}</td><td>present</td><td>empty: the registry keeps owners in a
  *       table of its own</td></tr>
  *   <tr><td>{@link #sender()}</td><td>present</td><td>empty: {@code send} is refused</td></tr>
+ *   <tr><td>{@link #replay()}</td><td>present when built with {@code replay(...)}</td>
+ *       <td>empty</td></tr>
  *   <tr><td>{@link #cluster()}</td><td>present when built with {@code cluster(...)}</td>
  *       <td>empty</td></tr>
  * </table>
@@ -67,6 +69,13 @@ public interface StorePolicy {
   Optional<Sender> sender();
 
   /**
+   * Gives the store's history of what it sent, if it keeps one ({@code :replay}).
+   *
+   * @return the store's {@link Replay}, or empty
+   */
+  Optional<Replay> replay();
+
+  /**
    * Gives the other nodes of the store's cluster, if it is a member of one.
    *
    * @return the store's {@link Peers}, or empty
@@ -104,6 +113,11 @@ public interface StorePolicy {
 
       @Override
       public Optional<Sender> sender() {
+        return Optional.empty();
+      }
+
+      @Override
+      public Optional<Replay> replay() {
         return Optional.empty();
       }
 

@@ -1,17 +1,15 @@
 package datastar.wow.deacon;
 
 import clojure.lang.IFn;
-import clojure.lang.ILookup;
-import clojure.lang.Namespace;
-import clojure.lang.Symbol;
-import clojure.lang.Var;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Several streams seen as one, so that a delivery to many streams renders each event once. The
@@ -21,53 +19,102 @@ import java.util.function.Consumer;
  * profile). A member whose send answers false is closed: it is reported once to {@code onDead} and
  * skipped from then on. One group serves one delivery, on one thread.
  *
+ * <p>With a {@link Replay}, each event is recorded in the history of each key the delivery is for,
+ * with an id of that key, and written to the key's streams as they are at that moment (read again
+ * under the key's lock, so that a stream that resumed meanwhile gets it, once): a key with no
+ * stream open still records it, for the tab that comes back.
+ *
  * <p>The namespace calls the methods below; an app has no use for them.
  */
 public final class StreamGroup {
-  private static final Symbol SDK_PROTOCOLS = Symbol.intern("starfederation.datastar.clojure.protocols");
-  private static final Symbol SSE_GENERATOR = Symbol.intern("SSEGenerator");
-
   private final List<Object> members;
+  private final List<Object> keys;
+  private final @Nullable Replay replay;
   private final Set<Object> dead = Collections.newSetFromMap(new IdentityHashMap<>());
   private final Consumer<Object> onDead;
   private final ReentrantLock lock = new ReentrantLock();
 
-  StreamGroup(List<Object> members, Consumer<Object> onDead) {
-    this.members = new ArrayList<>(members);
+  /**
+   * Makes the group of one delivery.
+   *
+   * @param targets the {@code [key connection]} pairs it writes to, each stream once
+   * @param keys with replay, the keys whose histories record each event
+   * @param replay the store's history, or null
+   * @param onDead told of each member whose send answered false
+   */
+  StreamGroup(
+      List<Map.Entry<Object, Object>> targets, List<Object> keys, @Nullable Replay replay, Consumer<Object> onDead) {
+    this.members = new ArrayList<>(targets.size());
+    for (Map.Entry<Object, Object> t : targets) members.add(t.getValue());
+    this.keys = keys;
+    this.replay = replay;
     this.onDead = onDead;
   }
 
   /**
    * Tells whether a send on a group works here: the SDK's {@code SSEGenerator} protocol is loaded
-   * and extended to this class. Asked once per delivery; it reads the protocol's extensions, which
-   * is where Clojure itself keeps them, and creates nothing.
+   * and extended to this class. Asked once per delivery.
    */
   static boolean sdkExtended() {
-    Namespace ns = Namespace.find(SDK_PROTOCOLS);
-    Var protocol = ns == null ? null : ns.findInternedVar(SSE_GENERATOR);
-    Object map = protocol == null ? null : protocol.deref();
-    Object impls = map instanceof ILookup ? ((ILookup) map).valAt(Names.IMPLS) : null;
-    return impls instanceof ILookup && ((ILookup) impls).valAt(StreamGroup.class) != null;
+    return Sdk.extendedTo(StreamGroup.class);
   }
 
   /**
-   * Sends to every live member.
+   * Sends one event, as the SDK's {@code send-event!} on the group: to every live member, or, with
+   * replay, recorded and written with an id of each key.
    *
-   * @param send called with each live member; answers what the SDK's {@code send-event!} answers
+   * @param send the SDK's {@code send-event!}, called with each member
+   * @param type the event's type
+   * @param lines its data lines
+   * @param opts its options: the id, written from {@code :d*.sse/id}, and the retry duration
    * @return true when at least one member was written
    */
-  public boolean sendEach(IFn send) {
+  public boolean sendEvent(IFn send, Object type, Object lines, Object opts) {
+    Replay r = replay;
     boolean any = false;
-    for (Object member : members) {
-      if (dead.contains(member)) continue;
-      if (Boolean.FALSE.equals(send.invoke(member))) {
-        dead.add(member);
-        onDead.accept(member);
-      } else {
-        any = true;
-      }
+    if (r == null) {
+      for (Object member : members) any |= write(send, member, new Sent(type, lines, opts));
+      return any;
     }
+    for (Object key : keys) any |= recorded(r, key, new Sent(type, lines, opts), send);
     return any;
+  }
+
+  /** The event sent to {@code key}: recorded with an id, then written to the key's streams. */
+  private boolean recorded(Replay r, Object key, Sent sent, IFn send) {
+    Track t = r.recording(key, !r.streams(key).isEmpty());
+    if (t == null) return false;
+    t.lock.lock();
+    try {
+      Event e = r.record(t, new Event.Rendered(sent.type, sent.lines, Replay.retryOf(sent.opts)));
+      Sent stamped = new Sent(sent.type, sent.lines, Replay.withId(sent.opts, e));
+      boolean any = false;
+      for (Object stream : r.streams(key)) any |= write(send, stream, stamped);
+      return any;
+    } finally {
+      t.lock.unlock();
+    }
+  }
+
+  private boolean write(IFn send, Object member, Sent sent) {
+    if (dead.contains(member)) return false;
+    if (!Boolean.FALSE.equals(send.invoke(member, sent.type, sent.lines, sent.opts))) return true;
+    dead.add(member);
+    onDead.accept(member);
+    return false;
+  }
+
+  /** One event as the SDK hands it to {@code send-event!}. */
+  private static final class Sent {
+    final Object type;
+    final Object lines;
+    final @Nullable Object opts;
+
+    Sent(Object type, Object lines, @Nullable Object opts) {
+      this.type = type;
+      this.lines = lines;
+      this.opts = opts;
+    }
   }
 
   /**

@@ -34,9 +34,6 @@ final class Counters {
   private static final int REMEMBERED_COMMANDS = 1024;
 
   private final Settings settings;
-  /** When a tab that opened asks the other nodes for the session's counter a second time. */
-  private static final long ASK_AGAIN_MS = 500;
-
   private final ScheduledExecutorService timer;
   // One counter per session that has one worth keeping; see settle and forget.
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
@@ -218,15 +215,8 @@ final class Counters {
    * @param sid the session
    */
   void opened(String sid) {
-    if (!clustered()) return;
-    ask(sid);
-    // The directory learns of this tab a moment after it opened, and an answer routed before that
-    // reaches no tab here (delivery is at most once): ask once more when it surely knows.
-    try {
-      var unused = timer.schedule(() -> ask(sid), ASK_AGAIN_MS, TimeUnit.MILLISECONDS);
-    } catch (RejectedExecutionException closing) {
-      // the server is stopping
-    }
+    // the directory takes in this tab's stream before the question: the answer reaches it
+    if (clustered()) ask(sid);
   }
 
   private void ask(String sid) {

@@ -1,6 +1,7 @@
 package datastar.wow.deacon.cluster;
 
 import datastar.wow.deacon.InvalidInputException;
+import datastar.wow.deacon.LocalNode;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -102,6 +103,8 @@ final class Backplane implements AutoCloseable {
   private final Lookup lookup;
   private final Reporter report;
   private final String[] channels;
+  /** Runs before each publish, on the backplane's thread: the directory writes it must come after. */
+  private volatile Runnable beforePublish = () -> {};
   private volatile boolean closed;
 
   private Backplane(
@@ -126,7 +129,7 @@ final class Backplane implements AutoCloseable {
     Context context = new Context(settings, names, link, report);
     this.directory = new Directory(context, scheduler, localKeys);
     wiring.directory = directory;
-    this.outbox = new Outbox(context, directory::ready, inbox);
+    this.outbox = new Outbox(context, directory::ready, inbox, this::publishInOrder);
     this.lookup = new Lookup(context, directory::ready);
     this.channels = new String[] {names.selfChannel, names.broadcast};
   }
@@ -158,6 +161,27 @@ final class Backplane implements AutoCloseable {
     Backplane backplane = new Backplane(settings, receiver, localKeys, onError);
     backplane.link.start(backplane.channels);
     return backplane;
+  }
+
+  /**
+   * Keeps the directory in step with {@code local}'s keys, from now on: a change it is told of is
+   * written before any message this node publishes afterwards.
+   *
+   * @param local the store's side
+   * @return what to tell of each key whose streams changed
+   */
+  KeySync keySync(LocalNode local) {
+    KeySync sync = new KeySync(local, directory);
+    beforePublish = sync::flush;
+    return sync;
+  }
+
+  private boolean publishInOrder(Runnable publish) {
+    return directory.inOrder(
+        () -> {
+          beforePublish.run();
+          publish.run();
+        });
   }
 
   /**

@@ -100,6 +100,29 @@ final class Directory {
     if (drainScheduled.compareAndSet(false, true)) run(this::drain);
   }
 
+  /**
+   * Writes the change of {@code key} to Redis now, with any other queued: on the backplane's
+   * thread, before whatever that thread does next (a publish, say), so that Redis applies it first.
+   */
+  void writeNow(Object key, boolean held) {
+    changes.add(new Change(held, key));
+    drain();
+  }
+
+  /**
+   * Runs {@code task} on the backplane's thread, after everything asked of it before.
+   *
+   * @return false when the backplane is closed: the task will not run
+   */
+  boolean inOrder(Runnable task) {
+    try {
+      scheduler.execute(task);
+      return true;
+    } catch (RejectedExecutionException e) {
+      return false;
+    }
+  }
+
   /** The command connection is up (again): re-sync. Any thread. */
   void connected() {
     run(

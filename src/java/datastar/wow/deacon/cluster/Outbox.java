@@ -7,6 +7,7 @@ import datastar.wow.deacon.Shown;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -22,13 +23,26 @@ final class Outbox {
   private final Context context;
   private final BooleanSupplier ready;
   private final Inbox inbox;
+  private final Sequencer sequencer;
   private final byte[] self;
   private final byte[] channelPrefix;
 
-  Outbox(Context context, BooleanSupplier ready, Inbox inbox) {
+  /** Runs a publish on the backplane's thread, after the directory writes asked for before it. */
+  @FunctionalInterface
+  interface Sequencer {
+    /**
+     * Queues {@code publish} on the backplane's thread.
+     *
+     * @return false when the backplane is closed: the publish will not run
+     */
+    boolean publish(Runnable publish);
+  }
+
+  Outbox(Context context, BooleanSupplier ready, Inbox inbox, Sequencer sequencer) {
     this.context = context;
     this.ready = ready;
     this.inbox = inbox;
+    this.sequencer = sequencer;
     this.self = Directory.bytes(context.names.self);
     this.channelPrefix = Directory.bytes(context.names.channelPrefix);
   }
@@ -44,15 +58,16 @@ final class Outbox {
         Message.encode(context.names.self, Message.toKey(canonical), payload, context.settings.maxMessageBytes);
     if (!ready.getAsBoolean()) return notConnected(BackplaneException.SEND, key);
     return nodes(
-        context
-            .link
-            .eval(
-                Scripts.SEND,
-                new String[] {context.names.nodes, context.names.holders(canonical)},
-                self,
-                message,
-                channelPrefix)
-            .thenApply(sent -> (Long) sent),
+        () ->
+            context
+                .link
+                .eval(
+                    Scripts.SEND,
+                    new String[] {context.names.nodes, context.names.holders(canonical)},
+                    self,
+                    message,
+                    channelPrefix)
+                .thenApply(sent -> (Long) sent),
         BackplaneException.SEND,
         key);
   }
@@ -71,23 +86,33 @@ final class Outbox {
     if (!ready.getAsBoolean()) return notConnected(BackplaneException.BROADCAST, pattern);
     // Redis counts this node among the receivers when it hears its own broadcasts
     return nodes(
-        context
-            .link
-            .publish(context.names.broadcast, message)
-            .thenApply(receivers -> Math.max(0, receivers - (inbox.hearsBroadcasts() ? 1 : 0))),
+        () ->
+            context
+                .link
+                .publish(context.names.broadcast, message)
+                .thenApply(receivers -> Math.max(0, receivers - (inbox.hearsBroadcasts() ? 1 : 0))),
         BackplaneException.BROADCAST,
         pattern);
   }
 
-  /** How many nodes {@code call} reached, or its failure, reported as {@code op} to {@code target}. */
-  private CompletionStage<Integer> nodes(CompletableFuture<Long> call, Keyword op, Object target) {
+  /**
+   * How many nodes {@code call} reached, or its failure, reported as {@code op} to {@code target}.
+   * The call is made on the backplane's thread, after the directory writes asked for before it.
+   */
+  private CompletionStage<Integer> nodes(Supplier<CompletableFuture<Long>> call, Keyword op, Object target) {
     CompletableFuture<Integer> result = new CompletableFuture<>();
-    var unused =
-        call.whenComplete(
-            (n, error) -> {
-              if (error == null) result.complete(n.intValue());
-              else result.completeExceptionally(failure(op, target, " (" + RedisLink.message(error) + ")", error));
+    boolean queued =
+        sequencer.publish(
+            () -> {
+              var unused =
+                  call.get()
+                      .whenComplete(
+                          (n, error) -> {
+                            if (error == null) result.complete(n.intValue());
+                            else result.completeExceptionally(failure(op, target, " (" + RedisLink.message(error) + ")", error));
+                          });
             });
+    if (!queued) result.completeExceptionally(failure(op, target, ": the backplane is closed", null));
     return result;
   }
 

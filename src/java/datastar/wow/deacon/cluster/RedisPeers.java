@@ -28,7 +28,7 @@ final class RedisPeers implements Peers {
             (target, isPattern, payload, from) -> local.deliver(target, payload),
             local::keys,
             RedisPeers::unseen);
-    this.keys = new KeySync(local, backplane, settings.node(), timeout);
+    this.keys = backplane.keySync(local);
   }
 
   /**
@@ -82,7 +82,6 @@ final class RedisPeers implements Peers {
 
   @Override
   public void close() {
-    keys.close();
     backplane.close();
   }
 

@@ -8,6 +8,7 @@ import datastar.wow.deacon.AtomStore;
 import datastar.wow.deacon.CaffeineStore;
 import datastar.wow.deacon.InvalidInputException;
 import datastar.wow.deacon.RegistryOptions;
+import datastar.wow.deacon.Replay;
 import datastar.wow.deacon.StoreBuilder;
 import datastar.wow.deacon.cluster.ClusterSettings;
 import java.nio.file.Path;
@@ -40,6 +41,9 @@ public final class ClojureOptions {
   private static final Keyword EXECUTOR = Keyword.intern("executor");
   private static final Keyword RECORD_STATS = Keyword.intern("record-stats?");
   private static final Keyword CLUSTER = Keyword.intern("cluster");
+  private static final Keyword REPLAY = Keyword.intern("replay");
+  private static final Keyword EVENTS = Keyword.intern("events");
+  private static final Keyword MS = Keyword.intern("ms");
   private static final Keyword REDIS = Keyword.intern("redis");
   private static final Keyword NODE = Keyword.intern("node");
   private static final Keyword PREFIX = Keyword.intern("prefix");
@@ -61,7 +65,7 @@ public final class ClojureOptions {
    */
   public static AtomStore atomStore(@Nullable Object options) {
     Options o =
-        Options.read("store :atom", options, Set.of(TYPE, ATOM, ON_REMOVAL, HEARTBEAT, FAN_OUT, CLUSTER));
+        Options.read("store :atom", options, Set.of(TYPE, ATOM, ON_REMOVAL, HEARTBEAT, FAN_OUT, CLUSTER, REPLAY));
     AtomStore.Builder builder = AtomStore.builder();
     if (o.has(ATOM)) {
       IAtom atom = o.instance(ATOM, IAtom.class, "an atom holding a map, e.g. (atom {})");
@@ -90,7 +94,7 @@ public final class ClojureOptions {
             options,
             Set.of(
                 TYPE, IDLE_MS, DURATION_MS, MAXIMUM_SIZE, SCHEDULER, CACHE, ON_REMOVAL, EXECUTOR,
-                RECORD_STATS, HEARTBEAT, FAN_OUT, CLUSTER));
+                RECORD_STATS, HEARTBEAT, FAN_OUT, CLUSTER, REPLAY));
     o.exclusive(DURATION_MS, IDLE_MS, "they name the same setting (:idle-ms is the original design's name for :duration-ms); give only one");
     String cacheRules = "the cache's own settings apply";
     for (Keyword setting : new Keyword[] {IDLE_MS, DURATION_MS, MAXIMUM_SIZE, SCHEDULER, EXECUTOR}) {
@@ -130,6 +134,11 @@ public final class ClojureOptions {
     }
     builder.fanOut(o.bool(FAN_OUT));
     if (o.has(CLUSTER)) builder.cluster(cluster(o));
+    if (o.has(REPLAY)) {
+      Options r = Options.read(":replay", o.get(REPLAY), Set.of(EVENTS, MS));
+      int events = r.has(EVENTS) ? (int) Math.min(r.atLeastOne(EVENTS), Integer.MAX_VALUE) : Replay.DEFAULT_EVENTS;
+      builder.replay(events, r.has(MS) ? r.millis(MS) : Replay.DEFAULT_WINDOW);
+    }
   }
 
   /**

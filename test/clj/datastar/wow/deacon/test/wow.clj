@@ -25,12 +25,15 @@
 
 (declare close!)
 
-(deftype FakeSse [id events open on-close lock]
+(deftype FakeSse [id events sent-ids open on-close lock]
   sdk/SSEGenerator
-  (send-event! [_ event-type data-lines _opts]
-    ;; the SDK renders the event text here; a fake records [event-type data]
+  (send-event! [_ event-type data-lines opts]
+    ;; the SDK renders the event text here, with an id: line from :d*.sse/id; a fake
+    ;; records [event-type data], and the id apart
     (if @open
-      (do (swap! events conj [event-type data-lines]) true)
+      (do (swap! events conj [event-type data-lines])
+          (swap! sent-ids conj (:d*.sse/id opts))
+          true)
       false))
   (get-lock [_] lock)
   (close-sse! [this] (close! this))
@@ -48,9 +51,15 @@
 (defn fake-sse
   "A new open stream. `events` is an atom of what was sent down it."
   []
-  (->FakeSse (swap! ids inc) (atom []) (atom true) (atom nil) (java.util.concurrent.locks.ReentrantLock.)))
+  (->FakeSse (swap! ids inc) (atom []) (atom []) (atom true) (atom nil) (java.util.concurrent.locks.ReentrantLock.)))
 
 (defn events [^FakeSse sse] @(.-events sse))
+
+(defn event-ids
+  "The SSE id each event written to `sse` carried (`:d*.sse/id` of its
+  options, as the SDK writes it), nil for none, in the order of `events`."
+  [^FakeSse sse]
+  @(.-sent-ids sse))
 (defn open? [^FakeSse sse] @(.-open sse))
 
 (defn send!

@@ -40,10 +40,10 @@ class KeySyncTest {
 
     @Override
     public boolean holds(Object key) {
-      if (reads.incrementAndGet() == 1) {
+      if (reads.incrementAndGet() == 1) { // the backplane's thread is busy with the first change
         firstReadStarted.countDown();
         try {
-          release.await(10, TimeUnit.SECONDS); // the directory thread is busy with the first change
+          release.await(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
@@ -63,8 +63,8 @@ class KeySyncTest {
     ClusterSettings settings = ClusterSettings.builder(REDIS.uri()).prefix(prefix).node("churn").build();
     Store store = new Store();
     Object key = edn("[\"user-1\" :feed]");
-    try (Backplane backplane = Backplane.start(settings, (t, p, m, f) -> {}, store::keys, e -> {});
-        KeySync sync = new KeySync(store, backplane, "churn", settings.sendTimeout)) {
+    try (Backplane backplane = Backplane.start(settings, (t, p, m, f) -> {}, store::keys, e -> {})) {
+      KeySync sync = backplane.keySync(store);
       eventually(Duration.ofSeconds(10), backplane::connected, "the node connects");
       sync.changed(key);
       assertTrue(store.firstReadStarted.await(10, TimeUnit.SECONDS), "the first change is read");
@@ -82,6 +82,29 @@ class KeySyncTest {
       store.held.remove(key);
       sync.changed(key);
       eventually(Duration.ofSeconds(10), () -> backplane.keys(key).isEmpty(), "the key leaves");
+    }
+  }
+
+  @Test
+  void aKeysRegistrationReachesRedisBeforeAnyMessageTheNodePublishesAfterIt() throws Exception {
+    String prefix = "r" + UUID.randomUUID().toString().substring(0, 8);
+    ClusterSettings.Builder settings = ClusterSettings.builder(REDIS.uri()).prefix(prefix);
+    Store store = new Store();
+    store.release.countDown(); // reads never wait here
+    try (TestNode a = TestNode.connected(settings.node("a").build());
+        Backplane b = Backplane.start(settings.node("b").build(), (t, p, m, f) -> {}, store::keys, e -> {})) {
+      eventually(Duration.ofSeconds(10), b::connected, "b connects");
+      KeySync sync = b.keySync(store);
+      for (int i = 0; i < 200; i++) {
+        Object key = edn("[\"tab-" + i + "\" :counter]");
+        store.held.add(key); // a tab opens on b
+        sync.changed(key);
+        b.broadcast(edn("[:* :ask]"), key).toCompletableFuture().get(5, TimeUnit.SECONDS); // b asks a at once
+        TestNode.Delivery ask = a.next();
+        assertEquals(key, ask.payload());
+        assertEquals(1, a.backplane.send(key, "the answer").toCompletableFuture().get(5, TimeUnit.SECONDS),
+            "a's answer reaches b's new tab, round " + i);
+      }
     }
   }
 }

@@ -1,0 +1,71 @@
+package datastar.wow.deacon;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The history of one scoped key: its last events, oldest first, in a ring of a fixed size. Every
+ * event written to the key's streams is recorded here first, and written under {@link #lock}, so
+ * that the streams see the events in the order of their ids, and a stream resuming under the key
+ * (which holds the lock while it replays and joins) misses none and sees none twice.
+ */
+final class Track {
+  final ReentrantLock lock = new ReentrantLock();
+  private final Event[] ring;
+  private int start;
+  private int size;
+  /** When the key last had a stream here, in the history's clock. */
+  private volatile long lastStream;
+
+  Track(int capacity, long now) {
+    this.ring = new Event[capacity];
+    this.lastStream = now;
+  }
+
+  /** The key has a stream here now. */
+  void streamSeen(long now) {
+    lastStream = now;
+  }
+
+  /** When the key last had a stream here. */
+  long lastStream() {
+    return lastStream;
+  }
+
+  /** Appends {@code e}, dropping the oldest event when the ring is full; call with the lock held. */
+  void append(Event e) {
+    if (size == ring.length) {
+      ring[start] = e;
+      start = (start + 1) % ring.length;
+    } else {
+      ring[(start + size) % ring.length] = e;
+      size++;
+    }
+  }
+
+  /**
+   * The events after the one with id {@code id}, oldest first, among those no older than {@code
+   * oldest}; call with the lock held.
+   *
+   * @return the events after it (empty when it is the last), or null when no kept event has that
+   *     id (it is unknown, or older than the history)
+   */
+  @Nullable List<Event> after(String id, long oldest) {
+    for (int i = 0; i < size; i++) {
+      Event e = ring[(start + i) % ring.length];
+      if (e.at < oldest) continue;
+      if (!e.id.equals(id)) continue;
+      List<Event> out = new ArrayList<>(size - i - 1);
+      for (int j = i + 1; j < size; j++) out.add(ring[(start + j) % ring.length]);
+      return out;
+    }
+    return null;
+  }
+
+  /** Whether an event with id {@code id}, no older than {@code oldest}, is kept; lock held. */
+  boolean holds(String id, long oldest) {
+    return after(id, oldest) != null;
+  }
+}
