@@ -39,7 +39,7 @@ abstract class BaseStore implements ConnectionStore, Ownership {
   BaseStore(StoreBuilder<?> settings, Removals removals, @Nullable ReplaySettings replay) {
     this.removals = removals;
     this.fanOut = settings.fanOut;
-    this.replay = replay == null ? null : new Replay(replay, policy, settings.writer);
+    this.replay = replay == null ? null : new Replay(replay, this, settings.writer);
     this.sender = new Sender(this, settings.writer);
   }
 
@@ -53,6 +53,8 @@ abstract class BaseStore implements ConnectionStore, Ownership {
       Peers p = cluster.join(new Local());
       peers = p;
       sender.joined(p);
+      Replay r = replay;
+      if (r != null) p.log().ifPresent(log -> r.share(log, p));
     }
     if (settings.heartbeatInterval != null && settings.probe != null) {
       heartbeat = Heartbeat.start(this, settings.heartbeatInterval, settings.probe);
@@ -241,7 +243,29 @@ abstract class BaseStore implements ConnectionStore, Ownership {
 
     @Override
     public int deliver(Object keyOrPattern, Object message) {
-      return sender.deliver(keyOrPattern, message);
+      return sender.deliver(keyOrPattern, message, null);
+    }
+
+    @Override
+    public int deliver(Object keyOrPattern, Object message, String token) {
+      return sender.deliver(keyOrPattern, message, token);
+    }
+
+    @Override
+    public Optional<Replay> replay() {
+      return Optional.ofNullable(replay);
+    }
+
+    @Override
+    public void arrived(Object key, @Nullable String previous, List<LogEntry> entries) {
+      SharedHistory h = replay == null ? null : replay.shared();
+      if (h != null) h.arrived(key, previous, entries);
+    }
+
+    @Override
+    public void catchUp(Collection<Object> keys) {
+      SharedHistory h = replay == null ? null : replay.shared();
+      if (h != null) h.catchUp(keys);
     }
   }
 }

@@ -68,7 +68,7 @@ final class ConnectionInterceptor extends AFn {
     this.owned = policy.ownership().orElseGet(() -> new OwnerTable(store));
     this.options = options;
     this.delivery = new Delivery(store, options.onError, options.renderOnce);
-    this.others = new ToOtherNodes(policy.cluster().orElse(null), options.onError);
+    this.others = new ToOtherNodes(policy, options.onError);
     this.sender = policy.sender().orElse(null);
     this.replay = policy.replay().orElse(null);
   }
@@ -162,8 +162,9 @@ final class ConnectionInterceptor extends AFn {
   /** The fx dispatch of a keyed or subscribing response, on stream {@code :sse}. */
   private IPersistentMap fx(DispatchCtx d, Ask ask, Object key) {
     Object sse = d.sse();
-    // The fx went to the other nodes holding the key at look-up: nothing runs here.
-    if (sse == ELSEWHERE) return d.withoutActions();
+    // The fx went to the other nodes holding the key at look-up: nothing runs here; with a shared
+    // history, they are rendered here and go to the key's log.
+    if (sse == ELSEWHERE) return elsewhere(d, key);
     // A response naming its own connection dispatches on a stream another request opened, or on a
     // key: storing it would hand that stream to this request, whose close never comes. A
     // dispatch-data carrying a connection is a nested or per-stream dispatch.
@@ -174,7 +175,9 @@ final class ConnectionInterceptor extends AFn {
     if (Clj.holds(held, sse)) return onHeldStream(d, ask, scoped, held);
     if (d.withOpenSse()) return d.ctx;
     String lastEventId = d.header("last-event-id");
-    if (replay != null && lastEventId != null) return resume(d, scoped, sse, lastEventId);
+    if (replay != null && (lastEventId != null || replay.shared() != null)) {
+      return resume(d, scoped, sse, lastEventId);
+    }
     // the first stream stored teaches send! how to render effects here: this request's dispatch
     if (sender != null) d.teach(sender, options.renderOnce);
     owned.store(scoped, sse, d.request());
@@ -182,12 +185,12 @@ final class ConnectionInterceptor extends AFn {
   }
 
   /**
-   * A stream opening under a key with a {@code last-event-id}: under the key's lock, so that no
-   * event of the key goes out meanwhile, it gets every event it missed, then its own opening
-   * effects (run here, on it), and joins the key; live events follow. An unknown id replays
-   * nothing.
+   * A stream opening under a key with a {@code last-event-id}, or under any key of a store whose
+   * history a cluster shares: under the key's lock, so that no event of the key goes out
+   * meanwhile, it gets every event it missed, then its own opening effects (run here, on it), and
+   * joins the key; live events follow. An unknown id replays nothing.
    */
-  private IPersistentMap resume(DispatchCtx d, Object scoped, Object sse, String lastEventId) {
+  private IPersistentMap resume(DispatchCtx d, Object scoped, Object sse, @Nullable String lastEventId) {
     Replay r = replay;
     if (r == null) return d.ctx;
     try {
@@ -204,6 +207,14 @@ final class ConnectionInterceptor extends AFn {
     } catch (Exception e) {
       return failed(d.withoutActions(), e);
     }
+  }
+
+  /** The fx of a keyed response whose key's streams are all on other nodes. */
+  private IPersistentMap elsewhere(DispatchCtx d, Object key) {
+    if (!others.renderHere()) return d.withoutActions();
+    Object scoped = scope(d, key);
+    if (scoped != null) delivery.deliver(d.ctx, scoped, List.of());
+    return d.withoutActions();
   }
 
   /**

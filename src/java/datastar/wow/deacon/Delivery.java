@@ -91,7 +91,7 @@ final class Delivery {
    * @return how many streams were served and not found closed
    */
   int deliver(IPersistentMap ctx, Object keyOrPattern, List<Map.Entry<Object, Object>> targets) {
-    return run(new Shared(ctx, nexusOf(ctx), false), keyOrPattern, targets);
+    return run(new Shared(ctx, nexusOf(ctx), false), keyOrPattern, targets, null);
   }
 
   /**
@@ -119,9 +119,12 @@ final class Delivery {
    * of {@link #outside}, as if in the request that opened each stream: its {@code :request} is
    * that request.
    *
+   * @param token null for a send made here; for a message another node sent with a {@link
+   *     SharedLog} token, that token
    * @return how many streams were served and not found closed
    */
-  int deliver(Object actions, Object keyOrPattern, List<Map.Entry<Object, Object>> targets) {
+  int deliver(
+      Object actions, Object keyOrPattern, List<Map.Entry<Object, Object>> targets, @Nullable String token) {
     IPersistentMap nexus = this.nexus;
     if (nexus == null) throw new IllegalStateException("a delivery within requests has no Nexus of its own");
     IPersistentMap ctx =
@@ -133,23 +136,53 @@ final class Delivery {
                   PersistentArrayMap.createAsIfByAssoc(new Object[] {Names.RESPONSE, null}),
               Names.ACTIONS, actions
             });
-    return run(new Shared(ctx, nexus, true), keyOrPattern, targets);
+    return run(new Shared(ctx, nexus, true), keyOrPattern, targets, token);
   }
 
-  private int run(Shared shared, Object keyOrPattern, List<Map.Entry<Object, Object>> targets) {
+  private int run(
+      Shared shared, Object keyOrPattern, List<Map.Entry<Object, Object>> targets, @Nullable String token) {
     List<Map.Entry<Object, Object>> live = live(targets);
     Replay r = replay;
+    SharedHistory h = r == null ? null : r.shared();
+    if (h != null && StreamGroup.sdkExtended()) {
+      return logged(h, shared, new Push(keyOrPattern, shared.actions, live, token));
+    }
     if (r != null && StreamGroup.sdkExtended()) {
       List<Object> keys = r.keysFor(keyOrPattern, live);
-      if (!keys.isEmpty()) new RenderOnce(shared, live, keys, r).run();
+      if (!keys.isEmpty()) new RenderOnce(shared, live, new StreamGroup(live, keys, r, shared::dead)).run();
     } else if (live.size() > 1 && renderOnce && StreamGroup.sdkExtended()) {
-      new RenderOnce(shared, live, List.of(), null).run();
+      new RenderOnce(shared, live, new StreamGroup(live, List.of(), null, shared::dead)).run();
     } else {
       for (Map.Entry<Object, Object> target : live) {
         shared.dispatch(shared.nexus, target, shared.actions, true);
       }
     }
     return live.size() - shared.dead.size();
+  }
+
+  /**
+   * A delivery with a shared history: the actions run once, here, on a collecting group with no
+   * member, and the events they sent go to the log of each key, which carries them to every node
+   * holding it, this one included. Effects that write nothing (a close, an app's own) run that
+   * once.
+   */
+  private int logged(SharedHistory h, Shared shared, Push push) {
+    try {
+      return h.push(
+          push,
+          keys -> {
+            RenderOnce run = new RenderOnce(shared, List.of(), StreamGroup.collecting(keys));
+            run.run();
+            return run.group.collected();
+          },
+          failure -> {
+            // outside a request, a node cut off says so once, not at every send
+            if (!shared.ownRequests || policy.cluster().map(Peers::connected).orElse(true)) shared.report(failure);
+          });
+    } catch (InvalidInputException notData) {
+      shared.report(notData);
+      return 0;
+    }
   }
 
   /** The targets the store still holds, each stream once. */
@@ -288,11 +321,11 @@ final class Delivery {
     int depth;
     boolean done;
 
-    RenderOnce(Shared shared, List<Map.Entry<Object, Object>> targets, List<Object> keys, @Nullable Replay replay) {
+    RenderOnce(Shared shared, List<Map.Entry<Object, Object>> targets, StreamGroup group) {
       this.shared = shared;
       this.targets = targets;
-      this.group = new StreamGroup(targets, keys, replay, shared::dead);
-      this.first = targets.isEmpty() ? Clj.pair(keys.get(0), group) : targets.get(0);
+      this.group = group;
+      this.first = targets.isEmpty() ? Clj.pair(group.firstKey(), group) : targets.get(0);
     }
 
     void run() {

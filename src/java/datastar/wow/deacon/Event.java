@@ -1,5 +1,9 @@
 package datastar.wow.deacon;
 
+import clojure.lang.IPersistentVector;
+import clojure.lang.PersistentVector;
+import clojure.lang.RT;
+import clojure.lang.Sequential;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,6 +36,27 @@ final class Event {
       this.type = type;
       this.lines = lines;
       this.retry = retry;
+    }
+
+    /** As a {@link SharedLog} carries it: {@code [type data-lines retry-or-nil]}. */
+    Object toData() {
+      Object data = lines instanceof Sequential ? PersistentVector.create(RT.seq(lines)) : lines;
+      return PersistentVector.create(type, data, retry);
+    }
+
+    /**
+     * Reads an event a {@link SharedLog} carried.
+     *
+     * @return the event, or null when {@code data} is not {@code [type data-lines retry-or-nil]}
+     */
+    static @Nullable Rendered fromData(Object data) {
+      if (!(data instanceof IPersistentVector) || ((IPersistentVector) data).count() != 3) return null;
+      IPersistentVector v = (IPersistentVector) data;
+      Object type = v.nth(0);
+      Object lines = v.nth(1);
+      Object retry = v.nth(2);
+      if (type == null || lines == null || (retry != null && !(retry instanceof Number))) return null;
+      return new Rendered(type, lines, retry);
     }
   }
 }

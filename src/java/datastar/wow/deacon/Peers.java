@@ -2,6 +2,7 @@ package datastar.wow.deacon;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -88,6 +89,17 @@ public interface Peers extends AutoCloseable {
    * @throws RuntimeException when the other nodes cannot be asked in time
    */
   List<Object> keys(Object pattern);
+
+  /**
+   * Gives the history this cluster shares, for a store with replay: with one, the store's events
+   * get their ids from it and reach every node through it (see {@link SharedLog}); without, each
+   * node keeps its own history and a tab that comes back on another node starts afresh.
+   *
+   * @return the shared log, or empty (the default)
+   */
+  default Optional<SharedLog> log() {
+    return Optional.empty();
+  }
 
   /** Leaves the cluster: this node's keys leave the directory, the connections close. Idempotent. */
   @Override

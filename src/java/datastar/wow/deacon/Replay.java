@@ -61,10 +61,12 @@ public final class Replay {
   private final String base;
   /** The store's last sequence number: an id is never given twice, and grows with each event. */
   private final AtomicLong seq = new AtomicLong();
-  private final StorePolicy policy;
+  private final ConnectionStore store;
   private final @Nullable ConnectionWriter writer;
+  /** The cluster's history, once the store joined a cluster that shares one. */
+  private volatile @Nullable SharedHistory shared;
 
-  Replay(ReplaySettings settings, StorePolicy policy, @Nullable ConnectionWriter writer) {
+  Replay(ReplaySettings settings, ConnectionStore store, @Nullable ConnectionWriter writer) {
     this.events = settings.events;
     this.window = settings.window;
     this.windowNanos = Heartbeat.saturatedNanos(settings.window);
@@ -77,8 +79,18 @@ public final class Replay {
             .executor(Runnable::run)
             .build();
     this.base = Long.toString(new SecureRandom().nextLong() & Long.MAX_VALUE, 36);
-    this.policy = policy;
+    this.store = store;
     this.writer = writer;
+  }
+
+  /** The store joined a cluster that shares a history: ids and events come from it from now on. */
+  void share(SharedLog log, Peers peers) {
+    shared = new SharedHistory(this, log, peers);
+  }
+
+  /** The cluster's shared history, or null when this store keeps its own. */
+  @Nullable SharedHistory shared() {
+    return shared;
   }
 
   /**
@@ -110,14 +122,17 @@ public final class Replay {
    */
   public boolean recoverable(Object key, @Nullable String lastEventId) {
     if (lastEventId == null || lastEventId.isEmpty()) return false;
-    Track t = tracks.getIfPresent(ClojureKey.of(key));
-    if (t == null) return false;
-    t.lock.lock();
-    try {
-      return t.holds(lastEventId, oldest());
-    } finally {
-      t.lock.unlock();
+    Track t = existing(key);
+    if (t != null) {
+      t.lock.lock();
+      try {
+        if (t.holds(lastEventId, oldest())) return true;
+      } finally {
+        t.lock.unlock();
+      }
     }
+    SharedHistory h = shared;
+    return h != null && h.holds(key, lastEventId);
   }
 
   private long now() {
@@ -158,7 +173,7 @@ public final class Replay {
     Track t = track(key);
     t.lock.lock();
     try {
-      List<Event> missed = lastEventId == null ? null : t.after(lastEventId, oldest());
+      List<Event> missed = missed(t, key, lastEventId);
       if (missed != null) {
         for (Event e : missed) {
           if (!write(connection, e)) return false;
@@ -171,9 +186,27 @@ public final class Replay {
     }
   }
 
+  /**
+   * The events after {@code lastEventId} in {@code t}; with a shared history, {@code t} is first
+   * brought up to date with the log when this node holds no stream under the key (it received
+   * nothing meanwhile), and an id {@code t} lacks is looked up in the log. Lock held.
+   */
+  private @Nullable List<Event> missed(Track t, Object key, @Nullable String lastEventId) {
+    SharedHistory h = shared;
+    if (h != null && (t.lastShared == null || streams(key).isEmpty())) h.sync(t, key);
+    if (lastEventId == null) return null;
+    List<Event> kept = t.after(lastEventId, oldest());
+    return kept != null || h == null ? kept : h.after(t, key, lastEventId);
+  }
+
   /** A stream was stored under {@code key}: the key keeps a history from now on. */
   void streamStored(Object key) {
     track(key).streamSeen(now());
+  }
+
+  /** The history of {@code key}, or null when it has none. */
+  @Nullable Track existing(Object key) {
+    return tracks.getIfPresent(ClojureKey.of(key));
   }
 
   /** The history of {@code key}, made when it has none. */
@@ -192,7 +225,7 @@ public final class Replay {
       t.streamSeen(now());
       return t;
     }
-    Track t = tracks.getIfPresent(ClojureKey.of(key));
+    Track t = existing(key);
     return t != null && now() - t.lastStream() <= windowNanos ? t : null;
   }
 
@@ -235,6 +268,51 @@ public final class Replay {
     return e;
   }
 
+  /** An event of the shared history, with the id the log gave it. */
+  Event event(String id, Object payload) {
+    return new Event(id, now(), payload);
+  }
+
+  /** What the store writes, from an event as a {@link SharedLog} carries it; null if it is not one. */
+  @Nullable Object fromData(Object data) {
+    return writer != null ? data : Event.Rendered.fromData(data);
+  }
+
+  /**
+   * Sends {@code events} (rendered events, or a writer's messages) to the streams of {@code key}
+   * here only, recording them with ids of this store's own: what a push does when the shared
+   * history cannot be reached.
+   */
+  void sendHere(Object key, List<Object> events) {
+    Track t = recording(key, !streams(key).isEmpty());
+    if (t == null) return;
+    t.lock.lock();
+    try {
+      for (Object payload : events) writeHere(key, record(t, payload));
+    } finally {
+      t.lock.unlock();
+    }
+  }
+
+  /**
+   * Writes {@code e} to every stream of {@code key} here; one found closed is removed (cause
+   * {@code :dead}), one that fails otherwise is kept and the failure logged. Call with the key's
+   * lock held.
+   */
+  void writeHere(Object key, Event e) {
+    for (Object conn : streams(key)) {
+      try {
+        if (!write(conn, e)) store.purgeConnection(conn, RemovalCause.DEAD);
+      } catch (Throwable failure) {
+        Log.rethrowIfFatal(failure);
+        Log.error(
+            "datastar.wow.deacon: writing an event of key " + Shown.key(key) + " to one of its"
+                + " streams failed; the stream was kept, the others were still served",
+            failure);
+      }
+    }
+  }
+
   /** Sequence numbers as fixed-width text, so that ids sort as strings in the order they were given. */
   private static String sequence(long n) {
     String digits = Long.toString(n, 36);
@@ -243,7 +321,7 @@ public final class Replay {
 
   /** The streams of {@code key} here, read as the registry reads them. */
   List<Object> streams(Object key) {
-    return policy.connectionsQuietly(key);
+    return store.policy().connectionsQuietly(key);
   }
 
   /**

@@ -77,25 +77,66 @@ public final class Sender {
     List<Map.Entry<Object, Object>> here = store.connections(keyOrPattern);
     Delivery how = learned;
     if (!here.isEmpty() && writer == null && how == null) throw cannotRender(keyOrPattern);
+    SharedHistory h = shared();
+    if (h != null) return logged(h, new Push(keyOrPattern, message, here, null), how);
     Peers p = peers;
     if (p != null) toOtherNodes(p, keyOrPattern, message); // not data: throws before any write
     return write(keyOrPattern, here, message, how);
   }
 
-  /** A message from another node: {@link #send} to this node's streams only. */
-  int deliver(Object keyOrPattern, Object message) {
+  private @Nullable SharedHistory shared() {
+    Replay r = store.policy().replay().orElse(null);
+    return r == null ? null : r.shared();
+  }
+
+  /**
+   * A send with a shared history: rendered here (by the writer, or through the learned dispatch)
+   * and appended to the log of each key, which carries it to every node holding the key; a
+   * pattern's message first goes to the other nodes, which render it for their own keys. A node
+   * that cannot render sends the message to every node, each rendering it for its own keys.
+   */
+  private int logged(SharedHistory h, Push push, @Nullable Delivery how) {
+    if (how != null && writer == null) return how.deliver(push.message, push.target, push.here, push.token);
+    if (writer == null) {
+      // nothing here renders it: the nodes that hold or held the key do
+      if (push.token == null) h.broadcast(push.target, push.message, this::report);
+      return 0;
+    }
+    return h.push(push, keys -> List.of(push.message), this::report);
+  }
+
+  /** Logs a failure to reach the other nodes, unless cut off from them (logged once, then). */
+  private void report(@Nullable Throwable failure) {
+    Peers p = peers;
+    if (failure != null && (p == null || p.connected())) Log.error(failure.getMessage(), failure);
+  }
+
+  /**
+   * A message from another node: {@link #send} to this node's streams only. With a {@code token}
+   * (a shared history), rendered here for the keys here and appended to their logs with it.
+   */
+  int deliver(Object keyOrPattern, Object message, @Nullable String token) {
     List<Map.Entry<Object, Object>> here = store.connections(keyOrPattern);
     Delivery how = learned;
+    SharedHistory h = shared();
+    if (h != null && token != null) {
+      if (writer != null || how != null) return logged(h, new Push(keyOrPattern, message, here, token), how);
+      if (!here.isEmpty()) dropped(keyOrPattern);
+      return 0;
+    }
     if (here.isEmpty() && store.policy().replay().isEmpty()) return 0;
     if (writer == null && how == null) {
-      if (here.isEmpty()) return 0;
-      Log.error(
-          "datastar.wow.deacon: a message from another node for " + Shown.key(keyOrPattern)
-              + " matches streams here, but this store has no writer and no registry that handled"
-              + " a request; it was dropped");
+      if (!here.isEmpty()) dropped(keyOrPattern);
       return 0;
     }
     return write(keyOrPattern, here, message, how);
+  }
+
+  private static void dropped(Object keyOrPattern) {
+    Log.error(
+        "datastar.wow.deacon: a message from another node for " + Shown.key(keyOrPattern)
+            + " matches streams here, but this store has no writer and no registry that handled"
+            + " a request; it was dropped");
   }
 
   private static void toOtherNodes(Peers peers, Object keyOrPattern, Object message) {
@@ -115,7 +156,7 @@ public final class Sender {
       Object keyOrPattern, List<Map.Entry<Object, Object>> here, Object message, @Nullable Delivery how) {
     ConnectionWriter w = writer;
     Replay r = store.policy().replay().orElse(null);
-    if (w == null) return how == null ? 0 : how.deliver(message, keyOrPattern, here);
+    if (w == null) return how == null ? 0 : how.deliver(message, keyOrPattern, here, null);
     if (r != null) return recorded(r, keyOrPattern, here, message);
     Set<Object> done = Collections.newSetFromMap(new IdentityHashMap<>());
     int reached = 0;

@@ -22,7 +22,8 @@ import org.jspecify.annotations.Nullable;
  * <p>With a {@link Replay}, each event is recorded in the history of each key the delivery is for,
  * with an id of that key, and written to the key's streams as they are at that moment (read again
  * under the key's lock, so that a stream that resumed meanwhile gets it, once): a key with no
- * stream open still records it, for the tab that comes back.
+ * stream open still records it, for the tab that comes back. With a {@link SharedLog}, the group
+ * has no member: it keeps the events, which go to the log once the delivery's dispatch is done.
  *
  * <p>The namespace calls the methods below; an app has no use for them.
  */
@@ -33,6 +34,8 @@ public final class StreamGroup {
   private final Set<Object> dead = Collections.newSetFromMap(new IdentityHashMap<>());
   private final Consumer<Object> onDead;
   private final ReentrantLock lock = new ReentrantLock();
+  /** With a shared history: the events sent on the group, kept for the log instead of written. */
+  private @Nullable List<Object> collected;
 
   /**
    * Makes the group of one delivery.
@@ -49,6 +52,27 @@ public final class StreamGroup {
     this.keys = keys;
     this.replay = replay;
     this.onDead = onDead;
+  }
+
+  /**
+   * Makes a group with no member that keeps each event sent on it (see {@link #collected}) and
+   * writes none: the events of a push to {@code keys}, for a {@link SharedLog}.
+   */
+  static StreamGroup collecting(List<Object> keys) {
+    StreamGroup group = new StreamGroup(List.of(), keys, null, member -> {});
+    group.collected = new ArrayList<>();
+    return group;
+  }
+
+  /** The first key the group's events are for. */
+  Object firstKey() {
+    return keys.get(0);
+  }
+
+  /** The events sent on a collecting group, rendered, in order: for a {@link SharedLog}. */
+  List<Object> collected() {
+    List<Object> c = collected;
+    return c == null ? List.of() : c;
   }
 
   /**
@@ -70,6 +94,11 @@ public final class StreamGroup {
    * @return true when at least one member was written
    */
   public boolean sendEvent(IFn send, Object type, Object lines, Object opts) {
+    List<Object> c = collected;
+    if (c != null) {
+      c.add(new Event.Rendered(type, lines, Replay.retryOf(opts)));
+      return true;
+    }
     Replay r = replay;
     boolean any = false;
     if (r == null) {

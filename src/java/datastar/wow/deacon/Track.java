@@ -1,6 +1,7 @@
 package datastar.wow.deacon;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
@@ -18,6 +19,11 @@ final class Track {
   private int size;
   /** When the key last had a stream here, in the history's clock. */
   private volatile long lastStream;
+  /**
+   * With a {@link SharedLog}: the id of the last event of the key's shared log written here, or
+   * null when none is known yet; events up to it are not written again. Lock held.
+   */
+  @Nullable String lastShared;
 
   Track(int capacity, long now) {
     this.ring = new Event[capacity];
@@ -43,6 +49,13 @@ final class Track {
       ring[(start + size) % ring.length] = e;
       size++;
     }
+  }
+
+  /** Forgets every event kept; lock held. The key's log moved on past what this node kept. */
+  void clear() {
+    Arrays.fill(ring, null);
+    start = 0;
+    size = 0;
   }
 
   /**

@@ -2,13 +2,16 @@ package datastar.wow.deacon.cluster;
 
 import datastar.wow.deacon.InvalidInputException;
 import datastar.wow.deacon.LocalNode;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The Redis backplane of one node: how a request on node A reaches streams held by node B. Each
@@ -101,8 +104,11 @@ final class Backplane implements AutoCloseable {
   private final Directory directory;
   private final Outbox outbox;
   private final Lookup lookup;
+  private final @Nullable RedisLog log;
+  private final @Nullable MissedBroadcasts missed;
   private final Reporter report;
   private final String[] channels;
+  private final Wiring wiring;
   /** Runs before each publish, on the backplane's thread: the directory writes it must come after. */
   private volatile Runnable beforePublish = () -> {};
   private volatile boolean closed;
@@ -125,12 +131,16 @@ final class Backplane implements AutoCloseable {
             });
     this.inbox = new Inbox(names, settings.maxMessageBytes, receiver, report);
     Wiring wiring = new Wiring(report, inbox);
+    this.wiring = wiring;
     this.link = new RedisLink(settings, scheduler, wiring, report);
     Context context = new Context(settings, names, link, report);
+    HistoryShape history = settings.history;
     this.directory = new Directory(context, scheduler, localKeys);
     wiring.directory = directory;
     this.outbox = new Outbox(context, directory::ready, inbox, this::publishInOrder);
     this.lookup = new Lookup(context, directory::ready);
+    this.log = history.kept() ? new RedisLog(context, directory::ready, outbox) : null;
+    this.missed = history.kept() ? new MissedBroadcasts(context, receiver) : null;
     this.channels = new String[] {names.selfChannel, names.broadcast};
   }
 
@@ -174,6 +184,38 @@ final class Backplane implements AutoCloseable {
     KeySync sync = new KeySync(local, directory);
     beforePublish = sync::flush;
     return sync;
+  }
+
+  /** The shared history, or null when started without one. */
+  @Nullable RedisLog log() {
+    return log;
+  }
+
+  /**
+   * Has {@code catchUp} told, on the delivery thread, of the keys that may have missed events of
+   * the shared history: those just registered, and every local key once the node is connected
+   * again (its scripts, lease and keys re-synced, its channels subscribed).
+   */
+  void catchUpWith(Consumer<Collection<Object>> catchUp, Supplier<? extends Collection<?>> localKeys) {
+    MissedBroadcasts missed = this.missed;
+    if (missed == null) return;
+    inbox.heard = missed::heard;
+    // each side sets its own flag before it reads the other's: whichever is second sees both
+    directory.onRegistered =
+        (keys, resynced) -> {
+          if (connected()) inbox.run(() -> caughtUp(missed, catchUp, keys, resynced));
+        };
+    wiring.onSubscribed =
+        () -> {
+          if (connected()) inbox.run(() -> caughtUp(missed, catchUp, new ArrayList<Object>(localKeys.get()), true));
+        };
+  }
+
+  /** After a reconnect, the broadcasts missed first (rendering them appends to the keys' logs), then each key's log. */
+  private static void caughtUp(
+      MissedBroadcasts missed, Consumer<Collection<Object>> catchUp, List<Object> keys, boolean reconnected) {
+    if (reconnected) missed.catchUp();
+    catchUp.accept(keys);
   }
 
   private boolean publishInOrder(Runnable publish) {
@@ -305,6 +347,8 @@ final class Backplane implements AutoCloseable {
     private final Reporter report;
     private final Inbox inbox;
     volatile Directory directory;
+    /** Runs when both of the node's channels are subscribed (again). */
+    volatile Runnable onSubscribed = () -> {};
 
     Wiring(Reporter report, Inbox inbox) {
       this.report = report;
@@ -335,7 +379,9 @@ final class Backplane implements AutoCloseable {
 
     @Override
     public void subscribed(String channel) {
+      boolean before = inbox.subscribed();
       inbox.subscribed(channel);
+      if (!before && inbox.subscribed()) onSubscribed.run();
     }
 
     @Override

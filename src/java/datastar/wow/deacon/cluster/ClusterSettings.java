@@ -83,8 +83,11 @@ public final class ClusterSettings implements Peers.Factory {
   final Duration sendTimeout;
   final int maxMessageBytes;
   final @Nullable Path caCertificate;
+  /** How much of each key's events the nodes keep: the joining store's replay settings. */
+  final HistoryShape history;
 
   private ClusterSettings(Builder b) {
+    this.history = HistoryShape.NONE;
     this.redisUri = b.redisUri;
     this.shownUri = redact(b.redisUri);
     this.node = b.node != null ? b.node : defaultNode();
@@ -97,6 +100,24 @@ public final class ClusterSettings implements Peers.Factory {
       throw InvalidInputException.ofCall(
           "caCertificate", caCertificate.toString(), "is read only with a rediss:// URI");
     }
+  }
+
+  /** These settings, for a store keeping {@code history}. */
+  private ClusterSettings(ClusterSettings base, HistoryShape history) {
+    this.redisUri = base.redisUri;
+    this.shownUri = base.shownUri;
+    this.node = base.node;
+    this.prefix = base.prefix;
+    this.lease = base.lease;
+    this.sendTimeout = base.sendTimeout;
+    this.maxMessageBytes = base.maxMessageBytes;
+    this.caCertificate = base.caCertificate;
+    this.history = history;
+  }
+
+  /** These settings, for a store that keeps {@code history} (shared through Redis). */
+  ClusterSettings keeping(HistoryShape history) {
+    return new ClusterSettings(this, history);
   }
 
   /**

@@ -9,12 +9,15 @@ final class Context {
   final RedisNames names;
   final RedisLink link;
   final Reporter report;
+  /** The shared history's shape: events kept per key, and its window (0 for no shared history). */
+  final HistoryShape history;
 
   Context(ClusterSettings settings, RedisNames names, RedisLink link, Reporter report) {
     this.settings = settings;
     this.names = names;
     this.link = link;
     this.report = report;
+    this.history = settings.history;
   }
 
   /** The longest a call to Redis is waited for, in milliseconds. */

@@ -11,6 +11,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
 /**
@@ -41,8 +42,14 @@ final class Directory {
   private final Reporter report;
   private final ConcurrentLinkedQueue<Change> changes = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
+  /**
+   * Told of keys once Redis has them as this node's: those registered (false), or all of them
+   * after a re-sync (true).
+   */
+  volatile BiConsumer<List<Object>, Boolean> onRegistered = (keys, resynced) -> {};
   private final byte[] self;
-  private final byte[] keyPrefix;
+  private final byte[] prefix;
+  private final byte[] window;
   private final long timeoutMs;
 
   /** True once the scripts are loaded, the lease is held and the keys are synced. */
@@ -76,7 +83,8 @@ final class Directory {
     this.scheduler = scheduler;
     this.localKeys = localKeys;
     this.self = bytes(names.self);
-    this.keyPrefix = bytes(names.keyPrefix);
+    this.prefix = bytes(names.prefix);
+    this.window = context.history.windowArg();
     this.timeoutMs = context.timeoutMs();
     long every = Math.max(1, settings.lease.toMillis() / 3);
     var unused =
@@ -150,6 +158,7 @@ final class Directory {
   private void drain() {
     drainScheduled.set(false);
     List<byte[]> args = new ArrayList<>();
+    List<Object> added = new ArrayList<>();
     Change c;
     while ((c = changes.poll()) != null) {
       if (!ready || halted) continue; // the next re-sync takes the keys from localKeys
@@ -167,31 +176,35 @@ final class Directory {
       }
       if (args.isEmpty()) {
         args.add(self);
-        args.add(keyPrefix);
+        args.add(prefix);
+        args.add(window);
       }
       args.add(c.add ? PLUS : MINUS);
       args.add(bytes(canonical));
-      if (args.size() >= 2 + 2 * BATCH) {
-        apply(args);
+      if (c.add) added.add(c.key);
+      if (args.size() >= 3 + 2 * BATCH) {
+        apply(args, added);
         args = new ArrayList<>();
+        added = new ArrayList<>();
       }
     }
-    if (!args.isEmpty()) apply(args);
+    if (!args.isEmpty()) apply(args, added);
   }
 
   private static final byte[] PLUS = {'+'};
   private static final byte[] MINUS = {'-'};
 
-  private void apply(List<byte[]> args) {
+  private void apply(List<byte[]> args, List<Object> added) {
     int gen = generation;
     var unused =
         link.eval(Scripts.APPLY, new String[] {names.selfHeld}, args.toArray(new byte[0][]))
         .whenComplete(
             (n, error) -> {
+              if (error == null && !added.isEmpty()) onRegistered.accept(added, false);
               if (error != null) {
                 report.error(
                     BackplaneException.DIRECTORY,
-                    "writing " + (args.size() - 2) / 2 + " key change(s) to the directory failed ("
+                    "writing " + (args.size() - 3) / 2 + " key change(s) to the directory failed ("
                         + RedisLink.message(error) + "); re-syncing",
                     RedisLink.unwrap(error));
                 run(() -> requestResync(gen));
@@ -253,7 +266,8 @@ final class Directory {
       for (int i = 0; i < args.size(); i += 2 * BATCH) {
         List<byte[]> batch = new ArrayList<>();
         batch.add(self);
-        batch.add(keyPrefix);
+        batch.add(prefix);
+        batch.add(window);
         batch.addAll(args.subList(i, Math.min(args.size(), i + 2 * BATCH)));
         batches.add(batch);
       }
@@ -261,7 +275,10 @@ final class Directory {
         link.eval(Scripts.APPLY, new String[] {names.selfHeld}, batch.toArray(new byte[0][]))
             .get(timeoutMs, TimeUnit.MILLISECONDS);
       }
-      if (gen == generation) ready = true;
+      if (gen == generation) {
+        ready = true;
+        onRegistered.accept(keys == null ? new ArrayList<>() : new ArrayList<Object>(keys), true);
+      }
     } catch (Exception e) {
       if (e instanceof InterruptedException) Thread.currentThread().interrupt();
       if (halted) return;
@@ -307,8 +324,9 @@ final class Directory {
             new String[] {names.nodes, names.dead},
             self,
             bytes(Long.toString(settings.lease.toMillis())),
-            bytes(names.prefix),
-            bytes(Integer.toString(CLEANUP_BUDGET)))
+            prefix,
+            bytes(Integer.toString(CLEANUP_BUDGET)),
+            window)
         .thenApply(
             result -> {
               List<?> r = (List<?>) result;
@@ -347,8 +365,9 @@ final class Directory {
               new String[] {names.nodes, names.dead},
               self,
               bytes("0"),
-              bytes(names.prefix),
-              bytes(Integer.toString(CLEANUP_BUDGET)))
+              prefix,
+              bytes(Integer.toString(CLEANUP_BUDGET)),
+              window)
           .get(timeoutMs, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       if (e instanceof InterruptedException) Thread.currentThread().interrupt();

@@ -6,6 +6,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * Messages arriving from Redis, on their way to the {@link Receiver}. Lettuce's I/O thread only
@@ -33,6 +34,8 @@ final class Inbox implements AutoCloseable {
   private final Reporter report;
   private final ThreadPoolExecutor delivery;
   private final AtomicLong queuedBytes = new AtomicLong();
+  /** Told of each broadcast token heard, this node's own included. */
+  volatile Consumer<String> heard = token -> {};
   private volatile boolean selfSubscribed;
   private volatile boolean broadcastSubscribed;
 
@@ -130,9 +133,13 @@ final class Inbox implements AutoCloseable {
       failed(BackplaneException.RECEIVE, "refused a message on " + channel + ": it " + e.getMessage(), channel, body.length);
       return;
     }
-    if (m.from.equals(self)) return; // this node's own broadcast, echoed by Redis
+    if (m.token != null) heard.accept(m.token);
+    // this node's own broadcast, echoed by Redis; the events of a log it appended to come back
+    if (m.entries == null && m.from.equals(self)) return;
     try {
-      receiver.deliver(m.target, m.isPattern, m.payload, m.from);
+      if (m.entries != null) receiver.logged(m.target, m.prev, m.entries);
+      else if (m.token != null) receiver.rendered(m.target, m.payload, m.token);
+      else receiver.deliver(m.target, m.isPattern, m.payload, m.from);
     } catch (RuntimeException | LinkageError | StackOverflowError | AssertionError e) {
       report.error(
           BackplaneException.DELIVER,
@@ -142,6 +149,21 @@ final class Inbox implements AutoCloseable {
           m.target,
           BackplaneException.FROM,
           m.from);
+    }
+  }
+
+  /**
+   * Runs {@code task} on the delivery thread, after the messages queued before it: work that must
+   * not race with deliveries (a catch-up from the shared history). Dropped once closed, or when the
+   * queue is full (reported).
+   */
+  void run(Runnable task) {
+    try {
+      delivery.execute(task);
+    } catch (RejectedExecutionException e) {
+      if (!delivery.isShutdown()) {
+        var unused = report.error(BackplaneException.DELIVER, "dropped a catch-up from the shared history: the receiver is behind", null);
+      }
     }
   }
 

@@ -5,7 +5,10 @@ import clojure.lang.IPersistentMap;
 import clojure.lang.Keyword;
 import clojure.lang.PersistentArrayMap;
 import clojure.lang.PersistentVector;
+import datastar.wow.deacon.LogEntry;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -13,8 +16,15 @@ import org.jspecify.annotations.Nullable;
  *
  * <pre>
  * {:v 1, :from "node-a", :key [7 :counter], :payload [[:datastar.wow/patch-signals {:count 3}]]}
- * {:v 1, :from "node-a", :pattern [:* :counter], :payload ...}
+ * {:v 1, :from "node-a", :pattern [:* :counter], :payload ..., :token "1733590000000-0"}
+ * {:v 1, :from "node-a", :key [7 :feed], :prev "1733590000000-4",
+ *  :ids ["1733590000000-5"], :events [["datastar-patch-elements" ["elements &lt;li&gt;hi&lt;/li&gt;"] nil]]}
  * </pre>
+ *
+ * The first two carry a payload to render (with a token, added by {@link Scripts#BROADCAST} in
+ * Redis, the receiver appends what it renders to the shared history with it); the last carries
+ * events of a key's shared history, with their ids and the id before them, built by {@link
+ * Scripts#APPEND} in Redis.
  *
  * Written by {@link EdnWriter} (data only, no metadata), read by {@code clojure.edn}'s reader
  * ({@link EdnReader}, what {@code clojure.edn/read-string} calls) with no tag readers besides
@@ -28,6 +38,10 @@ final class Message {
   private static final Keyword FROM = Keyword.intern("from");
   private static final Keyword KEY = Keyword.intern("key");
   private static final Keyword PATTERN = Keyword.intern("pattern");
+  private static final Keyword TOKEN = Keyword.intern("token");
+  private static final Keyword PREV = Keyword.intern("prev");
+  private static final Keyword IDS = Keyword.intern("ids");
+  private static final Keyword EVENTS = Keyword.intern("events");
   private static final Object EOF = new Object();
   private static final IPersistentMap READ_OPTIONS =
       PersistentArrayMap.createAsIfByAssoc(new Object[] {Keyword.intern("eof"), EOF});
@@ -35,13 +49,35 @@ final class Message {
   final String from;
   final Object target;
   final boolean isPattern;
-  final Object payload;
+  final @Nullable Object payload;
+  /** The token of a payload to render and append, or null. */
+  final @Nullable String token;
+  /** For events of a key's log: the id before them, or null when there was none. */
+  final @Nullable String prev;
+  /** For events of a key's log: the events with their ids; null for a payload. */
+  final @Nullable List<LogEntry> entries;
 
-  private Message(String from, Object target, boolean isPattern, Object payload) {
+  /** Reads the fields of {@code m}, whose version and sender are checked. */
+  private Message(IPersistentMap m, String from) throws Refused {
+    boolean hasKey = m.containsKey(KEY);
+    boolean hasPattern = m.containsKey(PATTERN);
+    if (hasKey == hasPattern) throw new Refused("must hold exactly one of :key and :pattern");
     this.from = from;
-    this.target = target;
-    this.isPattern = isPattern;
-    this.payload = payload;
+    this.target = m.valAt(hasKey ? KEY : PATTERN);
+    this.isPattern = hasPattern;
+    if (m.containsKey(EVENTS)) {
+      if (hasPattern) throw new Refused("holds :events for a :pattern");
+      this.payload = null;
+      this.token = null;
+      this.prev = string(m, PREV);
+      this.entries = entriesOf(m);
+    } else {
+      if (!m.containsKey(EdnWriter.PAYLOAD)) throw new Refused("has no :payload");
+      this.payload = m.valAt(EdnWriter.PAYLOAD);
+      this.token = string(m, TOKEN);
+      this.prev = null;
+      this.entries = null;
+    }
   }
 
   /** The target field of a routed message, from its key's canonical EDN. */
@@ -76,7 +112,7 @@ final class Message {
     return bytes;
   }
 
-  private static InvalidPayloadException tooLarge(Object payload, String size, int maxBytes) {
+  static InvalidPayloadException tooLarge(Object payload, String size, int maxBytes) {
     return new InvalidPayloadException(
         EdnWriter.PAYLOAD,
         PersistentVector.EMPTY,
@@ -97,20 +133,7 @@ final class Message {
       throw new Refused(
           "is " + bytes.length + " bytes, over :max-message-bytes " + maxBytes + "; not read");
     }
-    Object read;
-    TextReader in = new TextReader(new String(bytes, StandardCharsets.UTF_8));
-    try {
-      read = EdnReader.read(in, READ_OPTIONS);
-      if (read != EOF && EdnReader.read(in, READ_OPTIONS) != EOF) {
-        throw new Refused("holds more than one EDN value");
-      }
-    } catch (Refused e) {
-      throw e;
-    } catch (RuntimeException e) {
-      throw new Refused("is not EDN this node reads (" + e.getMessage() + ")");
-    } catch (StackOverflowError e) {
-      throw new Refused("is nested too deeply to read");
-    }
+    Object read = read(new String(bytes, StandardCharsets.UTF_8));
     if (!(read instanceof IPersistentMap)) throw new Refused("is not an EDN map");
     IPersistentMap m = (IPersistentMap) read;
     Object version = m.valAt(V);
@@ -121,12 +144,52 @@ final class Message {
     if (!(from instanceof String) || ((String) from).isEmpty()) {
       throw new Refused("has no :from node id");
     }
-    boolean hasKey = m.containsKey(KEY);
-    boolean hasPattern = m.containsKey(PATTERN);
-    if (hasKey == hasPattern) throw new Refused("must hold exactly one of :key and :pattern");
-    if (!m.containsKey(EdnWriter.PAYLOAD)) throw new Refused("has no :payload");
-    return new Message(
-        (String) from, m.valAt(hasKey ? KEY : PATTERN), hasPattern, m.valAt(EdnWriter.PAYLOAD));
+    return new Message(m, (String) from);
+  }
+
+  /**
+   * Reads one EDN value as a message's body or an event of a key's log: {@code clojure.edn}'s
+   * reader, no tag readers but {@code #inst} and {@code #uuid}.
+   *
+   * @throws Refused saying why the text is not one EDN value this node reads
+   */
+  static Object read(String edn) throws Refused {
+    TextReader in = new TextReader(edn);
+    try {
+      Object read = EdnReader.read(in, READ_OPTIONS);
+      if (read != EOF && EdnReader.read(in, READ_OPTIONS) != EOF) {
+        throw new Refused("holds more than one EDN value");
+      }
+      return read;
+    } catch (Refused e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new Refused("is not EDN this node reads (" + e.getMessage() + ")");
+    } catch (StackOverflowError e) {
+      throw new Refused("is nested too deeply to read");
+    }
+  }
+
+  private static @Nullable String string(IPersistentMap m, Keyword field) throws Refused {
+    Object value = m.valAt(field);
+    if (value != null && !(value instanceof String)) throw new Refused("has a " + field + " that is not a string");
+    return (String) value;
+  }
+
+  private static List<LogEntry> entriesOf(IPersistentMap m) throws Refused {
+    Object ids = m.valAt(IDS);
+    Object events = m.valAt(EVENTS);
+    if (!(ids instanceof List) || !(events instanceof List) || ((List<?>) ids).size() != ((List<?>) events).size()) {
+      throw new Refused("must hold as many :ids as :events");
+    }
+    List<LogEntry> entries = new ArrayList<>(((List<?>) ids).size());
+    for (int i = 0; i < ((List<?>) ids).size(); i++) {
+      Object id = ((List<?>) ids).get(i);
+      Object event = ((List<?>) events).get(i);
+      if (!(id instanceof String) || event == null) throw new Refused("holds an id that is not a string, or a nil event");
+      entries.add(new LogEntry((String) id, event));
+    }
+    return entries;
   }
 
   /** Why an arrived message was not delivered. */

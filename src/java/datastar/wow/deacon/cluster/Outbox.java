@@ -4,6 +4,8 @@ import clojure.lang.Keyword;
 import clojure.lang.PersistentVector;
 import datastar.wow.deacon.KeyPattern;
 import datastar.wow.deacon.Shown;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
@@ -11,10 +13,12 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Sends and broadcasts. Each checks and encodes its message on the caller's thread (a payload that
- * is not data, or too large, throws there and nothing is sent), then makes one call to Redis and
- * returns: a send is one {@code EVALSHA} of {@link Scripts#SEND}, which publishes to every live
- * holder of the key but this node; a broadcast is one {@code PUBLISH} to {@code P:all}.
+ * Sends, broadcasts and appends. Each checks and encodes its message on the caller's thread (a
+ * payload that is not data, or too large, throws there and nothing is sent), then makes one call
+ * to Redis and returns: a send is one {@code EVALSHA} of {@link Scripts#SEND}, which publishes to
+ * every live holder of the key but this node; a broadcast is one {@code PUBLISH} to {@code P:all};
+ * an append is one {@code EVALSHA} of {@link Scripts#APPEND}, which adds the events to the key's
+ * log and publishes them to every live holder of the key, this node included.
  */
 final class Outbox {
   private static final Keyword KEY = Keyword.intern("key");
@@ -48,12 +52,7 @@ final class Outbox {
   }
 
   CompletionStage<Integer> send(Object key, Object payload) {
-    if (KeyPattern.hasWildcard(key)) {
-      throw new InvalidPayloadException(
-          KEY, PersistentVector.EMPTY, key, "holds :*, a pattern: send goes to one key, broadcast"
-              + " takes patterns");
-    }
-    String canonical = EdnWriter.canonicalKey(key, context.settings.maxMessageBytes);
+    String canonical = oneKey(key);
     byte[] message =
         Message.encode(context.names.self, Message.toKey(canonical), payload, context.settings.maxMessageBytes);
     if (!ready.getAsBoolean()) return notConnected(BackplaneException.SEND, key);
@@ -72,17 +71,61 @@ final class Outbox {
         key);
   }
 
-  CompletionStage<Integer> broadcast(Object pattern, Object payload) {
-    StringBuilder target = new StringBuilder();
-    try {
-      EdnWriter.write(target, pattern, PATTERN, context.settings.maxMessageBytes);
-    } catch (EdnWriter.TooLarge e) {
+  private String oneKey(Object key) {
+    if (KeyPattern.hasWildcard(key)) {
       throw new InvalidPayloadException(
-          PATTERN, PersistentVector.EMPTY, pattern, "prints larger than :max-message-bytes");
+          KEY, PersistentVector.EMPTY, key, "holds :*, a pattern: send goes to one key, broadcast"
+              + " takes patterns");
     }
-    byte[] message =
-        Message.encode(
-            context.names.self, Message.toPattern(target.toString()), payload, context.settings.maxMessageBytes);
+    return EdnWriter.canonicalKey(key, context.settings.maxMessageBytes);
+  }
+
+  /**
+   * Appends {@code events} to the log of {@code key} and publishes them to its holders.
+   *
+   * @return completes with how many events were kept (0: no node holds the key or held it within
+   *     the window, or the token was appended before)
+   */
+  CompletionStage<Integer> append(Object key, List<Object> events, @Nullable String token) {
+    String canonical = oneKey(key);
+    int max = context.settings.maxMessageBytes;
+    byte[][] args = new byte[6 + events.size()][];
+    args[0] = self;
+    args[1] = Directory.bytes(canonical);
+    args[2] = Directory.bytes(Integer.toString(context.history.events));
+    args[3] = context.history.windowArg();
+    args[4] = channelPrefix;
+    args[5] = Directory.bytes(token == null ? "" : token);
+    long size = 96L + self.length + args[1].length;
+    for (int i = 0; i < events.size(); i++) {
+      StringBuilder edn = new StringBuilder();
+      try {
+        EdnWriter.write(edn, events.get(i), EdnWriter.PAYLOAD, max);
+      } catch (EdnWriter.TooLarge e) {
+        throw Message.tooLarge(events, "more than", max);
+      }
+      args[6 + i] = Directory.bytes(edn.toString());
+      size += args[6 + i].length + 32; // and its id
+    }
+    if (size > max) throw Message.tooLarge(events, "about " + size, max);
+    if (!ready.getAsBoolean()) return notConnected(BackplaneException.SEND, key);
+    RedisNames names = context.names;
+    String[] keys = {
+      names.nodes,
+      names.holders(canonical),
+      names.events(canonical),
+      names.recent(canonical),
+      names.top,
+      names.once(token == null ? "-" : token, canonical)
+    };
+    return nodes(
+        () -> context.link.eval(Scripts.APPEND, keys, args).thenApply(r -> (Long) ((List<?>) r).get(0)),
+        BackplaneException.SEND,
+        key);
+  }
+
+  CompletionStage<Integer> broadcast(Object pattern, Object payload) {
+    byte[] message = broadcastMessage(pattern, payload);
     if (!ready.getAsBoolean()) return notConnected(BackplaneException.BROADCAST, pattern);
     // Redis counts this node among the receivers when it hears its own broadcasts
     return nodes(
@@ -93,6 +136,60 @@ final class Outbox {
                 .thenApply(receivers -> Math.max(0, receivers - (inbox.hearsBroadcasts() ? 1 : 0))),
         BackplaneException.BROADCAST,
         pattern);
+  }
+
+  /**
+   * A broadcast whose receivers render the payload for their keys matching {@code pattern} and
+   * append it to the shared history: one {@code EVALSHA} of {@link Scripts#BROADCAST}, which keeps
+   * it in {@code P:bc} for the window (for the nodes cut off meanwhile) and publishes it with its
+   * id there as its token.
+   *
+   * @return completes with the token
+   */
+  CompletionStage<String> logBroadcast(Object pattern, Object payload) {
+    byte[] message = broadcastMessage(pattern, payload);
+    if (!ready.getAsBoolean()) {
+      return CompletableFuture.failedFuture(
+          failure(BackplaneException.BROADCAST, pattern, ": not connected to Redis at " + context.settings.shownUri(), null));
+    }
+    CompletableFuture<String> result = new CompletableFuture<>();
+    var unused =
+        nodes(
+                () ->
+                    context
+                        .link
+                        .eval(
+                            Scripts.BROADCAST,
+                            new String[] {context.names.broadcasts},
+                            message,
+                            Directory.bytes(context.names.broadcast),
+                            Directory.bytes(Integer.toString(MissedBroadcasts.KEPT)),
+                            context.history.windowArg())
+                        .thenApply(
+                            r -> {
+                              result.complete(new String((byte[]) ((List<?>) r).get(0), StandardCharsets.UTF_8));
+                              return 0L;
+                            }),
+                BackplaneException.BROADCAST,
+                pattern)
+            .whenComplete(
+                (n, error) -> {
+                  if (error != null) result.completeExceptionally(error);
+                });
+    return result;
+  }
+
+  private byte[] broadcastMessage(Object pattern, Object payload) {
+    StringBuilder target = new StringBuilder();
+    try {
+      EdnWriter.write(target, pattern, PATTERN, context.settings.maxMessageBytes);
+    } catch (EdnWriter.TooLarge e) {
+      throw new InvalidPayloadException(
+          PATTERN, PersistentVector.EMPTY, pattern, "prints larger than :max-message-bytes");
+    }
+    // room for the token the script adds
+    return Message.encode(
+        context.names.self, Message.toPattern(target.toString()), payload, context.settings.maxMessageBytes - 40);
   }
 
   /**

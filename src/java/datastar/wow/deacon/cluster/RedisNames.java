@@ -13,6 +13,17 @@ package datastar.wow.deacon.cluster;
  *   <tr><td>{@code P:held:<node>}</td><td>set</td><td>the keys a node holds, as canonical
  *       EDN</td></tr>
  *   <tr><td>{@code P:key:<edn>}</td><td>set</td><td>the nodes that hold one key</td></tr>
+ *   <tr><td>{@code P:ev:<edn>}</td><td>stream</td><td>with a shared history: one key's last
+ *       events, each with its id and its EDN in field {@code e}; gone after the window with no
+ *       event</td></tr>
+ *   <tr><td>{@code P:bc}</td><td>stream</td><td>with a shared history: the broadcasts of the
+ *       window, at most {@value MissedBroadcasts#KEPT}, for the nodes cut off meanwhile</td></tr>
+ *   <tr><td>{@code P:evtop}</td><td>string</td><td>the last id given to an event of any key, so
+ *       that ids grow across keys</td></tr>
+ *   <tr><td>{@code P:recent:<edn>}</td><td>string</td><td>a key that no node holds but one did
+ *       within the window: its log still keeps what is sent to it</td></tr>
+ *   <tr><td>{@code P:once:<token>:<edn>}</td><td>string</td><td>a token appended to a key, for
+ *       the window: the same push appended by another node is not kept twice</td></tr>
  *   <tr><td>{@code P:to:<node>}</td><td>channel</td><td>routed messages for one node</td></tr>
  *   <tr><td>{@code P:all}</td><td>channel</td><td>broadcasts</td></tr>
  * </table>
@@ -32,6 +43,10 @@ final class RedisNames {
   final String self;
   final String selfHeld;
   final String selfChannel;
+  /** {@code P:evtop} */
+  final String top;
+  /** {@code P:bc} */
+  final String broadcasts;
 
   RedisNames(String prefix, String self) {
     this.prefix = prefix + ":";
@@ -43,9 +58,26 @@ final class RedisNames {
     this.self = self;
     this.selfHeld = this.prefix + "held:" + self;
     this.selfChannel = channelPrefix + self;
+    this.top = this.prefix + "evtop";
+    this.broadcasts = this.prefix + "bc";
   }
 
   String holders(String canonicalKey) {
     return keyPrefix + canonicalKey;
+  }
+
+  /** The log of one key. */
+  String events(String canonicalKey) {
+    return prefix + "ev:" + canonicalKey;
+  }
+
+  /** The mark of a key held within the window. */
+  String recent(String canonicalKey) {
+    return prefix + "recent:" + canonicalKey;
+  }
+
+  /** The mark of a token appended to a key. */
+  String once(String token, String canonicalKey) {
+    return prefix + "once:" + token + ":" + canonicalKey;
   }
 }

@@ -1,17 +1,22 @@
 package datastar.wow.deacon.cluster;
 
 import datastar.wow.deacon.LocalNode;
+import datastar.wow.deacon.LogEntry;
 import datastar.wow.deacon.Peers;
+import datastar.wow.deacon.SharedLog;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@link Peers} of one store over a Redis: its {@link Backplane} (the directory of which node
  * holds which keys, and the messages between nodes), kept in step with the store by a {@link
  * KeySync}. A message from another node is delivered to the store's matching streams exactly as a
- * local send would.
+ * local send would. For a store with replay, the history of each key is shared through Redis
+ * ({@link RedisLog}).
  */
 final class RedisPeers implements Peers {
   private static final System.Logger LOG = System.getLogger("datastar.wow.deacon");
@@ -24,11 +29,36 @@ final class RedisPeers implements Peers {
     this.timeout = settings.sendTimeout;
     this.backplane =
         Backplane.start(
-            settings,
-            (target, isPattern, payload, from) -> local.deliver(target, payload),
+            settings.keeping(local.replay().map(HistoryShape::of).orElse(HistoryShape.NONE)),
+            new ToStore(local),
             local::keys,
             RedisPeers::unseen);
     this.keys = backplane.keySync(local);
+    backplane.catchUpWith(local::catchUp, local::keys);
+  }
+
+  /** Hands what arrives to the store. */
+  private static final class ToStore implements Receiver {
+    private final LocalNode local;
+
+    ToStore(LocalNode local) {
+      this.local = local;
+    }
+
+    @Override
+    public void deliver(Object target, boolean isPattern, Object payload, String fromNode) {
+      local.deliver(target, payload);
+    }
+
+    @Override
+    public void rendered(Object target, Object payload, String token) {
+      local.deliver(target, payload, token);
+    }
+
+    @Override
+    public void logged(Object key, @Nullable String previous, List<LogEntry> entries) {
+      local.arrived(key, previous, entries);
+    }
   }
 
   /**
@@ -78,6 +108,11 @@ final class RedisPeers implements Peers {
   @Override
   public List<Object> keys(Object pattern) {
     return backplane.keys(pattern);
+  }
+
+  @Override
+  public Optional<SharedLog> log() {
+    return Optional.ofNullable(backplane.log());
   }
 
   @Override

@@ -12,6 +12,13 @@
 
 (set! *warn-on-reflection* true)
 
+(defonce ^{:private true
+           :doc "Lettuce logs each reconnect attempt through java.util.logging; the tests
+  stop Redis (or cut a node off) on purpose, and deacon reports what matters
+  through its own logger. Held here so that the level stays."}
+  lettuce-log
+  (doto (java.util.logging.Logger/getLogger "io.lettuce") (.setLevel java.util.logging.Level/SEVERE)))
+
 (defn binary
   "The redis-server executable, or nil."
   []
@@ -26,10 +33,11 @@
        (catch java.io.IOException _ false)))
 
 (defn start!
-  "Starts a server; returns `{:uri :port :process :dir}`."
-  []
+  "Starts a server, on `port` when given (to restart one that was stopped);
+  returns `{:uri :port :process :dir}`."
+  ([] (start! (free-port)))
+  ([port]
   (let [dir  (Files/createTempDirectory "deacon-redis-clj" (make-array FileAttribute 0))
-        port (free-port)
         ^java.util.List command [(binary) "--bind" "127.0.0.1" "--port" (str port) "--save" "" "--appendonly" "no"
                                  "--dir" (str dir) "--protected-mode" "no" "--logfile" (str (.resolve dir "redis.log"))]
         p    (-> (ProcessBuilder. command)
@@ -42,7 +50,7 @@
         (listening? port) {:uri (str "redis://127.0.0.1:" port) :port port :process p :dir dir}
         (or (not (.isAlive p)) (> (System/currentTimeMillis) deadline))
         (throw (ex-info "redis-server did not start" {:port port :dir (str dir)}))
-        :else (do (Thread/sleep 20) (recur))))))
+        :else (do (Thread/sleep 20) (recur)))))))
 
 (defn stop!
   "Stops a server started by `start!`."

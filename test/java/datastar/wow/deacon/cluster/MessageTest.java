@@ -64,12 +64,44 @@ class MessageTest {
             "[:v 1]", "{:v \"1\", :from \"x\", :key 1, :payload 1}",
             "{:v 1, :from :x, :key 1, :payload 1}", "{:v 1, :from \"\", :key 1, :payload 1}",
             "{:v 1, :from \"x\", :payload 1}", "{:v 1, :from \"x\", :key 1}",
+            "{:v 1, :from \"x\", :pattern 1, :payload 1, :token 7}",
+            "{:v 1, :from \"x\", :pattern 1, :prev nil, :ids [\"1-0\"], :events [1]}",
+            "{:v 1, :from \"x\", :key 1, :prev nil, :ids [\"1-0\" \"1-1\"], :events [1]}",
+            "{:v 1, :from \"x\", :key 1, :prev nil, :ids [1], :events [1]}",
+            "{:v 1, :from \"x\", :key 1, :prev nil, :ids [\"1-0\"], :events [nil]}",
+            "{:v 1, :from \"x\", :key 1, :prev 5, :ids [\"1-0\"], :events [1]}",
             "[".repeat(100_000))) {
       assertThrows(
           Message.Refused.class,
           () -> Message.decode(s.getBytes(StandardCharsets.UTF_8), 1 << 20),
           s.length() > 50 ? s.substring(0, 50) : s);
     }
+  }
+
+  @Test
+  void eventsOfAKeysLogAndATokenedBroadcastReadBack() throws Exception {
+    // as append.lua and broadcast.lua build them in Redis
+    Message logged = Message.decode(
+        ("{:v 1, :from \"a\", :key [\"u1\" :feed], :prev \"17-0\", :ids [\"17-1\" \"17-2\"],"
+                + " :events [[\"datastar-patch-signals\" [\"signals {:n 1}\"] nil] [:t {:n 2} 500]]}")
+            .getBytes(StandardCharsets.UTF_8),
+        1 << 20);
+    assertEquals(edn("[\"u1\" :feed]"), logged.target);
+    assertEquals("17-0", logged.prev);
+    assertEquals(List.of("17-1", "17-2"), logged.entries.stream().map(e -> e.id()).toList());
+    assertEquals(edn("[:t {:n 2} 500]"), logged.entries.get(1).event());
+    assertEquals(null, logged.payload);
+
+    Message first = Message.decode(
+        "{:v 1, :from \"a\", :key 1, :prev nil, :ids [\"1-0\"], :events [1]}".getBytes(StandardCharsets.UTF_8), 1024);
+    assertEquals(null, first.prev, "the first event of a log has none before it");
+
+    Message tokened = Message.decode(
+        "{:v 1, :from \"a\", :pattern [:* :feed], :payload [1], :token \"18-0\"}".getBytes(StandardCharsets.UTF_8),
+        1024);
+    assertTrue(tokened.isPattern);
+    assertEquals("18-0", tokened.token);
+    assertEquals(null, tokened.entries);
   }
 
   @Test

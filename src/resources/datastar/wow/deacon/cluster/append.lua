@@ -1,0 +1,51 @@
+-- Appends events to a key's log (a Redis stream) and publishes them to every live node that
+-- holds the key, the appending node included; nothing is kept when no node holds the key and
+-- none held it within the window (no P:recent:<edn>), nor when the token was appended before.
+-- KEYS: P:nodes, P:key:<edn>, P:ev:<edn>, P:recent:<edn>, P:evtop, P:once:<token>:<edn>.
+-- ARGV: sender, the key's EDN, events kept per key, window in ms, P:to:, token ('' for none),
+--       then each event's EDN.
+-- Returns {events appended, nodes published to}.
+local nodes, holders, log, recent, top, once = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local window = ARGV[4]
+if ARGV[6] ~= '' and not redis.call('SET', once, '1', 'NX', 'PX', window) then return {0, 0} end
+local members = redis.call('SMEMBERS', holders)
+if #members == 0 and redis.call('EXISTS', recent) == 0 then return {0, 0} end
+
+-- Ids grow across every key: the one after the last given anywhere, at the earliest now.
+local function parse(id)
+  local ms, seq = string.match(id or '', '^(%d+)-(%d+)$')
+  return tonumber(ms), tonumber(seq)
+end
+local previous = redis.call('XREVRANGE', log, '+', '-', 'COUNT', 1)
+local prev = 'nil'
+local ms, seq = now, -1
+for _, id in ipairs({redis.call('GET', top), previous[1] and previous[1][1]}) do
+  local m, s = parse(id)
+  if m and (m > ms or (m == ms and s > seq)) then ms, seq = m, s end
+end
+if previous[1] then prev = '"' .. previous[1][1] .. '"' end
+
+local ids, events = {}, {}
+for i = 7, #ARGV do
+  seq = seq + 1
+  local id = string.format('%.0f-%.0f', ms, seq)
+  redis.call('XADD', log, 'MAXLEN', '~', ARGV[3], id, 'e', ARGV[i])
+  ids[#ids + 1] = '"' .. id .. '"'
+  events[#events + 1] = ARGV[i]
+end
+redis.call('SET', top, string.format('%.0f-%.0f', ms, seq))
+redis.call('PEXPIRE', log, window)
+
+local message = '{:v 1, :from "' .. ARGV[1] .. '", :key ' .. ARGV[2] .. ', :prev ' .. prev
+  .. ', :ids [' .. table.concat(ids, ' ') .. '], :events [' .. table.concat(events, ' ') .. ']}'
+local sent = 0
+for _, node in ipairs(members) do
+  local lease = redis.call('ZSCORE', nodes, node)
+  if lease and tonumber(lease) > now then
+    redis.call('PUBLISH', ARGV[5] .. node, message)
+    sent = sent + 1
+  end
+end
+return {#ids, sent}
