@@ -40,6 +40,13 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Memory.</b> At most {@link #events()} events per key, for keys that had a stream within the
  * window, and at most as many keys as the store's size bound ({@value #DEFAULT_KEYS} for an atom
  * store); events older than the window are never replayed and leave with their key.
+ *
+ * <p><b>In a cluster</b> whose {@link Peers#log()} offers a {@link SharedLog}, the history is the
+ * cluster's: ids come from the log, every node's streams of a key see the same events in the same
+ * order, and a stream may resume on any node. {@link #recoverable} and {@link #resume} may then ask
+ * the log, waiting at most the cluster's timeout. Open every stream of such a store through
+ * {@link #resume} (with a null id for a fresh tab): it brings the key's history here up to date
+ * with the log before the stream joins.
  */
 public final class Replay {
   /** The default for the number of events kept per key: 100. */
@@ -159,6 +166,9 @@ public final class Replay {
    *   store.store(key, stream);     // live events from now on
    * });
    * }</pre>
+   *
+   * <p>With a shared history, the key's events this node does not hold (it held no stream under
+   * the key meanwhile, or the stream comes from another node) are read from the log first.
    *
    * @param key the scoped key the stream opens under
    * @param connection the new stream
