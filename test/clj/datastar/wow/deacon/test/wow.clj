@@ -93,13 +93,18 @@
     :datastar.wow/close-sse  (fn [_ {:keys [sse]}] (sdk/close-sse! sse))
     :datastar.wow/sse-closed (constantly nil)
     ;; as datastar.wow's: every send goes through this one effect, which renders
-    ;; the payload and hands it to the SDK, which ends in send-event! on :sse
-    :datastar.wow/send       (fn [_ {:keys [sse]} & [action payload]]
+    ;; the payload and hands it to the SDK, which ends in send-event! on :sse. The SDK
+    ;; writes a patch's options (selector, mode) as data lines of the event, so a fake
+    ;; records an event sent with options as [action [payload opts]]: replayed, it
+    ;; keeps them, as the SDK's rendered event does.
+    :datastar.wow/send       (fn [_ {:keys [sse]} & [action payload opts]]
                                (swap! renders inc)
-                               (send! sse [action payload]))}
+                               (send! sse [action (if (seq opts) [payload opts] payload)]))}
    :datastar.wow/actions
-   {:datastar.wow/patch-signals  (fn [_ signals] [[:datastar.wow/send :datastar.wow/patch-signals signals]])
-    :datastar.wow/patch-elements (fn [_ elements] [[:datastar.wow/send :datastar.wow/patch-elements elements]])}})
+   {:datastar.wow/patch-signals  (fn [_ signals & [opts]]
+                                   [(cond-> [:datastar.wow/send :datastar.wow/patch-signals signals] opts (conj opts))])
+    :datastar.wow/patch-elements (fn [_ elements & [opts]]
+                                   [(cond-> [:datastar.wow/send :datastar.wow/patch-elements elements] opts (conj opts))])}})
 
 (def ^:private aliases
   {:datastar.wow/effects      :nexus/effects
