@@ -61,10 +61,13 @@ abstract class BaseStore implements ConnectionStore, Ownership {
     }
   }
 
-  /** A connection was stored under {@code key}: the key keeps a history from now on, with replay. */
-  final void stored(Object key) {
+  /**
+   * A connection was stored under {@code key}, for {@code owner} (its opening request, or null):
+   * the key keeps a history from now on, with replay.
+   */
+  final void stored(Object key, @Nullable Object owner) {
     Replay r = replay;
-    if (r != null) r.streamStored(key);
+    if (r != null) r.streamStored(key, owner);
   }
 
   /** The connections under {@code key} changed: the cluster learns whether this node still holds it. */

@@ -199,9 +199,12 @@ final class ConnectionInterceptor extends AFn {
           sse,
           lastEventId,
           () -> {
-            delivery.open(d.ctx, scoped, sse);
+            // stored first, under the key's lock, which holds every event of the key back until the
+            // opening effects are written: the directory learns of the stream before anything those
+            // effects publish
             if (sender != null) d.teach(sender, options.renderOnce);
             owned.store(scoped, sse, d.request());
+            delivery.open(d.ctx, scoped, sse);
           });
       return d.withoutActions();
     } catch (Exception e) {

@@ -209,9 +209,30 @@ public final class Replay {
     return kept != null || h == null ? kept : h.after(t, key, lastEventId);
   }
 
-  /** A stream was stored under {@code key}: the key keeps a history from now on. */
-  void streamStored(Object key) {
-    track(key).streamSeen(now());
+  /**
+   * A stream was stored under {@code key}, opened by {@code request} (or null): the key keeps a
+   * history from now on.
+   */
+  void streamStored(Object key, @Nullable Object request) {
+    Track t = track(key);
+    t.streamSeen(now());
+    if (request != null) t.lastRequest = request;
+  }
+
+  /**
+   * The request a push to {@code key} outside any request renders with: that of one of the key's
+   * streams here, or of the last one it had within the window; null when none is known here.
+   */
+  @Nullable Object requestOf(Object key) {
+    Ownership owners = store.policy().ownership().orElse(null);
+    if (owners != null) {
+      for (Object conn : streams(key)) {
+        Object owner = owners.ownerOf(key, conn);
+        if (owner != null) return owner;
+      }
+    }
+    Track t = existing(key);
+    return t == null ? null : t.lastRequest;
   }
 
   /** The history of {@code key}, or null when it has none. */

@@ -24,11 +24,22 @@ final class Track {
    * null when none is known yet; events up to it are not written again. Lock held.
    */
   @Nullable String lastShared;
+  /**
+   * With a {@link SharedLog}: whether {@link #lastShared} was read from the log (a null then means
+   * the log was empty: every event of it is new here). Lock held.
+   */
+  boolean synced;
 
   Track(int capacity, long now) {
     this.ring = new Event[capacity];
     this.lastStream = now;
   }
+
+  /**
+   * The request that opened the key's latest stream here, or null: what a push outside any request
+   * renders with when the key has no stream here any more (its tab is hidden).
+   */
+  volatile @Nullable Object lastRequest;
 
   /** The key has a stream here now. */
   void streamSeen(long now) {

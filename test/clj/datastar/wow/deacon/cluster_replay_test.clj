@@ -84,6 +84,16 @@
 
 (defn- errors-of [ns] (mapcat (comp deref :errors) ns))
 
+(defn- logged
+  "The ids the shared log of key `k` holds, read from Redis (`P:ev:<edn>`)."
+  [{:keys [prefix]} k]
+  (let [client (RedisClient/create ^String (:uri @server))]
+    (try
+      (with-open [^StatefulRedisConnection c (.connect client)]
+        (mapv #(.getId ^io.lettuce.core.StreamMessage %)
+              (.xrange (.sync c) (str prefix ":ev:" (pr-str k)) (io.lettuce.core.Range/create "-" "+"))))
+      (finally (.shutdown client)))))
+
 (deftest every-tab-of-a-key-on-every-node-sees-the-same-ids-in-the-same-order
   (with-nodes [[a b] ["a" "b"]]
     (let [on-a (open! a "s1" ::feed [])
@@ -113,9 +123,11 @@
       (let [last-id (last (wow/event-ids tab))]
         (wow/close! tab)                                  ; hidden: no stream of the key anywhere
         (is (eventually #(empty? (d*conn/cluster-keys (:store b) ["s1" ::feed]))))
+        ;; from b, which never held the key: relayed to a, which held it last, and renders it
         (d*conn/send! (:store b) ["s1" ::feed] [[:datastar.wow/patch-signals {:n 2}]])
-        (d*conn/send! (:store a) [:* ::feed] [[:datastar.wow/patch-signals {:n 3}]])
-        (is (eventually #(d*conn/recoverable? (:store b) ["s1" ::feed] last-id))
+        (d*conn/send! (:store b) [:* ::feed] [[:datastar.wow/patch-signals {:n 3}]])
+        (is (eventually #(= 3 (count (logged a ["s1" ::feed])))) "both kept for the hidden tab")
+        (is (d*conn/recoverable? (:store b) ["s1" ::feed] last-id)
             "node b can tell, before it answers, that the tab will be caught up")
         (let [back (open! b "s1" ::feed [[:datastar.wow/patch-signals {:n :opening}]] last-id)]
           (is (eventually #(held-everywhere? [a b] ["s1" ::feed])))

@@ -59,12 +59,14 @@
         (wave! app ann)
         (is (= 3 (count (waves other))))
         (is (d*conn/recoverable? (:store app) (d*conn/scoped-key ann counter/stream-key) seen))
-        (let [back   (open-tab! app ann seen) ; shown again: reopened with last-event-id
-              missed (take 2 (wow/events back))]
+        (let [back     (open-tab! app ann seen) ; shown again: reopened with last-event-id
+              ;; replayed: the events with ids before its own opening effects, which have none
+              replayed (count (take-while some? (wow/event-ids back)))]
           (is (= [bob-waved (str (session/short-id ann) " waved at 12:00:00")] (waves back))
               "the two waves it missed, in order, once")
-          (is (= (take 2 (wave-events back)) (map (fn [id [_ payload]] (into [id] payload)) (wow/event-ids back) missed))
-              "before anything else the stream gets")
+          (is (pos? replayed))
+          (is (every? #(some #{(first %)} (take replayed (wow/event-ids back))) (wave-events back))
+              "replayed before anything else the stream gets")
           (is (= (map rest (drop 1 (wave-events other))) (map rest (wave-events back)))
               "the same lines another tab got live")
           (is (every? #(pos? (compare % seen)) (map first (wave-events back))) "ids after the one it came back with")

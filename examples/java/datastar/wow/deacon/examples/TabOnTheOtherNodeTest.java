@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -26,9 +25,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * before its opening events and the live ones.
  */
 @Timeout(60)
-@Disabled(
-    "pending cluster replay: node B does not know node A's event ids until the nodes share their"
-        + " history through Redis; enable with that change")
 class TabOnTheOtherNodeTest {
   @RegisterExtension static final RedisServer REDIS = RedisServer.plain();
 
