@@ -102,7 +102,9 @@ final class SharedHistory {
   private void append(Map<Object, List<Object>> events, String token, Consumer<Throwable> report) {
     Map<Object, CompletionStage<Appended>> appends = new LinkedHashMap<>();
     for (Map.Entry<Object, List<Object>> e : events.entrySet()) {
-      if (!e.getValue().isEmpty()) appends.put(e.getKey(), log.append(e.getKey(), data(e.getValue()), token));
+      // an empty rendering is appended too: it claims the token, and the key's streams everywhere
+      // get what this node rendered, nothing, rather than another node's rendering, later
+      appends.put(e.getKey(), log.append(e.getKey(), data(e.getValue()), token));
     }
     for (Map.Entry<Object, CompletionStage<Appended>> a : appends.entrySet()) {
       Object key = a.getKey();

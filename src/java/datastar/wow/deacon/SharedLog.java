@@ -30,8 +30,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Tokens</h2>
  *
- * Every node that renders a push appends with the push's token: the log keeps the events of one
- * token for one key once, however many nodes append them.
+ * Every node that renders a push appends with the push's token, even when it rendered nothing for
+ * a key: the log keeps the events of one token for one key once, however many nodes append them,
+ * and the first append decides.
  */
 public interface SharedLog {
   /**
@@ -40,7 +41,8 @@ public interface SharedLog {
    * none within the history's window (then nothing is kept or carried).
    *
    * @param key a key, without {@code :*}
-   * @param events the events, as plain data (see above)
+   * @param events the events, as plain data (see above); none, with a token, claims the token for
+   *     the key: a node whose rendering of a push is empty so keeps the others' out of the log
    * @param token null, or the token that makes a second append of these events to this key a
    *     no-op
    * @return completes with the ids given and the id before them ({@link Appended#nothing()} when

@@ -98,23 +98,23 @@ final class Message {
   }
 
   /**
-   * Encodes a message.
+   * The target fields of a relayed push: its receivers render the payload and append it to the
+   * shared history with {@code token}.
    *
    * @param target {@link #toKey} or {@link #toPattern}
+   */
+  static String relayed(String target, String token) {
+    return target + ", :token \"" + token + '"';
+  }
+
+  /**
+   * Encodes a message.
+   *
+   * @param target {@link #toKey}, {@link #toPattern} or {@link #relayed}
    * @throws InvalidPayloadException when the payload is not data, or the message is larger than
    *     {@code maxBytes}
    */
   static byte[] encode(String from, String target, @Nullable Object payload, int maxBytes) {
-    return encode(from, target, payload, null, maxBytes);
-  }
-
-  /**
-   * Encodes a relayed push, whose receivers render the payload and append it to the shared
-   * history with {@code token}.
-   *
-   * @throws InvalidPayloadException as {@link #encode(String, String, Object, int)}
-   */
-  static byte[] encode(String from, String target, @Nullable Object payload, @Nullable String token, int maxBytes) {
     StringBuilder sb = new StringBuilder(64 + target.length());
     sb.append("{:v ").append(VERSION).append(", :from \"").append(from).append("\", ");
     sb.append(target).append(", :payload ");
@@ -123,7 +123,6 @@ final class Message {
     } catch (EdnWriter.TooLarge e) {
       throw tooLarge(payload, "more than", maxBytes);
     }
-    if (token != null) sb.append(", :token \"").append(token).append('"');
     sb.append('}');
     byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
     if (bytes.length > maxBytes) throw tooLarge(payload, String.valueOf(bytes.length), maxBytes);

@@ -203,8 +203,12 @@ final class Outbox {
     }
     // a key's push travels as a pattern without :*, each receiver matching its own keys; room
     // for the place in P:bc the script adds
+    String fields = Message.toPattern(target.toString());
     return Message.encode(
-        context.names.self, Message.toPattern(target.toString()), payload, token, context.settings.maxMessageBytes - 40);
+        context.names.self,
+        token == null ? fields : Message.relayed(fields, token),
+        payload,
+        context.settings.maxMessageBytes - 40);
   }
 
   /**

@@ -1,6 +1,7 @@
 -- Appends events to a key's log (a Redis stream) and publishes them to every live node that
 -- holds the key, the appending node included; nothing is kept when no node holds the key and
 -- none held it within the window (no P:recent:<edn>), nor when the token was appended before.
+-- With no events, it only claims the token for the key.
 -- KEYS: P:nodes, P:key:<edn>, P:ev:<edn>, P:recent:<edn>, P:evtop, P:once:<token>:<edn>.
 -- ARGV: sender, the key's EDN, events kept per key, window in ms, P:to:, token ('' for none),
 --       '1' when the sender holds a stream under the key now (its registration may not have
@@ -11,6 +12,8 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local window = ARGV[4]
 if ARGV[6] ~= '' and not redis.call('SET', once, '1', 'NX', 'PX', window) then return {} end
+-- no events: the token is claimed for the key, so that no other node's rendering of it is kept
+if #ARGV < 8 then return {} end
 local members = redis.call('SMEMBERS', holders)
 if #members == 0 and ARGV[7] ~= '1' and redis.call('EXISTS', recent) == 0 then return {} end
 
