@@ -25,16 +25,20 @@
 
 (declare close!)
 
-(deftype FakeSse [id events sent-ids open on-close lock]
+(deftype FakeSse [id events sent-ids open on-close ^java.util.concurrent.locks.ReentrantLock lock]
   sdk/SSEGenerator
   (send-event! [_ event-type data-lines opts]
     ;; the SDK renders the event text here, with an id: line from :d*.sse/id; a fake
-    ;; records [event-type data], and the id apart
-    (if @open
-      (do (swap! events conj [event-type data-lines])
-          (swap! sent-ids conj (:d*.sse/id opts))
-          true)
-      false))
+    ;; records [event-type data], and the id apart. As the SDK's generators, it
+    ;; writes holding the stream's own lock: an event and its id go in together.
+    (.lock lock)
+    (try
+      (if @open
+        (do (swap! events conj [event-type data-lines])
+            (swap! sent-ids conj (:d*.sse/id opts))
+            true)
+        false)
+      (finally (.unlock lock))))
   (get-lock [_] lock)
   (close-sse! [this] (close! this))
   (sse-gen? [_] true)
