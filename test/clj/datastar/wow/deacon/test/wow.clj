@@ -98,12 +98,15 @@
     :datastar.wow/sse-closed (constantly nil)
     ;; as datastar.wow's: every send goes through this one effect, which renders
     ;; the payload and hands it to the SDK, which ends in send-event! on :sse
-    :datastar.wow/send       (fn [_ {:keys [sse]} & [action payload]]
+    ;; an action's options (the SDK's, e.g. :d*.sse/retry-duration) go to the SDK with it
+    :datastar.wow/send       (fn [_ {:keys [sse]} & [action payload opts]]
                                (swap! renders inc)
-                               (send! sse [action payload]))}
+                               (sdk/send-event! sse action payload (or opts {})))}
    :datastar.wow/actions
-   {:datastar.wow/patch-signals  (fn [_ signals] [[:datastar.wow/send :datastar.wow/patch-signals signals]])
-    :datastar.wow/patch-elements (fn [_ elements] [[:datastar.wow/send :datastar.wow/patch-elements elements]])}})
+   {:datastar.wow/patch-signals  (fn [_ signals & [opts]]
+                                   [(cond-> [:datastar.wow/send :datastar.wow/patch-signals signals] opts (conj opts))])
+    :datastar.wow/patch-elements (fn [_ elements & [opts]]
+                                   [(cond-> [:datastar.wow/send :datastar.wow/patch-elements elements] opts (conj opts))])}})
 
 (def ^:private aliases
   {:datastar.wow/effects      :nexus/effects
