@@ -40,6 +40,7 @@ abstract class BaseStore implements ConnectionStore, Ownership {
     this.removals = removals;
     this.fanOut = settings.fanOut;
     this.replay = replay == null ? null : new Replay(replay, this, settings.writer);
+    if (this.replay != null) removals.alsoTell(this.replay::streamLeft);
     this.sender = new Sender(this, settings.writer);
   }
 

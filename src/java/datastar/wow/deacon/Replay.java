@@ -220,6 +220,26 @@ public final class Replay {
   }
 
   /**
+   * A stream left {@code key} (closed, replaced, evicted): the key had a stream until now, and the
+   * stream is remembered as one that left ({@link #hadLeft}).
+   */
+  void streamLeft(Object key, Object conn) {
+    Track t = existing(key);
+    if (t == null) return;
+    t.streamSeen(now());
+    t.left(conn);
+  }
+
+  /**
+   * Whether {@code conn} is one of the last streams that left {@code key} here: a keyed response
+   * whose look-up found it, and whose effects come after it left.
+   */
+  boolean hadLeft(Object key, Object conn) {
+    Track t = existing(key);
+    return t != null && t.hadLeft(conn);
+  }
+
+  /**
    * The request a push to {@code key} outside any request renders with: that of one of the key's
    * streams here, or of the last one it had within the window; null when none is known here.
    */
@@ -262,13 +282,17 @@ public final class Replay {
 
   /** The keys matching {@code pattern} that still record events: they had a stream within the window. */
   List<Object> recentKeys(Object pattern) {
-    List<Object> keys = new ArrayList<>();
     long now = now();
-    boolean exact = !KeyPattern.hasWildcard(pattern);
+    if (!KeyPattern.hasWildcard(pattern)) {
+      Track t = existing(pattern);
+      return t != null && now - t.lastStream() <= windowNanos ? List.of(pattern) : List.of();
+    }
+    // a pattern: every key's history is looked at, as the store's own match of a pattern
+    List<Object> keys = new ArrayList<>();
     for (Map.Entry<Object, Track> e : tracks.asMap().entrySet()) {
       Object key = ClojureKey.unwrap(e.getKey());
       if (now - e.getValue().lastStream() > windowNanos) continue;
-      if (exact ? Clj.sameKey(pattern, key) : KeyPattern.matches(pattern, key)) keys.add(key);
+      if (KeyPattern.matches(pattern, key)) keys.add(key);
     }
     return keys;
   }

@@ -1,5 +1,6 @@
 package datastar.wow.deacon;
 
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -40,6 +41,29 @@ final class Track {
    * renders with when the key has no stream here any more (its tab is hidden).
    */
   volatile @Nullable Object lastRequest;
+
+  /** The last streams that left the key here, weakly held; guarded by itself. */
+  private final Object[] left = new Object[8];
+
+  private int nextLeft;
+
+  /** {@code conn} left the key: it is remembered for a while (see {@link #hadLeft}). */
+  void left(Object conn) {
+    synchronized (left) {
+      left[nextLeft] = new WeakReference<>(conn);
+      nextLeft = (nextLeft + 1) % left.length;
+    }
+  }
+
+  /** Whether {@code conn} is one of the last streams that left the key here. */
+  boolean hadLeft(Object conn) {
+    synchronized (left) {
+      for (Object ref : left) {
+        if (ref != null && ((WeakReference<?>) ref).get() == conn) return true;
+      }
+      return false;
+    }
+  }
 
   /** The key has a stream here now. */
   void streamSeen(long now) {
