@@ -102,6 +102,17 @@ TARGETS = [
     ("Hot path: keyed effects dispatch on the stored stream ÷ no key, Caffeine store", "DispatchBench.caffeineKeyedEffects", "DispatchBench.caffeineNoKey", 1.15, 1),
     # several nodes: a local hit never touches Redis
     ("Cluster: local look-up on a cluster member ÷ on a store of no cluster", "ClusterBench.lookupCluster", "ClusterBench.lookupPlain", 1.1, 1),
+    # replay (ReplayBench): what a store with :replay costs a push, against the same store without
+    ("Replay: local keyed push, replay on ÷ off, atom store, 1,000 other keys", "ReplayBench.push[others=1000,replay=true,store=atom,tabs=1]", "ReplayBench.push[others=1000,replay=false,store=atom,tabs=1]", 1.2, 1),
+    ("Replay: local keyed push, replay on ÷ off, Caffeine store, 1,000 other keys", "ReplayBench.push[others=1000,replay=true,store=caffeine,tabs=1]", "ReplayBench.push[others=1000,replay=false,store=caffeine,tabs=1]", 1.2, 1),
+    ("Replay: fan-out push to 100 tabs, replay on ÷ off, atom store, 1,000 other keys", "ReplayBench.push[others=1000,replay=true,store=atom,tabs=100]", "ReplayBench.push[others=1000,replay=false,store=atom,tabs=100]", 1.2, 1),
+    ("Replay: fan-out push to 100 tabs, replay on ÷ off, Caffeine store, 1,000 other keys", "ReplayBench.push[others=1000,replay=true,store=caffeine,tabs=100]", "ReplayBench.push[others=1000,replay=false,store=caffeine,tabs=100]", 1.2, 1),
+]
+
+# (description, benchmark, bound in ns/op): a time per operation, not a ratio
+TIMES = [
+    ("Replay: 1,000 missed events to a tab reconnecting with last-event-id (a request through datastar.wow), atom store", "ReplayBench.replayMissed[store=atom]", 5e6),
+    ("Replay: 1,000 missed events to a tab reconnecting with last-event-id (a request through datastar.wow), Caffeine store", "ReplayBench.replayMissed[store=caffeine]", 5e6),
 ]
 
 # Absolute bounds on a percentile of a sample-mode benchmark.
@@ -138,6 +149,18 @@ FIGURES = [
     ("3. Broadcast-all to 1,000 of 11,000 streams, per stream ÷ keyed dispatch, atom, no SDK (dispatch per stream)", "BroadcastBench.broadcastAll[n=1000,sdk=false,store=atom]", "DispatchBench.atomKeyedEffects", 1000),
     ("3. Broadcast-all to 1,000 of 11,000 streams, per stream ÷ keyed dispatch, Caffeine, no SDK (dispatch per stream)", "BroadcastBench.broadcastAll[n=1000,sdk=false,store=caffeine]", "DispatchBench.caffeineKeyedEffects", 1000),
     ("Cluster: store then close on a cluster member ÷ on a store of no cluster", "ClusterBench.storeCloseCluster", "ClusterBench.storeClosePlain", 1),
+    ("Replay: local keyed push, replay on ÷ off, atom store, no other key", "ReplayBench.push[others=0,replay=true,store=atom,tabs=1]", "ReplayBench.push[others=0,replay=false,store=atom,tabs=1]", 1),
+    ("Replay: local keyed push, replay on ÷ off, Caffeine store, no other key", "ReplayBench.push[others=0,replay=true,store=caffeine,tabs=1]", "ReplayBench.push[others=0,replay=false,store=caffeine,tabs=1]", 1),
+    ("Replay: local keyed push, replay on ÷ off, atom store, 10,000 other keys", "ReplayBench.push[others=10000,replay=true,store=atom,tabs=1]", "ReplayBench.push[others=10000,replay=false,store=atom,tabs=1]", 1),
+    ("Replay: local keyed push, replay on ÷ off, Caffeine store, 10,000 other keys", "ReplayBench.push[others=10000,replay=true,store=caffeine,tabs=1]", "ReplayBench.push[others=10000,replay=false,store=caffeine,tabs=1]", 1),
+    ("Replay: fan-out push to 100 tabs, replay on ÷ off, atom store, no other key", "ReplayBench.push[others=0,replay=true,store=atom,tabs=100]", "ReplayBench.push[others=0,replay=false,store=atom,tabs=100]", 1),
+    ("Replay: fan-out push to 100 tabs, replay on ÷ off, Caffeine store, no other key", "ReplayBench.push[others=0,replay=true,store=caffeine,tabs=100]", "ReplayBench.push[others=0,replay=false,store=caffeine,tabs=100]", 1),
+    ("Replay: fan-out push to 100 tabs, replay on ÷ off, atom store, 10,000 other keys", "ReplayBench.push[others=10000,replay=true,store=atom,tabs=100]", "ReplayBench.push[others=10000,replay=false,store=atom,tabs=100]", 1),
+    ("Replay: fan-out push to 100 tabs, replay on ÷ off, Caffeine store, 10,000 other keys", "ReplayBench.push[others=10000,replay=true,store=caffeine,tabs=100]", "ReplayBench.push[others=10000,replay=false,store=caffeine,tabs=100]", 1),
+    ("Replay: replay with 10,000 ÷ with 1,000 other keys, local keyed push, atom store", "ReplayBench.push[others=10000,replay=true,store=atom,tabs=1]", "ReplayBench.push[others=1000,replay=true,store=atom,tabs=1]", 1),
+    ("Replay: replay with 10,000 ÷ with 1,000 other keys, local keyed push, Caffeine store", "ReplayBench.push[others=10000,replay=true,store=caffeine,tabs=1]", "ReplayBench.push[others=1000,replay=true,store=caffeine,tabs=1]", 1),
+    ("Replay: 1,000 missed events, Java API (Replay.resume, a writer) ÷ through datastar.wow, atom store", "ReplayBench.replayMissedJava[store=atom]", "ReplayBench.replayMissed[store=atom]", 1),
+    ("Replay: 1,000 missed events, Java API (Replay.resume, a writer) ÷ through datastar.wow, Caffeine store", "ReplayBench.replayMissedJava[store=caffeine]", "ReplayBench.replayMissed[store=caffeine]", 1),
     ("3c. Find a key's streams: scan ÷ store.connections(key) (a look-up), atom, 11,000 entries", "MatchBench.scanExact[n=1000,store=atom]", "MatchBench.storeExact[n=1000,store=atom]", 1),
     ("3c. Find a key's streams: scan ÷ store.connections(key) (a look-up), Caffeine, 11,000 entries", "MatchBench.scanExact[n=1000,store=caffeine]", "MatchBench.storeExact[n=1000,store=caffeine]", 1),
     ("3c. Find a key's streams: scan ÷ store.connections(key) (a look-up), atom, 110,000 entries", "MatchBench.scanExact[n=10000,store=atom]", "MatchBench.storeExact[n=10000,store=atom]", 1),
@@ -189,6 +212,11 @@ def percentile_us(r, name, q):
     return num(p.get(q)) * TO_NS.get(x["unit"], float("nan")) / 1e3
 
 
+def ms(x):
+    """A time in nanoseconds, in milliseconds."""
+    return "n/a" if math.isnan(x) else f"{x / 1e6:,.3f} ms"
+
+
 def verdict(ok):
     return "met" if ok else "**missed**"
 
@@ -200,6 +228,10 @@ def targets_table(r, memory):
         if num in r and den in r:
             mean, cpu, fast = ratios(r, num, den, div)
             rows.append(f"| {text} | {fmt(mean)} | {fmt(cpu)} | {fmt(fast)} | ≤ {bound}× | {verdict(mean <= bound)} |")
+    for text, name, bound in TIMES:
+        if name in r:
+            mean, cpu, fast = (ns(r, name, f) for f in ("score", "cpu", "best"))
+            rows.append(f"| {text} | {ms(mean)} | {ms(cpu)} | {ms(fast)} | ≤ {ms(bound)} | {verdict(mean <= bound)} |")
     for text, name, q, bound in PERCENTILES:
         if name in r:
             v = percentile_us(r, name, q)

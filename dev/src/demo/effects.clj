@@ -10,6 +10,8 @@
             [demo.view :as view]
             [demo.panel :as panel]
             [demo.session :as session]
+            [demo.waves :as waves]
+            [datastar.wow.deacon :as d*conn]
             [starfederation.datastar.clojure.protocols :as sdk])
   (:import (datastar.wow.deacon.cluster BackplaneException)
            (java.lang System$Logger System$Logger$Level)
@@ -35,6 +37,33 @@
       (finally (.unlock lock))))
   nil)
 
+(defn- keep-wave!
+  "Keeps `wave` in this node's list: it may come from another node. A wave
+  whose id is not 8 hex digits is not kept (it would reach a page's
+  expression)."
+  [app wave]
+  (when (and (map? wave) (string? (:id wave)) (re-matches #"[0-9a-f]{8}" (:id wave)) (string? (:text wave)))
+    (waves/seen! app wave))
+  nil)
+
+(defn- show-waves!
+  "Unless this stream resumes caught up by replay (`d*conn/recoverable?`
+  with its request's `last-event-id`), patches it with the whole list of
+  waves and the `waves` signal, the stream's lock held: no wave's line goes
+  down the stream between the list being read and sent."
+  [{:keys [store] :as app} dispatch sse request]
+  (let [k (d*conn/scoped-key (session/id request) counter/stream-key)]
+    (when-not (d*conn/recoverable? store k (get-in request [:headers "last-event-id"]))
+      (let [^Lock lock (sdk/get-lock sse)]
+        (.lock lock)
+        (try
+          (let [ws (waves/listed app)]
+            (dispatch [[:datastar.wow/patch-signals (view/waves-signals ws)]
+                       [:datastar.wow/patch-elements (view/wave-list ws)]]
+                      out-of-band))
+          (finally (.unlock lock))))))
+  nil)
+
 (defn- show-panel!
   "Patches this stream with the store panel this node last rendered."
   [{:keys [panel-view]} dispatch]
@@ -52,6 +81,11 @@
   | `[::show-counter]`        | patches this stream with its session's counter     |
   | `[::show-counter message]`| the same, after keeping another node's copy of the |
   |                           | counter if newer (`demo.live/received!`)           |
+  | `[::show-waves]`          | the whole list of waves, unless this stream was    |
+  |                           | caught up by replay                                |
+  | `[::keep-wave {:id :text}]`| keeps the wave in this node's list (it sends      |
+  |                           | nothing: its line goes with datastar.wow's own     |
+  |                           | patch, which the store's history records)          |
   | `[::joined]`              | this stream just opened: on several nodes, asks    |
   |                           | the others for their copy of the session's counter |
   | `[::command {:op :id      | applies a command given on node `:from`, which     |
@@ -68,6 +102,10 @@
                        (live/received! app sid message)
                        (when-not (live/own-question? app message)
                          (show-counter! app dispatch sse sid))))
+    ::show-waves   (fn [{:keys [dispatch]} {:keys [sse request]}]
+                     (show-waves! app dispatch sse request))
+    ::keep-wave    (fn [_ctx _system wave]
+                     (keep-wave! app wave))
     ::joined       (fn [_ctx {:keys [request]}]
                      (live/joined! app (session/id request)))
     ::command      (fn [{:keys [dispatch]} {:keys [sse request]} {:keys [op id from]}]
@@ -131,6 +169,12 @@
   {:id-fn    session/id-fn
    :on-error (fn [e ctx] (on-error! app e ctx))})
 
+(def replay
+  "The store's history, deacon's `:replay`: each session's key keeps its last
+  100 events for 5 minutes, so that a tab Datastar closed while it was
+  hidden gets what it missed (every wave among them) when it is shown."
+  {:events 100 :ms (* 5 60 1000)})
+
 (def heartbeat-ms
   "How often the store probes every stored stream, in milliseconds."
   5000)
@@ -138,7 +182,8 @@
 (defn fresh-state
   "The demo's mutable state, every atom empty: counters, timers and their
   forgetting (`demo.live`), the store panel's entries, log and view
-  (`demo.panel`), the cluster's clock, questions and applied commands, and
+  (`demo.panel`), the cluster's clock, questions and applied commands, the
+  waves this node keeps (`demo.waves`), and
   `:store-ref`, which holds the store for the store's own callbacks."
   []
   {:entries     (atom {})
@@ -153,13 +198,15 @@
    :clock       (atom 0)
    :answering   (atom #{})
    :applied     (atom [])
+   :waves       (atom [])
    :store-ref   (atom nil)})
 
 (defn store-options
   "deacon's store options: an atom store over `(:entries app)` (the store
   panel watches it) that fans out (a key keeps one stream per tab), with a
   heartbeat that probes every stored stream with `send!` every
-  `(:heartbeat-ms app heartbeat-ms)`, and, when `(:cluster app)` holds
+  `(:heartbeat-ms app heartbeat-ms)`, a history for tabs that come back
+  (`replay`), and, when `(:cluster app)` holds
   cluster options (`demo.config/cluster-options`), a member of that cluster.
   `send!` writes something harmless and,
   like the Datastar SDK's send functions, answers false when the stream is
@@ -178,6 +225,7 @@
   (cond-> {:type      :atom
            :atom      entries
            :fan-out?  true
+           :replay    replay
            :heartbeat {:interval-ms (:heartbeat-ms app heartbeat-ms)
                        :send        send!}
            :on-removal (fn [k _sse cause]

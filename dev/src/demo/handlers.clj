@@ -16,7 +16,8 @@
             [demo.live :as live]
             [demo.panel :as panel]
             [demo.session :as session]
-            [demo.view :as view])
+            [demo.view :as view]
+            [demo.waves :as waves])
   (:import (java.io ByteArrayInputStream)))
 
 (set! *warn-on-reflection* true)
@@ -73,7 +74,8 @@
       :get    {:body (cond->> (view/page {:cdn     cdn
                                           :counter (counter/of @counters sid)
                                           :sid     sid
-                                          :panel   (panel/snapshot app)})
+                                          :panel   (panel/snapshot app)
+                                          :waves   (waves/listed app)})
                        doctype (list doctype))}
       :put    (command request :start)
       :delete (command request :stop))))
@@ -87,21 +89,36 @@
   "GET /updates, from the page's `data-init`: the tab's own stream, stored
   (subscribed) under the session's key beside the session's other tabs, and
   given the counter as it is now (on several nodes, this node then asks the
-  others for theirs). The key panel and the counter reach it from then on;
-  its close removes this stream only."
+  others for theirs) and, unless replay catches it up, the list of waves.
+  The key panel, the counter and each wave reach it from then on; its close
+  removes this stream only.
+
+  The store keeps a history (`:replay`): a page Datastar reopens (the tab
+  was hidden, or the stream dropped) sends `last-event-id`, and deacon
+  writes it the events it missed first, then these effects. `::fx/show-waves`
+  asks `d*conn/recoverable?` and sends the whole list only when the answer is
+  no: asked in the effect, which runs under the key's lock when the stream
+  resumes, the answer is the one the replay acted on."
   [_request]
   {::d*conn/subscribe  counter/stream-key
    ::d*/with-open-sse? false
-   ::d*/fx             [[::fx/show-counter] [::fx/joined]]})
+   ::d*/fx             [[::fx/show-counter] [::fx/show-waves] [::fx/joined]]})
 
 (defn wave
-  "POST /wave: every open page of every session shows who waved and when
-  (HTTP 204). One broadcast-all response, run on each stream."
+  "POST /wave: every open page of every session appends a line saying who
+  waved and when (HTTP 204). The wave is kept in this node's list first
+  (pages that open later are given it); then one broadcast-all response, on
+  every stream of every node: `[::fx/keep-wave ...]` keeps it in the other
+  nodes' lists, and datastar.wow's patch appends its line. That patch is
+  sent as the response's own action, not from inside an effect, so that the
+  store's history records it, with an SSE id, for the tabs that are hidden."
   [request]
-  (let [{:keys [now]} (app request)]
+  (let [{:keys [now] :as app} (app request)
+        w (waves/seen! app {:id   (waves/new-id)
+                            :text (str (session/short-id (session/id request)) " waved at " (now))})]
     {::d*conn/broadcast-all counter/stream-key
-     ::d*/fx                [[::d*/patch-signals
-                              {:wave (str (session/short-id (session/id request)) " waved at " (now))}]]}))
+     ::d*/fx                [[::fx/keep-wave w]
+                             [::d*/patch-elements (view/wave-line w) view/append-wave]]}))
 
 (defn stylesheet
   "GET /style.css."

@@ -34,8 +34,10 @@
 
 (def grace-ticks
   "How many ticks the timer runs with no tab of its session open before it
-  stops (count kept)."
-  5)
+  stops (count kept): a minute. Datastar closes a tab's stream while the tab
+  is hidden, so a user who looks at another tab for a while comes back to a
+  running counter."
+  60)
 
 (def keep-ms
   "How long a stopped count nobody watches is kept, in milliseconds."

@@ -118,16 +118,57 @@
    (removal-log removals)
    [:p.stats.muted (stats-line stats note)]])
 
+(defn- wave-ids
+  "The ids of `waves` as a JavaScript array, for the page's `waves` signal."
+  [waves]
+  (str "[" (str/join ", " (for [{:keys [id]} waves] (str "'" id "'"))) "]"))
+
 (defn- signals
-  [{:keys [counter running]} sid]
-  (str "{counter: " counter ", running: " running ", me: '" (session/short-id sid) "', wave: '', notice: ''}"))
+  [{:keys [counter running]} sid waves]
+  (str "{counter: " counter ", running: " running ", me: '" (session/short-id sid) "', waves: "
+       (wave-ids waves) ", notice: ''}"))
+
+;;; The waves: one line each, appended as they come
+
+(def waves-selector
+  "The CSS selector of the page's list of waves, where each wave's line is
+  appended."
+  "#waves")
+
+(def append-wave
+  "The options of a wave's line, `[:datastar.wow/patch-elements line
+  append-wave]`: appended to the page's list."
+  {:d*.elements/selector   waves-selector
+   :d*.elements/patch-mode "append"})
+
+(defn wave-line
+  "The line of one wave as it is appended to the list: shown unless the
+  list the page was last given (its `waves` signal, a wave's id each) holds
+  that wave already. Ids are hex digits (`demo.waves/new-id`)."
+  [{:keys [id text]}]
+  [:li {:data-wave id :data-show (str "!$waves.includes('" id "')")} text])
+
+(defn wave-list
+  "The whole list of `waves`, oldest first, as the page is given it when
+  its stream opens afresh; `waves-signals` goes with it."
+  [waves]
+  (into [:ol#waves.log.waves]
+        (for [{:keys [id text]} waves]
+          [:li {:data-wave id} text])))
+
+(defn waves-signals
+  "The page's `waves` signal for the list of `waves`: the ids it holds."
+  [waves]
+  {:waves (mapv :id waves)})
 
 (defn page
   "The whole page. `:cdn` is the Datastar script's URL; `:counter` the
   session's counter; `:sid` the session id; `:panel` the store panel's
-  snapshot. On load the page opens its stream, `GET /updates`, kept open
-  while the tab is hidden."
-  [{:keys [cdn counter sid panel]}]
+  snapshot; `:waves` the waves this node keeps. On load the page opens its
+  stream, `GET /updates`. Datastar closes it while the tab is hidden and
+  opens it again, with the `last-event-id` of the last event it got, when
+  the tab is shown: what it missed then comes first."
+  [{:keys [cdn counter sid panel waves]}]
   [:html {:lang "en"}
    [:head
     [:meta {:charset "utf-8"}]
@@ -136,8 +177,8 @@
     [:link {:rel "icon" :href "/favicon.ico"}]
     [:link {:rel "stylesheet" :href "/style.css"}]
     [:script {:type "module" :src cdn}]]
-   [:body {:data-signals            (signals counter sid)
-           :data-init               "@get('/updates', {openWhenHidden: true})"
+   [:body {:data-signals            (signals counter sid waves)
+           :data-init               "@get('/updates')"
            :data-on:datastar-fetch  on-fetch-error}
     [:header
      [:span.logo]
@@ -164,8 +205,9 @@
       [:p.notice {:role "status" :data-text "$notice"}]]
      [:section.card
       [:h2 "Everyone"]
-      [:p.hint "Reaches every open page of every browser: open one in a private window too."]
+      [:p.hint (str "Reaches every open page of every browser: open one in a private window too. "
+                    "A hidden tab gets the waves it missed when it is shown again.")]
       [:div.buttons
        [:button {:data-on:click "@post('/wave')"} "Wave to everyone"]]
-      [:p.wave {:data-text "$wave"}]]
+      (wave-list waves)]
      (store-panel panel)]]])

@@ -5,9 +5,11 @@
   SDK's `SSEGenerator` protocol (the stand-in of
   `starfederation.datastar.clojure.protocols`) the way the SDK's default write
   profile does its work: under the stream's own lock it builds the event text,
-  an `event:` line and one `data:` line per data line, in a StringBuilder,
-  turns it into a String (what the http-kit adapter hands to the server) and
-  counts its characters instead of sending them. It never closes."
+  an `event:` line, an `id:` line when the option `:d*.sse/id` is given and a
+  `retry:` line when `:d*.sse/retry-duration` is (as the SDK's `write-event!`
+  does), and one `data:` line per data line, in a StringBuilder, turns it
+  into a String (what the http-kit adapter hands to the server) and counts
+  its characters instead of sending them. It never closes."
   (:require [starfederation.datastar.clojure.protocols :as sdk])
   (:import (clojure.lang IDeref Keyword)
            (java.util.concurrent.locks ReentrantLock)))
@@ -25,14 +27,18 @@
 
 (deftype Stream [id ^ReentrantLock lock ^:unsynchronized-mutable ^long written]
   sdk/SSEGenerator
-  (send-event! [_ event-type data-lines _opts]
+  (send-event! [_ event-type data-lines opts]
     (.lock lock)
     (try
-      (let [sb (StringBuilder. 256)]
+      (let [sb       (StringBuilder. 256)
+            event-id (get opts :d*.sse/id)
+            retry    (get opts :d*.sse/retry-duration)]
         (.append sb "event: ")
         ;; the stand-in's send effect passes its action id; the SDK passes the event name
         (.append sb (if (instance? Keyword event-type) (.getName ^Keyword event-type) (str event-type)))
         (.append sb "\n")
+        (when event-id (-> sb (.append "id: ") (.append (str event-id)) (.append "\n")))
+        (when retry (-> sb (.append "retry: ") (.append (str retry)) (.append "\n")))
         (append-lines sb data-lines)
         (.append sb "\n")
         (set! written (+ written (.length (.toString sb))))

@@ -141,7 +141,7 @@ public final class AtomStore extends BaseStore {
           edit.add(key, connection, owner);
           return connection;
         });
-    stored(key);
+    stored(key, owner);
     return connection;
   }
 

@@ -40,6 +40,7 @@ abstract class BaseStore implements ConnectionStore, Ownership {
     this.removals = removals;
     this.fanOut = settings.fanOut;
     this.replay = replay == null ? null : new Replay(replay, this, settings.writer);
+    if (this.replay != null) removals.alsoTell(this.replay::streamLeft);
     this.sender = new Sender(this, settings.writer);
   }
 
@@ -61,10 +62,13 @@ abstract class BaseStore implements ConnectionStore, Ownership {
     }
   }
 
-  /** A connection was stored under {@code key}: the key keeps a history from now on, with replay. */
-  final void stored(Object key) {
+  /**
+   * A connection was stored under {@code key}, for {@code owner} (its opening request, or null):
+   * the key keeps a history from now on, with replay.
+   */
+  final void stored(Object key, @Nullable Object owner) {
     Replay r = replay;
-    if (r != null) r.streamStored(key);
+    if (r != null) r.streamStored(key, owner);
   }
 
   /** The connections under {@code key} changed: the cluster learns whether this node still holds it. */

@@ -142,7 +142,7 @@ public final class CaffeineStore extends BaseStore {
       unindex(k, replaced[1]);
       removals.report(replaced[0], replaced[1], RemovalCause.REPLACED);
     }
-    stored(key);
+    stored(key, owner);
     changed(key);
     return connection;
   }

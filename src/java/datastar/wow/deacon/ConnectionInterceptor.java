@@ -173,6 +173,9 @@ final class ConnectionInterceptor extends AFn {
     if (scoped == null) return d.withOpenSse() ? d.ctx : d.closedAfterFx();
     List<Object> held = policy.connectionsQuietly(scoped);
     if (Clj.holds(held, sse)) return onHeldStream(d, ask, scoped, held);
+    // the stream the look-up found left the key before these effects ran (its tab hid): they go
+    // to the key as any push, recorded, and the tab gets them when it comes back
+    if (ask.mode == Ask.Mode.KEY && replay != null && replay.hadLeft(scoped, sse)) return toKey(d, scoped, held);
     if (d.withOpenSse()) return d.ctx;
     String lastEventId = d.header("last-event-id");
     if (replay != null && (lastEventId != null || replay.shared() != null)) {
@@ -199,9 +202,12 @@ final class ConnectionInterceptor extends AFn {
           sse,
           lastEventId,
           () -> {
-            delivery.open(d.ctx, scoped, sse);
+            // stored first, under the key's lock, which holds every event of the key back until the
+            // opening effects are written: the directory learns of the stream before anything those
+            // effects publish
             if (sender != null) d.teach(sender, options.renderOnce);
             owned.store(scoped, sse, d.request());
+            delivery.open(d.ctx, scoped, sse);
           });
       return d.withoutActions();
     } catch (Exception e) {
@@ -223,6 +229,11 @@ final class ConnectionInterceptor extends AFn {
    */
   private IPersistentMap onHeldStream(DispatchCtx d, Ask ask, Object scoped, List<Object> held) {
     if (ask.mode == Ask.Mode.SUBSCRIBE || !(policy.fanOut() || replay != null)) return d.ctx;
+    return toKey(d, scoped, held);
+  }
+
+  /** The fx on every stream of the key here and on the other nodes, recorded with replay. */
+  private IPersistentMap toKey(DispatchCtx d, Object scoped, List<Object> held) {
     // the other nodes' streams first: fx that are not data fail here, unsent
     if (policy.fanOut() && !others.send(d.ctx, scoped)) return d.withoutActions();
     // one stream and no history: datastar.wow's own dispatch on it does it all

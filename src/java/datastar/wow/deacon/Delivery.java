@@ -14,6 +14,7 @@ import clojure.lang.Symbol;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -149,7 +150,10 @@ final class Delivery {
     }
     if (r != null && StreamGroup.sdkExtended()) {
       List<Object> keys = r.keysFor(keyOrPattern, live);
-      if (!keys.isEmpty()) new RenderOnce(shared, live, new StreamGroup(live, keys, r, shared::dead)).run();
+      // the actions run on a group, so every event they send, from any depth, is recorded
+      for (List<Object> together : renderedTogether(shared, keys)) {
+        new RenderOnce(shared, List.of(), new StreamGroup(liveUnder(live, together), together, r, shared::dead)).run();
+      }
     } else if (live.size() > 1 && renderOnce && StreamGroup.sdkExtended()) {
       new RenderOnce(shared, live, new StreamGroup(live, List.of(), null, shared::dead)).run();
     } else {
@@ -161,19 +165,24 @@ final class Delivery {
   }
 
   /**
-   * A delivery with a shared history: the actions run once, here, on a collecting group with no
-   * member, and the events they sent go to the log of each key, which carries them to every node
-   * holding it, this one included. Effects that write nothing (a close, an app's own) run that
-   * once.
+   * A delivery with a shared history: relayed to the other nodes the push is for, which run it
+   * for their own keys; here, the actions run once for the keys this node holds or held (once per
+   * key outside a request), on a collecting group with no member, and the events they sent go to
+   * the log of each key with the push's token, which carries them to every node holding it, this
+   * one included. The log keeps the first node's events of a token and drops the others.
    */
   private int logged(SharedHistory h, Shared shared, Push push) {
     try {
       return h.push(
           push,
           keys -> {
-            RenderOnce run = new RenderOnce(shared, List.of(), StreamGroup.collecting(keys));
-            run.run();
-            return run.group.collected();
+            Map<Object, List<Object>> events = new LinkedHashMap<>();
+            for (List<Object> together : renderedTogether(shared, keys)) {
+              RenderOnce run = new RenderOnce(shared, List.of(), StreamGroup.collecting(together));
+              run.run();
+              for (Object key : together) events.put(key, run.group.collected());
+            }
+            return events;
           },
           failure -> {
             // outside a request, a node cut off says so once, not at every send
@@ -183,6 +192,29 @@ final class Delivery {
       shared.report(notData);
       return 0;
     }
+  }
+
+  /**
+   * The keys whose events a delivery with a history renders in one run: all of them, for a
+   * request's push (every key's streams get what that request sends); each key alone, outside a
+   * request, as each renders with a request of its own streams ({@link Replay#requestOf}).
+   */
+  private static List<List<Object>> renderedTogether(Shared shared, List<Object> keys) {
+    if (keys.isEmpty()) return List.of();
+    if (!shared.ownRequests || keys.size() < 2) return List.of(keys);
+    List<List<Object>> each = new ArrayList<>(keys.size());
+    for (Object key : keys) each.add(List.of(key));
+    return each;
+  }
+
+  /** The targets under one of {@code keys}. */
+  private static List<Map.Entry<Object, Object>> liveUnder(List<Map.Entry<Object, Object>> live, List<Object> keys) {
+    if (keys.size() != 1) return live;
+    List<Map.Entry<Object, Object>> under = new ArrayList<>();
+    for (Map.Entry<Object, Object> target : live) {
+      if (Clj.sameKey(keys.get(0), target.getKey())) under.add(target);
+    }
+    return under;
   }
 
   /** The targets the store still holds, each stream once. */
@@ -250,7 +282,7 @@ final class Delivery {
         IPersistentMap sys = system.assoc(Names.SSE, conn);
         IPersistentMap d = data.assoc(Names.CONNECTION, conn).assoc(Names.STREAM_KEY, key);
         if (ownRequests) {
-          Object request = policy.ownership().map(o -> o.ownerOf(key, conn)).orElse(null);
+          Object request = requestFor(key, conn);
           sys = sys.assoc(Names.REQUEST_KEY, request);
           d = d.assoc(Names.REQUEST, request);
         }
@@ -284,6 +316,13 @@ final class Delivery {
                   (Throwable) err));
         }
       }
+    }
+
+    /** The request a dispatch outside any request runs with: that of the stream's opening. */
+    private @Nullable Object requestFor(Object key, Object conn) {
+      Replay r = replay;
+      if (conn instanceof StreamGroup && r != null) return r.requestOf(key);
+      return policy.ownership().map(o -> o.ownerOf(key, conn)).orElse(null);
     }
 
     void dead(Object conn) {

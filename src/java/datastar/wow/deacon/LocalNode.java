@@ -39,7 +39,7 @@ public interface LocalNode {
   int deliver(Object keyOrPattern, Object message);
 
   /**
-   * Delivers a message sent through {@link SharedLog#broadcast}: this node renders it for its own
+   * Delivers a message sent through {@link SharedLog#relay}: this node renders it for its own
    * keys matching {@code keyOrPattern} (those with a stream here, and those that had one within
    * the history's window) and appends the result to the shared log with {@code token}, which
    * carries it to every node holding each key.

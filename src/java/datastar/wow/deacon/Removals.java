@@ -6,6 +6,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,6 +20,8 @@ final class Removals {
 
   private final @Nullable RemovalListener listener;
   private final @Nullable Executor executor;
+  /** The store's own interest in each removal (its history's), told first, on the removing thread. */
+  private volatile @Nullable BiConsumer<Object, Object> store;
   // Filled in the constructor and never changed after: safe to read from any thread.
   private final Map<RemovalCause, LongAdder> counts = new EnumMap<>(RemovalCause.class);
 
@@ -34,8 +37,15 @@ final class Removals {
     for (RemovalCause cause : CAUSES) counts.put(cause, new LongAdder());
   }
 
+  /** Tells {@code left} of each removal's key and connection, on the removing thread, before the listener. */
+  void alsoTell(BiConsumer<Object, Object> left) {
+    this.store = left;
+  }
+
   void report(Object key, Object connection, RemovalCause cause) {
     counts.get(cause).increment();
+    BiConsumer<Object, Object> s = store;
+    if (s != null) s.accept(key, connection);
     if (listener == null) return;
     if (executor == null) {
       tell(key, connection, cause);

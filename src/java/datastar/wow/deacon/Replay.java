@@ -40,6 +40,13 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Memory.</b> At most {@link #events()} events per key, for keys that had a stream within the
  * window, and at most as many keys as the store's size bound ({@value #DEFAULT_KEYS} for an atom
  * store); events older than the window are never replayed and leave with their key.
+ *
+ * <p><b>In a cluster</b> whose {@link Peers#log()} offers a {@link SharedLog}, the history is the
+ * cluster's: ids come from the log, every node's streams of a key see the same events in the same
+ * order, and a stream may resume on any node. {@link #recoverable} and {@link #resume} may then ask
+ * the log, waiting at most the cluster's timeout. Open every stream of such a store through
+ * {@link #resume} (with a null id for a fresh tab): it brings the key's history here up to date
+ * with the log before the stream joins.
  */
 public final class Replay {
   /** The default for the number of events kept per key: 100. */
@@ -160,6 +167,9 @@ public final class Replay {
    * });
    * }</pre>
    *
+   * <p>With a shared history, the key's events this node does not hold (it held no stream under
+   * the key meanwhile, or the stream comes from another node) are read from the log first.
+   *
    * @param key the scoped key the stream opens under
    * @param connection the new stream
    * @param lastEventId the {@code last-event-id} the stream's request carried, or null
@@ -199,9 +209,50 @@ public final class Replay {
     return kept != null || h == null ? kept : h.after(t, key, lastEventId);
   }
 
-  /** A stream was stored under {@code key}: the key keeps a history from now on. */
-  void streamStored(Object key) {
-    track(key).streamSeen(now());
+  /**
+   * A stream was stored under {@code key}, opened by {@code request} (or null): the key keeps a
+   * history from now on.
+   */
+  void streamStored(Object key, @Nullable Object request) {
+    Track t = track(key);
+    t.streamSeen(now());
+    if (request != null) t.lastRequest = request;
+  }
+
+  /**
+   * A stream left {@code key} (closed, replaced, evicted): the key had a stream until now, and the
+   * stream is remembered as one that left ({@link #hadLeft}).
+   */
+  void streamLeft(Object key, Object conn) {
+    Track t = existing(key);
+    if (t == null) return;
+    t.streamSeen(now());
+    t.left(conn);
+  }
+
+  /**
+   * Whether {@code conn} is one of the last streams that left {@code key} here: a keyed response
+   * whose look-up found it, and whose effects come after it left.
+   */
+  boolean hadLeft(Object key, Object conn) {
+    Track t = existing(key);
+    return t != null && t.hadLeft(conn);
+  }
+
+  /**
+   * The request a push to {@code key} outside any request renders with: that of one of the key's
+   * streams here, or of the last one it had within the window; null when none is known here.
+   */
+  @Nullable Object requestOf(Object key) {
+    Ownership owners = store.policy().ownership().orElse(null);
+    if (owners != null) {
+      for (Object conn : streams(key)) {
+        Object owner = owners.ownerOf(key, conn);
+        if (owner != null) return owner;
+      }
+    }
+    Track t = existing(key);
+    return t == null ? null : t.lastRequest;
   }
 
   /** The history of {@code key}, or null when it has none. */
@@ -231,13 +282,17 @@ public final class Replay {
 
   /** The keys matching {@code pattern} that still record events: they had a stream within the window. */
   List<Object> recentKeys(Object pattern) {
-    List<Object> keys = new ArrayList<>();
     long now = now();
-    boolean exact = !KeyPattern.hasWildcard(pattern);
+    if (!KeyPattern.hasWildcard(pattern)) {
+      Track t = existing(pattern);
+      return t != null && now - t.lastStream() <= windowNanos ? List.of(pattern) : List.of();
+    }
+    // a pattern: every key's history is looked at, as the store's own match of a pattern
+    List<Object> keys = new ArrayList<>();
     for (Map.Entry<Object, Track> e : tracks.asMap().entrySet()) {
       Object key = ClojureKey.unwrap(e.getKey());
       if (now - e.getValue().lastStream() > windowNanos) continue;
-      if (exact ? Clj.sameKey(pattern, key) : KeyPattern.matches(pattern, key)) keys.add(key);
+      if (KeyPattern.matches(pattern, key)) keys.add(key);
     }
     return keys;
   }

@@ -3,6 +3,7 @@ package datastar.wow.deacon;
 import clojure.lang.IPersistentMap;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -99,10 +100,16 @@ public final class Sender {
     if (how != null && writer == null) return how.deliver(push.message, push.target, push.here, push.token);
     if (writer == null) {
       // nothing here renders it: the nodes that hold or held the key do
-      if (push.token == null) h.broadcast(push.target, push.message, this::report);
+      if (push.token == null) h.relay(push.target, push.message, SharedHistory.token(), this::report);
       return 0;
     }
-    return h.push(push, keys -> List.of(push.message), this::report);
+    return h.push(push, keys -> sameForEach(keys, List.of(push.message)), this::report);
+  }
+
+  private static Map<Object, List<Object>> sameForEach(List<Object> keys, List<Object> events) {
+    Map<Object, List<Object>> each = new LinkedHashMap<>();
+    for (Object key : keys) each.put(key, events);
+    return each;
   }
 
   /** Logs a failure to reach the other nodes, unless cut off from them (logged once, then). */

@@ -40,10 +40,10 @@ final class SharedHistory {
     this.peers = peers;
   }
 
-  /** Renders a push's events for its keys: what the log keeps, one list for all the keys. */
+  /** Renders a push's events for its keys: what the log keeps, for each key. */
   @FunctionalInterface
   interface Render {
-    List<Object> events(List<Object> keys);
+    Map<Object, List<Object>> events(List<Object> keys);
   }
 
   /** A token for one push that several nodes append: the log keeps its events once per key. */
@@ -52,63 +52,84 @@ final class SharedHistory {
   }
 
   /**
-   * One push: for a pattern sent from here, first the message to every node (each renders it for
-   * its own keys); then the events, rendered once, appended to the log of each key here ({@code
-   * push.target} itself for a key pushed from here).
+   * One push: rendered for the keys here that hold a stream or held one within the window; made
+   * here, relayed to the other nodes it is for, each of which renders it for its own keys; then
+   * appended here to the keys' logs with the push's token. The relay and the appends leave on one
+   * connection, in that order, so the pushing node's appends reach the log before any other
+   * node's, and the log keeps its rendering for the keys it holds.
    *
    * @param render renders the events for the keys
    * @param report told of each failure to reach the log
    * @return how many streams here the events are for
-   * @throws InvalidInputException when a pattern's message is not data: nothing was sent
+   * @throws InvalidInputException when the message, key or pattern is not data: nothing was sent
+   *     (the effects ran here, their events were dropped)
    */
   int push(Push push, Render render, Consumer<Throwable> report) {
-    boolean pattern = KeyPattern.hasWildcard(push.target);
-    String token = push.token;
-    if (pattern && token == null) token = broadcast(push.target, push.message, report);
-    // a broadcast is for the keys here; a key's own push, for its log wherever it is held
-    List<Object> keys =
-        pattern || push.token != null ? replay.keysFor(push.target, push.here) : List.of(push.target);
-    if (keys.isEmpty()) return 0;
-    List<Object> events = render.events(keys);
-    if (!events.isEmpty()) append(keys, events, token, report);
+    String token = push.token != null ? push.token : token();
+    List<Object> keys = replay.keysFor(push.target, push.here);
+    Map<Object, List<Object>> events = keys.isEmpty() ? Map.of() : render.events(keys);
+    if (push.token == null) relay(push.target, push.message, token, report);
+    if (peers.connected()) {
+      append(events, token, report);
+    } else {
+      // cut off (the relay failed and said so): the streams here get the events, with ids of this
+      // store's own
+      for (Map.Entry<Object, List<Object>> e : events.entrySet()) replay.sendHere(e.getKey(), e.getValue());
+    }
     return push.here.size();
   }
 
   /**
-   * Sends {@code message} to every node, which renders it for its keys matching {@code
-   * keyOrPattern} and appends the result: a pattern's push, or a send from a node that cannot
-   * render. Waits for the log.
+   * Relays {@code message} to the other nodes it is for (see {@link SharedLog#relay}), which
+   * render it for their keys and append the result with {@code token}; does not wait.
    *
-   * @return the token the nodes append with; one of this node's own when the log failed (reported)
-   * @throws InvalidInputException when the pattern or the message is not data: nothing was sent
+   * @throws InvalidInputException when the message, key or pattern is not data: nothing was sent
    */
-  String broadcast(Object keyOrPattern, Object message, Consumer<Throwable> report) {
-    CompletionStage<String> sent = log.broadcast(keyOrPattern, message);
-    try {
-      return await(sent);
-    } catch (Exception failure) {
-      report.accept(failure);
-      return token();
-    }
+  void relay(Object keyOrPattern, Object message, String token, Consumer<Throwable> report) {
+    log.relay(keyOrPattern, message, token)
+        .whenComplete(
+            (nodes, failure) -> {
+              if (failure != null) report.accept(failure);
+            });
   }
 
   /**
-   * Appends {@code events} to each key's log, waiting for the log; a key whose append failed gets
-   * them here only, with ids of the store's own, and the failure is reported.
+   * Appends each key's events to its log, waiting for the log, then writes what was kept to the
+   * key's streams here at once, with the ids the log gave (the copies the log publishes to this
+   * node are then dropped as already written). A key whose append failed gets them here only,
+   * with ids of the store's own, and the failure is reported.
    */
-  private void append(List<Object> keys, List<Object> events, @Nullable String token, Consumer<Throwable> report) {
+  private void append(Map<Object, List<Object>> events, String token, Consumer<Throwable> report) {
+    Map<Object, CompletionStage<Appended>> appends = new LinkedHashMap<>();
+    for (Map.Entry<Object, List<Object>> e : events.entrySet()) {
+      // an empty rendering is appended too: it claims the token, and the key's streams everywhere
+      // get what this node rendered, nothing, rather than another node's rendering, later
+      appends.put(e.getKey(), log.append(e.getKey(), data(e.getValue()), token));
+    }
+    for (Map.Entry<Object, CompletionStage<Appended>> a : appends.entrySet()) {
+      Object key = a.getKey();
+      Appended done;
+      try {
+        done = await(a.getValue());
+      } catch (Exception failure) {
+        replay.sendHere(key, events.get(key));
+        report.accept(failure);
+        continue;
+      }
+      List<Object> written = data(events.get(key));
+      List<LogEntry> entries = new ArrayList<>(done.ids().size());
+      for (int i = 0; i < done.ids().size() && i < written.size(); i++) {
+        entries.add(new LogEntry(done.ids().get(i), written.get(i)));
+      }
+      if (!entries.isEmpty()) arrived(key, done.previous(), entries);
+    }
+  }
+
+  /** Events as the log carries them. */
+  private static List<Object> data(List<Object> events) {
     List<Object> data = new ArrayList<>(events.size());
     for (Object e : events) data.add(e instanceof Event.Rendered ? ((Event.Rendered) e).toData() : e);
-    Map<Object, CompletionStage<Integer>> appends = new LinkedHashMap<>();
-    for (Object key : keys) appends.put(key, log.append(key, data, token));
-    for (Map.Entry<Object, CompletionStage<Integer>> a : appends.entrySet()) {
-      try {
-        await(a.getValue());
-      } catch (Exception failure) {
-        replay.sendHere(a.getKey(), events);
-        report.accept(failure);
-      }
-    }
+    return data;
   }
 
   /** See {@link LocalNode#arrived}. */
@@ -117,9 +138,8 @@ final class SharedHistory {
     t.lock.lock();
     try {
       List<LogEntry> todo = entries;
-      String last = t.lastShared;
-      if (last != null && previous != null && log.compare(previous, last) > 0) {
-        LogRange missed = readQuietly(key, last);
+      if (missedBefore(t, previous)) {
+        LogRange missed = readQuietly(key, t.lastShared, t.lastShared == null);
         if (missed != null && missed.found()) {
           todo = missed.entries();
         } else if (missed != null) {
@@ -132,6 +152,16 @@ final class SharedHistory {
     }
   }
 
+  /**
+   * Whether events came between the last one written here and an arriving one whose previous is
+   * {@code previous}: this node missed them. Lock held.
+   */
+  private boolean missedBefore(Track t, @Nullable String previous) {
+    if (previous == null) return false;
+    String last = t.lastShared;
+    return last != null ? log.compare(previous, last) > 0 : t.synced;
+  }
+
   /** See {@link LocalNode#catchUp}: one read of the log per key, all asked at once. */
   void catchUp(Collection<Object> keys) {
     Map<Object, String> from = new LinkedHashMap<>();
@@ -140,15 +170,17 @@ final class SharedHistory {
       Track t = replay.existing(key);
       if (t == null) continue;
       String last;
+      boolean synced;
       t.lock.lock();
       try {
         last = t.lastShared;
+        synced = t.synced;
       } finally {
         t.lock.unlock();
       }
-      if (last == null) continue;
+      if (last == null && !synced) continue;
       from.put(key, last);
-      reads.put(key, log.after(key, last));
+      reads.put(key, last == null ? log.all(key) : log.after(key, last));
     }
     for (Map.Entry<Object, CompletionStage<LogRange>> read : reads.entrySet()) {
       Object key = read.getKey();
@@ -178,11 +210,12 @@ final class SharedHistory {
    */
   void sync(Track t, Object key) {
     String from = t.lastShared;
-    LogRange range = readQuietly(key, from);
+    LogRange range = readQuietly(key, from == null && t.synced ? null : from, from == null && t.synced);
     if (range == null) return;
     if (!range.found()) lost(t, key, range);
-    else if (from == null) t.lastShared = range.last();
+    else if (from == null && !t.synced) t.lastShared = range.last();
     else absorb(t, key, range.entries());
+    t.synced = true;
   }
 
   /**
@@ -193,7 +226,7 @@ final class SharedHistory {
    * @return the events, oldest first, or null when the log does not hold {@code id}
    */
   @Nullable List<Event> after(Track t, Object key, String id) {
-    LogRange range = readQuietly(key, id);
+    LogRange range = readQuietly(key, id, false);
     if (range == null || !range.found()) return null;
     List<Event> events = new ArrayList<>(range.entries().size());
     for (LogEntry e : range.entries()) {
@@ -219,6 +252,7 @@ final class SharedHistory {
       String last = t.lastShared;
       if (last != null && log.compare(e.id(), last) <= 0) continue;
       t.lastShared = e.id();
+      t.synced = true;
       Event event = decode(key, e);
       if (event == null) continue;
       t.append(event);
@@ -231,6 +265,7 @@ final class SharedHistory {
    * Its ring is cleared, so that no tab is caught up across the hole (it gets the full state).
    */
   private static void lost(Track t, Object key, LogRange range) {
+    t.synced = true;
     if (t.lastShared != null) {
       Log.warn(
           "datastar.wow.deacon: events of key " + Shown.key(key) + " left the shared history before"
@@ -249,9 +284,10 @@ final class SharedHistory {
     return null;
   }
 
-  private @Nullable LogRange readQuietly(Object key, @Nullable String id) {
+  /** The log of {@code key} after {@code id}, or all of it; null when it cannot be read. */
+  private @Nullable LogRange readQuietly(Object key, @Nullable String id, boolean all) {
     try {
-      return await(log.after(key, id));
+      return await(all ? log.all(key) : log.after(key, id));
     } catch (Exception e) {
       return null;
     }

@@ -6,11 +6,16 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One history per key, shared by the nodes of a cluster: what a store with replay keeps in place
- * of a history of its own once it joins a cluster whose {@link Peers#log()} offers one. The log
- * gives each event its id, so that ids are ordered per key and unique across the cluster, keeps
- * each key's last events, and carries them to every node holding the key, the appending node
- * included, through {@link LocalNode#arrived}. A tab that drops on one node and comes back on
- * another with its {@code last-event-id} so gets what it missed there.
+ * of a history of its own once it joins a cluster whose {@link Peers#log()} offers one. The
+ * pushing node renders a push for its own keys and appends it with a token of its own, then
+ * relays it to the other nodes it is for ({@link #relay}); each of them renders it for its own
+ * keys, as without replay, and appends what it rendered with the same token: the log keeps the
+ * first append of a token to a key (the pushing node's, for the keys it holds) and drops the
+ * others. The log gives each event its
+ * id, so that ids are ordered per key and unique across the cluster, keeps each key's last events,
+ * and carries them to every node holding the key, the appending node included, through {@link
+ * LocalNode#arrived}. A tab that drops on one node and comes back on another with its {@code
+ * last-event-id} so gets what it missed there.
  *
  * <p>The store calls these methods; a plug-in implements them. The library's own, over Redis
  * Streams, is made by {@code datastar.wow.deacon.cluster.ClusterSettings}. Every method may be
@@ -25,9 +30,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Tokens</h2>
  *
- * A message sent to every node ({@link #broadcast}) is rendered by each node for its own keys and
- * appended with the same token: the log keeps an event appended to one key with one token once,
- * however many nodes append it.
+ * Every node that renders a push appends with the push's token, even when it rendered nothing for
+ * a key: the log keeps the events of one token for one key once, however many nodes append them,
+ * and the first append decides.
  */
 public interface SharedLog {
   /**
@@ -36,14 +41,16 @@ public interface SharedLog {
    * none within the history's window (then nothing is kept or carried).
    *
    * @param key a key, without {@code :*}
-   * @param events the events, as plain data (see above)
+   * @param events the events, as plain data (see above); none, with a token, claims the token for
+   *     the key: a node whose rendering of a push is empty so keeps the others' out of the log
    * @param token null, or the token that makes a second append of these events to this key a
    *     no-op
-   * @return completes with how many events were appended (0: none kept), or fails
+   * @return completes with the ids given and the id before them ({@link Appended#nothing()} when
+   *     none was kept), or fails
    * @throws InvalidInputException when the key or an event is not data the log can carry; nothing
    *     was appended
    */
-  CompletionStage<Integer> append(Object key, List<Object> events, @Nullable String token);
+  CompletionStage<Appended> append(Object key, List<Object> events, @Nullable String token);
 
   /**
    * Reads the log of {@code key} after the event with id {@code id}.
@@ -54,6 +61,15 @@ public interface SharedLog {
    *     it, or never did), or fails
    */
   CompletionStage<LogRange> after(Object key, @Nullable String id);
+
+  /**
+   * Reads every event the log of {@code key} holds within the window: what a node whose history of
+   * the key started with an empty log reads when it finds it missed the first events.
+   *
+   * @param key a key
+   * @return completes with the events, oldest first ({@link LogRange#found()} true), or fails
+   */
+  CompletionStage<LogRange> all(Object key);
 
   /**
    * Tells whether the log of {@code key} still holds the event with id {@code id}, within the
@@ -75,16 +91,19 @@ public interface SharedLog {
   int compare(String a, String b);
 
   /**
-   * Sends {@code message} to every node, each of which renders it for its own keys matching
-   * {@code keyOrPattern} (those with a stream, and those that had one within the window) and
-   * appends the result with the returned token: a pattern's push, or a send from a node that
-   * cannot render. The log keeps the message for the window, so that a node cut off meanwhile
-   * renders it when it is back.
+   * Sends {@code message} to the other nodes it is for, each of which renders it for its own keys
+   * matching {@code keyOrPattern} (those with a stream there, and those that had one within the
+   * window) and appends the result with {@code token}: for a pattern, every node; for a key, the
+   * nodes holding it, or, when none does, the node that held it last within the window. The log
+   * keeps the message for the window, so that a node cut off meanwhile renders it when it is back.
+   * The sender renders for its own keys itself, before.
    *
    * @param keyOrPattern a key pattern, or a key
-   * @param message plain data
-   * @return completes with the token the nodes append with, or fails
-   * @throws InvalidInputException when the pattern or the message is not data; nothing was sent
+   * @param message plain data, e.g. a vector of datastar.wow actions
+   * @param token the token the nodes append with
+   * @return completes with how many other nodes it was sent to, or fails
+   * @throws InvalidInputException when the key, the pattern or the message is not data; nothing
+   *     was sent
    */
-  CompletionStage<String> broadcast(Object keyOrPattern, Object message);
+  CompletionStage<Integer> relay(Object keyOrPattern, Object message, String token);
 }

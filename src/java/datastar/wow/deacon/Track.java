@@ -1,5 +1,6 @@
 package datastar.wow.deacon;
 
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -24,10 +25,44 @@ final class Track {
    * null when none is known yet; events up to it are not written again. Lock held.
    */
   @Nullable String lastShared;
+  /**
+   * With a {@link SharedLog}: whether {@link #lastShared} was read from the log (a null then means
+   * the log was empty: every event of it is new here). Lock held.
+   */
+  boolean synced;
 
   Track(int capacity, long now) {
     this.ring = new Event[capacity];
     this.lastStream = now;
+  }
+
+  /**
+   * The request that opened the key's latest stream here, or null: what a push outside any request
+   * renders with when the key has no stream here any more (its tab is hidden).
+   */
+  volatile @Nullable Object lastRequest;
+
+  /** The last streams that left the key here, weakly held; guarded by itself. */
+  private final Object[] left = new Object[8];
+
+  private int nextLeft;
+
+  /** {@code conn} left the key: it is remembered for a while (see {@link #hadLeft}). */
+  void left(Object conn) {
+    synchronized (left) {
+      left[nextLeft] = new WeakReference<>(conn);
+      nextLeft = (nextLeft + 1) % left.length;
+    }
+  }
+
+  /** Whether {@code conn} is one of the last streams that left the key here. */
+  boolean hadLeft(Object conn) {
+    synchronized (left) {
+      for (Object ref : left) {
+        if (ref != null && ((WeakReference<?>) ref).get() == conn) return true;
+      }
+      return false;
+    }
   }
 
   /** The key has a stream here now. */

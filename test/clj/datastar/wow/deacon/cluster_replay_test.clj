@@ -11,9 +11,7 @@
             [datastar.wow.deacon.test.log :refer [with-captured-logs]]
             [datastar.wow.deacon.test.proxy :as proxy]
             [datastar.wow.deacon.test.redis :as redis]
-            [datastar.wow.deacon.test.wow :as wow])
-  (:import (io.lettuce.core RedisClient)
-           (io.lettuce.core.api StatefulRedisConnection)))
+            [datastar.wow.deacon.test.wow :as wow]))
 
 (set! *warn-on-reflection* true)
 
@@ -84,6 +82,13 @@
 
 (defn- errors-of [ns] (mapcat (comp deref :errors) ns))
 
+(defn- logged
+  "The ids the shared log of key `k` holds, read from Redis (`P:ev:<edn>`)."
+  [{:keys [prefix]} k]
+  (redis/command! @server "EVAL"
+                  "local o = {} for i, e in ipairs(redis.call('XRANGE', KEYS[1], '-', '+')) do o[i] = e[1] end return o"
+                  "1" (str prefix ":ev:" (pr-str k))))
+
 (deftest every-tab-of-a-key-on-every-node-sees-the-same-ids-in-the-same-order
   (with-nodes [[a b] ["a" "b"]]
     (let [on-a (open! a "s1" ::feed [])
@@ -113,9 +118,11 @@
       (let [last-id (last (wow/event-ids tab))]
         (wow/close! tab)                                  ; hidden: no stream of the key anywhere
         (is (eventually #(empty? (d*conn/cluster-keys (:store b) ["s1" ::feed]))))
+        ;; from b, which never held the key: relayed to a, which held it last, and renders it
         (d*conn/send! (:store b) ["s1" ::feed] [[:datastar.wow/patch-signals {:n 2}]])
-        (d*conn/send! (:store a) [:* ::feed] [[:datastar.wow/patch-signals {:n 3}]])
-        (is (eventually #(d*conn/recoverable? (:store b) ["s1" ::feed] last-id))
+        (d*conn/send! (:store b) [:* ::feed] [[:datastar.wow/patch-signals {:n 3}]])
+        (is (eventually #(= 3 (count (logged a ["s1" ::feed])))) "both kept for the hidden tab")
+        (is (d*conn/recoverable? (:store b) ["s1" ::feed] last-id)
             "node b can tell, before it answers, that the tab will be caught up")
         (let [back (open! b "s1" ::feed [[:datastar.wow/patch-signals {:n :opening}]] last-id)]
           (is (eventually #(held-everywhere? [a b] ["s1" ::feed])))
@@ -150,6 +157,29 @@
         (let [back (open! c "s1" ::feed [] mark)]
           (is (= [1 2] (ns-of back)) "the log holds each once"))))
     (is (empty? (errors-of [a b c])))))
+
+(deftest a-push-the-pushing-node-renders-as-nothing-is-nothing-on-every-node
+  ;; ::said-by-others sends only on the nodes that did not push it: the pushing node's empty
+  ;; rendering is the one the log keeps, and no other node's rendering reaches a tab later,
+  ;; after pushes made since
+  (with-nodes [[a b] ["a" "b"]]
+    (let [others-say (fn [n] {:datastar.wow/effects
+                              {::said-by-others (fn [{:keys [dispatch]} _ from]
+                                                  (when-not (= from (:name n))
+                                                    (dispatch [[:datastar.wow/patch-signals {:n (:name n)}]])))}})
+          dispatch (fn [n] (wow/create-dispatch [[d*conn/registry (:store n) {:id-fn session}] [others-say n]]))
+          a (assoc a :dispatch (dispatch a))
+          b (assoc b :dispatch (dispatch b))
+          on-a (open! a "s1" ::feed [])
+          on-b (open! b "s1" ::feed [])]
+      (is (eventually #(held-everywhere? [a b] ["s1" ::feed])))
+      (wow/request! (:dispatch b) (request "s1") {::d*conn/key ::feed :🚀 [[::said-by-others "b"]]})
+      (push! b "s1" ::feed 1)
+      (is (eventually #(= [1] (ns-of on-a))))
+      (Thread/sleep 200) ; node a's rendering, were it kept, would have arrived by now
+      (is (= [1] (ns-of on-a) (ns-of on-b)) "node a's rendering, {:n \"a\"}, was dropped")
+      (is (= (wow/event-ids on-a) (wow/event-ids on-b))))
+    (is (empty? (errors-of [a b])))))
 
 (deftest a-node-cut-off-from-redis-gets-what-was-sent-meanwhile-once-it-is-back
   (let [cut (proxy/start! (:port @server))]
@@ -230,12 +260,8 @@
       (is (eventually #(= [1] (ns-of tab))))
       (let [id (first (wow/event-ids tab))
             copy (str "{:v 1, :from \"a\", :key [\"s1\" " ::feed "], :prev nil, :ids [\"" id "\"],"
-                      " :events [[:datastar.wow/patch-signals {:n 1} nil]]}")
-            client (RedisClient/create ^String (:uri @server))]
-        (try
-          (with-open [^StatefulRedisConnection c (.connect client)]
-            (is (= 1 (.publish (.sync c) (str (:prefix a) ":to:b") copy)) "the copy reached b"))
-          (finally (.shutdown client)))
+                      " :events [[:datastar.wow/patch-signals {:n 1} nil]]}")]
+        (is (= ["1"] (redis/command! @server "PUBLISH" (str (:prefix a) ":to:b") copy)) "the copy reached b")
         (push! a "s1" ::feed 2)
         (is (eventually #(= [1 2] (ns-of tab))))
         (Thread/sleep 100)

@@ -4,10 +4,13 @@
   contract' and 'Facts from the real stack'; Nexus v2026.06.4's
   src/nexus/core.cljc)."
   (:require [clojure.test :refer [deftest is testing]]
+            [datastar.wow.deacon.test.http :as http]
             [datastar.wow.deacon.test.wow :as wow]
             [nexus.core :as nexus]
             [starfederation.datastar.clojure.adapter.http-kit :as hk]
-            [starfederation.datastar.clojure.api :as sdk]))
+            [starfederation.datastar.clojure.api :as sdk]
+            [starfederation.datastar.clojure.protocols :as p])
+  (:import (java.util.concurrent.locks ReentrantLock)))
 
 (set! *warn-on-reflection* true)
 
@@ -228,3 +231,59 @@
     (testing "closing the stream runs on-close with the stream and a status"
       (is (identical? sse (first @closed)))
       (is (some? (second @closed))))))
+
+(deftest the-stand-ins-write-ids-and-retry-as-the-sdk-does
+  ;; Read in the Datastar Clojure SDK, starfederation/datastar-clojure at tag v1.0.0-RC9 (the
+  ;; SDK of the real stack, DESIGN.md), libraries/sdk/src/main/starfederation/datastar/clojure/:
+  ;; - api/common.clj, lines 8-9: the options are :d*.sse/id and :d*.sse/retry-duration;
+  ;; - api/sse.clj, lines 93-100 (append-opts!): an "id: " line when the id is truthy, then a
+  ;;   "retry: " line when the retry duration is; lines 120-127 (write-event!): the event: line,
+  ;;   those, a data: line per data line, then the blank line; lines 138-164 (rework-options,
+  ;;   send-event!): the API layer turns an empty id and the default retry (1000) into false
+  ;;   before calling the protocol's send-event!, which writes whatever it is handed;
+  ;; - the generators' send-event! writes through write-event! holding the generator's own lock:
+  ;;   libraries/sdk-http-kit/.../adapter/http_kit/impl.cljc lines 76-88, and
+  ;;   libraries/sdk-ring/.../adapter/ring/impl.clj lines 58-59.
+  ;; Deacon's replay hands the protocol's send-event! {:d*.sse/id id} (and the event's retry
+  ;; duration, if it had one); the stand-ins must turn that into the SDK's lines.
+  (testing "the socket stand-in writes an event's text as write-event! does"
+    (is (= "event: datastar-patch-signals\ndata: signals {a: 1}\n\n"
+           (http/event-text "datastar-patch-signals" ["signals {a: 1}"] {})))
+    (is (= "event: e\nid: 3kq-0000000000001\ndata: x\n\n"
+           (http/event-text "e" ["x"] {:d*.sse/id "3kq-0000000000001"})))
+    (is (= "event: e\nid: 7\nretry: 5000\ndata: a\ndata: b\n\n"
+           (http/event-text "e" ["a" "b"] {:d*.sse/retry-duration 5000 :d*.sse/id "7"}))
+        "id: before retry:, both before the data lines, whatever the order of the options")
+    (is (= "event: e\nretry: 1000\ndata: x\n\n" (http/event-text "e" ["x"] {:d*.sse/retry-duration 1000}))
+        "the protocol writes even the default retry; only the API layer drops it")
+    (is (= "event: e\ndata: x\n\n" (http/event-text "e" ["x"] {:d*.sse/id false :d*.sse/retry-duration false}))
+        "what the API layer leaves of an empty id and the default retry writes neither line"))
+  (testing "the fake stream records the id the SDK would write, nil for none"
+    (let [sse (wow/fake-sse)]
+      (is (true? (p/send-event! sse "e" ["x"] {:d*.sse/id "3kq-0000000000001"})))
+      (is (true? (p/send-event! sse "e" ["y"] {})))
+      (is (= [["e" ["x"]] ["e" ["y"]]] (wow/events sse)))
+      (is (= ["3kq-0000000000001" nil] (wow/event-ids sse)))))
+  (testing "the fake stream writes holding its own lock, as the SDK's generators do"
+    (let [sse    (wow/fake-sse)
+          ^ReentrantLock lock (p/get-lock sse)
+          writer (promise)
+          _      (.lock lock)
+          sent   (future (deliver writer (Thread/currentThread)) (p/send-event! sse "e" ["x"] {}))]
+      (try
+        (while (not (or (.hasQueuedThread lock ^Thread @writer) (realized? sent))) (Thread/onSpinWait))
+        (is (not (realized? sent)) "the send waits for the stream's lock")
+        (finally (.unlock lock)))
+      (is (true? @sent))))
+  (testing "an action's SDK options reach send-event!, as datastar.wow's actions pass them"
+    (let [seen     (atom nil)
+          sse      (reify p/SSEGenerator
+                     (send-event! [_ _ _ opts] (reset! seen opts) true)
+                     (get-lock [_] (ReentrantLock.))
+                     (close-sse! [_] true)
+                     (sse-gen? [_] true))
+          dispatch (wow/create-dispatch [])]
+      (dispatch {:sse sse} {} [[:datastar.wow/patch-signals {:a 1} {:d*.sse/retry-duration 3000}]])
+      (is (= {:d*.sse/retry-duration 3000} @seen))
+      (dispatch {:sse sse} {} [[:datastar.wow/patch-signals {:a 1}]])
+      (is (= {} @seen) "none given: none passed"))))

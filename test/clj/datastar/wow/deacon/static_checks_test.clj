@@ -63,7 +63,7 @@
   ;; demo.app, demo.server and user need Clojars libraries: not loadable here.
   (let [{:keys [exit out warnings]}
         (load-fresh ["dev/src"] '[demo.config demo.params demo.counter demo.session demo.assets
-                                  demo.view demo.panel demo.live
+                                  demo.view demo.panel demo.live demo.waves
                                   demo.effects demo.handlers])]
     (is (= 0 exit) out)
     (is (= [] warnings))))
@@ -141,7 +141,7 @@
 (deftest every-public-var-has-a-docstring
   (doseq [n '[datastar.wow.deacon datastar.wow.deacon.protocols datastar.wow.deacon.http-kit-version
               demo.config demo.params demo.counter demo.session demo.assets demo.view
-              demo.panel demo.live demo.effects demo.handlers]]
+              demo.panel demo.live demo.waves demo.effects demo.handlers]]
     (require n)
     (doseq [[sym v] (ns-publics n)]
       (is (not (str/blank? (:doc (meta v)))) (str n "/" sym)))))

@@ -33,6 +33,19 @@ enum StoreKind {
     return build(listener, null, null, writer);
   }
 
+  /**
+   * A store of this kind with {@code writer} that keeps a history of {@code events} per key for
+   * {@code window} ({@code replay(...)}).
+   */
+  BaseStore buildWithReplay(RemovalListener listener, ConnectionWriter writer, int events, Duration window) {
+    if (this == ATOM || this == ATOM_FAN_OUT) {
+      return configure(AtomStore.builder(), listener, null, null, writer).replay(events, window).build();
+    }
+    return configure(CaffeineStore.builder().executor(Runnable::run), listener, null, null, writer)
+        .replay(events, window)
+        .build();
+  }
+
   private BaseStore build(
       RemovalListener listener,
       @Nullable Duration heartbeat,

@@ -19,6 +19,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A browser for the example's tests, over {@code java.net.http}: loads pages, keeps a session
@@ -31,8 +32,11 @@ final class Browser {
 
   final HttpClient http = HttpClient.newHttpClient();
 
-  /** One event: its type and the payload of its data lines (after "signals " or "elements "). */
-  record Event(String type, String data) {
+  /**
+   * One event: its type, the payload of its data lines (after "signals " or "elements ", one line
+   * each) and its SSE id, or null without one.
+   */
+  record Event(String type, String data, @Nullable String id) {
     boolean counter() {
       return type.equals(SIGNALS) && data.contains("\"counter\"");
     }
@@ -41,8 +45,25 @@ final class Browser {
       return type.equals(ELEMENTS) && data.startsWith("<section id=\"store\"");
     }
 
+    /** A wave's line, appended to the page's list. */
     boolean wave() {
-      return type.equals(SIGNALS) && data.startsWith("{\"wave\":");
+      return type.equals(ELEMENTS) && data.startsWith("selector #waves\nmode append\n<li data-wave=\"");
+    }
+
+    /** @return the id of the wave of a wave's line */
+    String waveId() {
+      int start = data.indexOf("data-wave=\"") + 11;
+      return data.substring(start, data.indexOf('"', start));
+    }
+
+    /** @return the text of a wave's line */
+    String waveText() {
+      return data.substring(data.indexOf("\">") + 2, data.lastIndexOf("</li>"));
+    }
+
+    /** The whole list of waves, sent to a tab that opened afresh. */
+    boolean waveList() {
+      return type.equals(ELEMENTS) && data.startsWith("<ol id=\"waves\"");
     }
 
     boolean push() {
@@ -58,9 +79,10 @@ final class Browser {
   final class Tab implements AutoCloseable {
     private final BufferedReader in;
 
-    Tab(CounterServer server, String cookie) throws Exception {
-      HttpResponse<InputStream> r =
-          http.send(request(server, "GET", "/updates", cookie).build(), HttpResponse.BodyHandlers.ofInputStream());
+    Tab(CounterServer server, String cookie, @Nullable String lastEventId) throws Exception {
+      HttpRequest.Builder b = request(server, "GET", "/updates", cookie);
+      if (lastEventId != null) b.header("Last-Event-ID", lastEventId);
+      HttpResponse<InputStream> r = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
       assertEquals(200, r.statusCode());
       assertEquals("text/event-stream", r.headers().firstValue("Content-Type").orElseThrow());
       in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8));
@@ -69,14 +91,19 @@ final class Browser {
     /** @return the next event, or null at the end of the stream; SSE comments are skipped */
     Event next() throws IOException {
       String type = null;
+      String id = null;
       StringBuilder data = new StringBuilder();
       for (String line = in.readLine(); line != null; line = in.readLine()) {
         if (line.isEmpty()) {
-          if (type != null) return new Event(type, data.toString());
+          if (type != null) return new Event(type, data.toString(), id);
           continue;
         }
         if (line.startsWith("event: ")) type = line.substring(7);
-        else if (line.startsWith("data: ")) data.append(line.substring(6).replaceFirst("^(signals|elements) ", ""));
+        else if (line.startsWith("id: ")) id = line.substring(4);
+        else if (line.startsWith("data: ")) {
+          if (data.length() > 0) data.append('\n');
+          data.append(line.substring(6).replaceFirst("^(signals|elements) ", ""));
+        }
       }
       return null;
     }
@@ -152,9 +179,17 @@ final class Browser {
    *     miss the tab
    */
   Tab tab(CounterServer server, String cookie) throws Exception {
+    return tab(server, cookie, null);
+  }
+
+  /**
+   * @return a tab that opens again, as Datastar opens a hidden tab's stream when the tab is shown:
+   *     with {@code Last-Event-ID}, the id of the last event it got (null: none)
+   */
+  Tab tab(CounterServer server, String cookie, @Nullable String lastEventId) throws Exception {
     Object key = CounterServer.key(sid(server, cookie));
     int before = server.store().count(key);
-    Tab tab = new Tab(server, cookie);
+    Tab tab = new Tab(server, cookie, lastEventId);
     eventually("the tab's stream is stored", () -> server.store().count(key) > before);
     return tab;
   }

@@ -283,17 +283,49 @@ final class Chromium implements AutoCloseable {
    * @throws Exception when request interception cannot be switched on
    */
   void allowOnly(String origin) throws Exception {
+    allowOnly(origin, Map.of());
+  }
+
+  /**
+   * As {@link #allowOnly(String)}, but answers a request for one of {@code scripts}' URLs with
+   * that script, as if it came from there: a page's CDN script served from a file on this machine.
+   *
+   * @param origin e.g. {@code http://127.0.0.1:3000}
+   * @param scripts JavaScript by URL
+   * @throws Exception when the DevTools call fails
+   */
+  void allowOnly(String origin, Map<String, byte[]> scripts) throws Exception {
     onEvent(e -> {
       if (!"Fetch.requestPaused".equals(e.get("method"))) return;
       Map<?, ?> p = (Map<?, ?>) e.get("params");
       String url = (String) ((Map<?, ?>) p.get("request")).get("url");
       Object id = p.get("requestId");
+      byte[] script = scripts.get(url);
       var unused =
-          url.equals(origin) || url.startsWith(origin + "/")
-              ? send("Fetch.continueRequest", Map.of("requestId", id))
-              : send("Fetch.failRequest", Map.of("requestId", id, "errorReason", "BlockedByClient"));
+          script != null
+              ? send("Fetch.fulfillRequest", Map.of(
+                  "requestId", id, "responseCode", 200,
+                  "responseHeaders", List.of(
+                      Map.of("name", "Content-Type", "value", "text/javascript; charset=utf-8"),
+                      Map.of("name", "Access-Control-Allow-Origin", "value", "*")),
+                  "body", Base64.getEncoder().encodeToString(script)))
+              : url.equals(origin) || url.startsWith(origin + "/")
+                  ? send("Fetch.continueRequest", Map.of("requestId", id))
+                  : send("Fetch.failRequest", Map.of("requestId", id, "errorReason", "BlockedByClient"));
     });
     call("Fetch.enable", Map.of("patterns", List.of(Map.of("urlPattern", "*"))));
+  }
+
+  /**
+   * Minimises the browser's window, or brings it back: the page's {@code document.hidden} turns
+   * true or false and it gets a {@code visibilitychange} event, as when its user switches tabs.
+   *
+   * @param hidden true to minimise
+   * @throws Exception when the DevTools call fails
+   */
+  void hide(boolean hidden) throws Exception {
+    Object window = call("Browser.getWindowForTarget").get("windowId");
+    call("Browser.setWindowBounds", Map.of("windowId", window, "bounds", Map.of("windowState", hidden ? "minimized" : "normal")));
   }
 
   /**

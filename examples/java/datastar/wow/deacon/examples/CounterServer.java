@@ -48,6 +48,12 @@ public final class CounterServer implements AutoCloseable {
   /** Every tab of every session: the pattern {@code [:* :counter]}. */
   static final IPersistentVector EVERY_TAB = Deacon.scopedKey(Deacon.WILDCARD, COUNTER);
 
+  /** How many events each session's key keeps for tabs that come back. */
+  static final int REPLAY_EVENTS = 100;
+
+  /** How long the key keeps them. */
+  static final Duration REPLAY_WINDOW = Duration.ofMinutes(5);
+
   private static final String NODELAY = "sun.net.httpserver.nodelay";
 
   private final HttpServer server;
@@ -58,6 +64,7 @@ public final class CounterServer implements AutoCloseable {
   private final Sessions sessions;
   private final Counters counters;
   private final StorePanel panel;
+  private final Waves waves = new Waves();
 
   private CounterServer(Settings settings) throws IOException {
     this.requests = Executors.newCachedThreadPool(daemon("counter-http"));
@@ -68,14 +75,17 @@ public final class CounterServer implements AutoCloseable {
     AtomStore.Builder builder =
         AtomStore.builder()
             .fanOut(true) // a key keeps every tab's stream
-            .writer(new TabWriter(counters, panel))
+            .writer(new TabWriter(counters, panel, waves))
+            // each session's key keeps its last 100 events for 5 minutes: a tab Datastar closed
+            // while hidden gets what it missed when shown again (Routes, GET /updates)
+            .replay(REPLAY_EVENTS, REPLAY_WINDOW)
             .heartbeat(settings.heartbeat(), stream -> ((SseStream) stream).comment())
             .onRemoval(this::removed);
     if (settings.cluster() != null) builder.cluster(settings.cluster());
     this.store = builder.build();
     counters.start(store);
     panel.start(store, settings.heartbeat());
-    Routes routes = new Routes(store, sessions, counters, panel);
+    Routes routes = new Routes(store, sessions, counters, panel, waves);
     this.server = HttpServer.create(new InetSocketAddress(settings.ip(), settings.port()), 1024);
     server.setExecutor(requests);
     server.createContext("/", routes::route); // every path: route matches them exactly
@@ -219,6 +229,11 @@ public final class CounterServer implements AutoCloseable {
    */
   @Nullable String sessionId(String cookieValue) {
     return sessions.verify(cookieValue);
+  }
+
+  /** @return the waves this node keeps */
+  Waves waves() {
+    return waves;
   }
 
   /** @return how many sessions have a counter on this node */

@@ -252,9 +252,10 @@ class CounterServerTest {
     try (Tab a1 = tab(ann); Tab a2 = tab(ann); Tab b = tab(bob)) {
       assertEquals(204, send("POST", "/wave", bob).statusCode());
       for (Tab t : List.of(a1, a2, b)) {
-        String wave = t.next(Event::wave).data();
-        assertTrue(
-            wave.matches("\\{\"wave\":\"" + Page.shortId(sid(bob)) + " waved at \\d\\d:\\d\\d:\\d\\d\"}"), wave);
+        Event wave = t.next(Event::wave);
+        assertTrue(wave.waveText().matches(Page.shortId(sid(bob)) + " waved at \\d\\d:\\d\\d:\\d\\d"), wave.data());
+        assertTrue(wave.data().contains("data-show=\"!$waves.includes('"), "hidden if the tab's list has it: " + wave);
+        assertTrue(wave.id() != null, "its event has an SSE id");
       }
       assertEquals(3, server.store().count(), "nothing stored for the wave");
       assertEquals(400, send("POST", "/wave", null).statusCode(), "a wave needs a session");
@@ -341,7 +342,9 @@ class CounterServerTest {
     List<String> found = new ArrayList<>();
     while (urls.find()) found.add(urls.group(1));
     assertEquals(List.of("/favicon.ico", "/style.css", Page.DATASTAR_CDN), found);
-    assertTrue(html.contains("data-init=\"@get('/updates', {openWhenHidden: true})\""), html);
+    assertTrue(html.contains("data-init=\"@get('/updates')\""), "closed while hidden, opened again when shown");
+    assertTrue(html.contains("<ol id=\"waves\" class=\"log waves\"></ol>"), "no wave yet");
+    assertTrue(html.contains("waves: [], notice: ''"), html);
     assertTrue(html.contains("<section id=\"store\""), html);
     for (String label : List.of("Start timer", "Add ten", "Stop and reset", "Wave to everyone")) {
       assertTrue(html.contains(">" + label + "</button>"), label);

@@ -61,11 +61,12 @@ final class Messages {
   record Command(String session, String op, String id, String from) implements Message {}
 
   /**
-   * Someone waved: every tab shows it.
+   * Someone waved: every tab appends a line saying so, and every node keeps it ({@link Waves}).
    *
+   * @param id the wave's id, drawn where it was made ({@link Waves#newId})
    * @param text who waved and when
    */
-  record Wave(String text) implements Message {}
+  record Wave(String id, String text) implements Message {}
 
   /**
    * A notice every tab it reaches shows above its buttons, e.g. that a command reached only this
@@ -105,7 +106,7 @@ final class Messages {
     if (m instanceof Command c) {
       return RT.mapUniqueKeys(TYPE, COMMAND, SESSION, c.session(), OP, c.op(), ID, c.id(), FROM, c.from());
     }
-    if (m instanceof Wave w) return RT.mapUniqueKeys(TYPE, WAVE, TEXT, w.text());
+    if (m instanceof Wave w) return RT.mapUniqueKeys(TYPE, WAVE, ID, w.id(), TEXT, w.text());
     if (m instanceof Push p) return RT.mapUniqueKeys(TYPE, PUSH, N, p.n());
     if (m instanceof Notice n) return RT.mapUniqueKeys(TYPE, NOTICE, TEXT, n.text());
     Panel p = (Panel) m;
@@ -127,7 +128,7 @@ final class Messages {
         return new CounterState(text(m, SESSION), r, text(m, FROM), flag(m, ASK));
       }
       if (type == COMMAND) return new Command(text(m, SESSION), text(m, OP), text(m, ID), text(m, FROM));
-      if (type == WAVE) return new Wave(text(m, TEXT));
+      if (type == WAVE) return new Wave(text(m, ID), text(m, TEXT));
       if (type == PUSH) return new Push(number(m, N));
       if (type == NOTICE) return new Notice(text(m, TEXT));
       if (type == PANEL) return new Panel(text(m, FROM), flag(m, TELL_OTHERS));

@@ -58,9 +58,10 @@ final class Page {
    * @param counter the session's counter as it is now
    * @param sid the session's id, or null before it has one
    * @param panel the store panel
+   * @param waves the waves this node keeps, oldest first
    * @return the whole page
    */
-  static String html(Counter.State counter, @Nullable String sid, Panel panel) {
+  static String html(Counter.State counter, @Nullable String sid, Panel panel, List<Messages.Wave> waves) {
     String me = sid == null ? "" : shortId(sid);
     return "<!doctype html>\n"
         + "<html lang=\"en\">\n"
@@ -73,7 +74,7 @@ final class Page {
         + "  <script type=\"module\" src=\"" + DATASTAR_CDN + "\"></script>\n"
         + "</head>\n"
         + "<body data-signals=\"{counter: " + counter.value() + ", running: " + counter.running()
-        + ", me: '" + me + "', wave: '', notice: ''}\" data-init=\"@get('/updates', {openWhenHidden: true})\""
+        + ", me: '" + me + "', waves: " + WaveList.jsIds(waves) + ", notice: ''}\" data-init=\"@get('/updates')\""
         + " data-on:datastar-fetch=\"" + Notices.ON_FETCH_ERROR + "\">\n"
         + "<header><span class=\"logo\"></span><div><h1>datastar.wow.deacon, from Java</h1>"
         + "<p>SSE streams stored by key: one key per browser, one stream per tab</p></div></header>\n"
@@ -97,9 +98,10 @@ final class Page {
         + "<p class=\"notice\" role=\"status\" data-text=\"$notice\"></p>"
         + "</section>\n"
         + "<section class=\"card\"><h2>Everyone</h2>"
-        + "<p class=\"hint\">Reaches every open page of every browser: open one in a private window too.</p>"
+        + "<p class=\"hint\">Reaches every open page of every browser: open one in a private window too."
+        + " A hidden tab gets the waves it missed when it is shown again.</p>"
         + "<div class=\"buttons\"><button data-on:click=\"@post('/wave')\">Wave to everyone</button></div>"
-        + "<p class=\"wave\" data-text=\"$wave\"></p></section>\n"
+        + WaveList.html(waves) + "</section>\n"
         + storePanel(panel) + "\n"
         + "</main>\n"
         + "</body>\n"
@@ -227,7 +229,11 @@ final class Page {
     return disabled ? " disabled" : "";
   }
 
-  private static String escape(String s) {
+  /**
+   * @param s text
+   * @return it escaped for HTML text and attribute values
+   */
+  static String escape(String s) {
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
   }
 }

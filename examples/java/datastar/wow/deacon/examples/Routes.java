@@ -9,6 +9,7 @@ import clojure.lang.Keyword;
 import com.sun.net.httpserver.HttpExchange;
 import datastar.wow.deacon.AtomStore;
 import datastar.wow.deacon.Peers;
+import datastar.wow.deacon.Replay;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
@@ -19,9 +20,10 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>{@code GET /}: the page, with the session's counter as it is; a browser without a session
  *       is given a cookie;
- *   <li>{@code GET /updates}: the tab's stream, stored under {@code [session :counter]};
+ *   <li>{@code GET /updates}: the tab's stream, stored under {@code [session :counter]}; with a
+ *       {@code Last-Event-ID}, first the events it missed;
  *   <li>{@code PUT /}, {@code POST /jump}, {@code DELETE /}: start, add ten, stop and reset;
- *   <li>{@code POST /wave}: every tab of every session;
+ *   <li>{@code POST /wave}: a line appended to every tab of every session;
  *   <li>{@code POST /push?n=7}: {@code {"push": 7}} to every tab of the session, on every node (what
  *       the cluster test counts);
  *   <li>{@code GET /stats}: this node's figures as JSON;
@@ -29,6 +31,7 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  */
 final class Routes {
+  private static final System.Logger LOG = System.getLogger(Routes.class.getName());
   private static final Keyword CLUSTER = Keyword.intern("cluster");
   private static final Keyword CONNECTED = Keyword.intern("connected");
 
@@ -36,18 +39,21 @@ final class Routes {
   private final Sessions sessions;
   private final Counters counters;
   private final StorePanel panel;
+  private final Waves waves;
 
   /**
-   * @param store every tab's stream
+   * @param store every tab's stream; it keeps a history ({@code replay})
    * @param sessions the session cookies
    * @param counters the session counters
    * @param panel the store panel
+   * @param waves the waves this node keeps
    */
-  Routes(AtomStore store, Sessions sessions, Counters counters, StorePanel panel) {
+  Routes(AtomStore store, Sessions sessions, Counters counters, StorePanel panel, Waves waves) {
     this.store = store;
     this.sessions = sessions;
     this.counters = counters;
     this.panel = panel;
+    this.waves = waves;
   }
 
   /**
@@ -94,20 +100,40 @@ final class Routes {
     // The session's counter as it is, though another tab may be the one running it.
     Counter.State state = sid == null ? Counter.State.INITIAL : counters.state(sid);
     ex.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
-    reply(ex, 200, Page.html(state, sid, panel.snapshot()));
+    reply(ex, 200, Page.html(state, sid, panel.snapshot(), waves.listed()));
   }
 
-  // GET /updates: the tab's stream, stored beside the session's other tabs.
+  // GET /updates: the tab's stream, stored beside the session's other tabs. Datastar opens it again
+  // with Last-Event-ID when a hidden tab is shown (or the stream dropped): the store's history then
+  // writes it what it missed first, and the whole list of waves is sent only when it cannot.
   private void updates(HttpExchange ex) throws IOException {
     String sid = session(ex);
     if (sid == null) return;
     SseStream stream = SseStream.open(ex, "a tab of " + Page.shortId(sid));
     IPersistentVector key = CounterServer.key(sid);
-    store.store(key, stream); // fan-out: joins the session's other tabs
+    if (!join(key, stream, ex.getRequestHeaders().getFirst("Last-Event-ID"))) return;
     panel.opened(key); // every tab: one more open
     counters.show(sid, stream); // this tab, from the counter as it is now
     counters.opened(sid); // in a cluster: and as the other nodes have it
     counters.settle(sid);
+  }
+
+  // Under the key's lock (Replay.resume): the events after lastEventId, if the history holds it;
+  // else the whole list of waves; then the stream joins the session's other tabs (fan-out). Asked
+  // there, recoverable gives the answer resume acted on. False when the tab is gone already.
+  private boolean join(IPersistentVector key, SseStream stream, @Nullable String lastEventId) {
+    Replay replay = store.policy().replay().orElseThrow();
+    try {
+      replay.resume(key, stream, lastEventId, () -> {
+        if (!replay.recoverable(key, lastEventId)) WaveList.show(stream, waves);
+        store.store(key, stream);
+      });
+    } catch (Exception writeFailed) {
+      LOG.log(System.Logger.Level.WARNING, "counter: a tab's catching up failed: " + writeFailed);
+    }
+    if (stream.isOpen()) return true;
+    store.purgeConnection(stream);
+    return false;
   }
 
   // PUT /, POST /jump, DELETE /: change the counter once, show it on every tab of the session. No
@@ -151,8 +177,9 @@ final class Routes {
   private void wave(HttpExchange ex) throws IOException {
     String sid = session(ex);
     if (sid == null) return;
-    String text = Page.shortId(sid) + " waved at " + Page.timeOfDay();
-    store.send(CounterServer.EVERY_TAB, Messages.write(new Messages.Wave(text)));
+    Messages.Wave wave = new Messages.Wave(Waves.newId(), Page.shortId(sid) + " waved at " + Page.timeOfDay());
+    waves.seen(wave); // pages that open later are given it
+    store.send(CounterServer.EVERY_TAB, Messages.write(wave));
     reply(ex, 204, null);
   }
 

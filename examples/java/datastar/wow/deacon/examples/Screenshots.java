@@ -109,13 +109,13 @@ public final class Screenshots {
 
       // Another browser: a tab open, another closed (the panel's removal log).
       String otherCookie = other.cookie(server);
-      Browser.Tab kept = other.new Tab(server, otherCookie);
-      try (Browser.Tab closed = other.new Tab(server, otherCookie)) {
+      Browser.Tab kept = other.new Tab(server, otherCookie, null);
+      try (Browser.Tab closed = other.new Tab(server, otherCookie, null)) {
         closed.counter();
       }
       // This browser's tab, with the page's own cookie: start, wait, add ten, wait.
       String cookie = cookie(chromium, origin);
-      try (Browser.Tab tab = other.new Tab(server, cookie)) {
+      try (Browser.Tab tab = other.new Tab(server, cookie, null)) {
         tab.counter();
         other.send(server, "PUT", "/", cookie);
         Thread.sleep(3_200);

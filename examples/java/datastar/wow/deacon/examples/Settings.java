@@ -48,12 +48,13 @@ record Settings(
    * @param ip the address to listen on
    * @param port the port, or 0 for any free port
    * @param tick how often the timer adds one
-   * @return the settings of a server on its own, with a 5-second heartbeat, 5 ticks' grace, 10
-   *     minutes' keep and panels 100 ms after a change
+   * @return the settings of a server on its own, with a 5-second heartbeat, 60 ticks' grace (a tab's
+   *     stream closes while the tab is hidden: a counter runs on while its user looks elsewhere for
+   *     a while), 10 minutes' keep and panels 100 ms after a change
    */
   static Settings of(InetAddress ip, int port, Duration tick) {
     return new Settings(
-        ip, port, tick, Duration.ofSeconds(5), 5, Duration.ofMinutes(10), Duration.ofMillis(100), null, null);
+        ip, port, tick, Duration.ofSeconds(5), 60, Duration.ofMinutes(10), Duration.ofMillis(100), null, null);
   }
 
   Settings heartbeat(Duration heartbeat) {

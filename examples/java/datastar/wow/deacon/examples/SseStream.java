@@ -4,6 +4,8 @@ import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One open Server-Sent-Events response, writing the two events the Datastar browser script
@@ -12,9 +14,14 @@ import java.nio.charset.StandardCharsets;
  *
  * <pre>
  * event: datastar-patch-signals
+ * id: 1wuz75s6n0o3m-0000000000003
  * data: signals {"counter":10}
  *
  * </pre>
+ *
+ * <p>The {@code id} line is written for the events of a message the store's history recorded
+ * ({@link #withId}): the browser sends the last one back as {@code last-event-id} when it opens the
+ * stream again.
  *
  * <p>Writes are serialised on the stream's monitor, so the timer thread, request threads and the
  * cluster's delivery thread may share one stream; code holding the monitor can read state and write
@@ -26,6 +33,8 @@ public final class SseStream implements AutoCloseable {
   private final OutputStream out;
   private final String name;
   private boolean open = true;
+  // the SSE id of the events written now, inside withId; null outside
+  private @Nullable String id;
 
   private SseStream(HttpExchange exchange, String name) {
     this.exchange = exchange;
@@ -71,6 +80,38 @@ public final class SseStream implements AutoCloseable {
   }
 
   /**
+   * Patches elements into the element {@code selector} finds, as {@code mode} says, e.g. appends a
+   * line to a list ({@code mode append}).
+   *
+   * @param selector a CSS selector, e.g. {@code #waves}
+   * @param mode one of Datastar's patch modes, e.g. {@code append}
+   * @param html the elements
+   * @return false when the stream is closed (or closed while writing)
+   */
+  public boolean patchElements(String selector, String mode, String html) {
+    return send(
+        "event: datastar-patch-elements\n", "elements", "selector " + selector + "\nmode " + mode + "\n", html);
+  }
+
+  /**
+   * Runs {@code writes} with every event it writes to this stream carrying the SSE id {@code id},
+   * holding the stream's monitor.
+   *
+   * @param id the id of the message being written, from the store's history
+   * @param writes writes the message's events
+   * @return what {@code writes} returned
+   */
+  public synchronized boolean withId(String id, BooleanSupplier writes) {
+    String before = this.id;
+    this.id = id;
+    try {
+      return writes.getAsBoolean();
+    } finally {
+      this.id = before;
+    }
+  }
+
+  /**
    * Writes an SSE comment, which the page ignores: the heartbeat's probe.
    *
    * @return false when the stream is closed (or closed while writing)
@@ -84,8 +125,17 @@ public final class SseStream implements AutoCloseable {
     return open;
   }
 
-  private synchronized boolean send(String event, String field, String value) {
+  private boolean send(String event, String field, String value) {
+    return send(event, field, "", value);
+  }
+
+  // options: whole data lines ("selector #waves\n") before the value's
+  private synchronized boolean send(String event, String field, String options, String value) {
     StringBuilder frame = new StringBuilder(event);
+    if (id != null) frame.append("id: ").append(id).append('\n');
+    for (String option : options.split("\n", -1)) {
+      if (!option.isEmpty()) frame.append("data: ").append(option).append('\n');
+    }
     for (String line : value.split("\n", -1)) {
       frame.append("data: ").append(field).append(' ').append(line).append('\n');
     }

@@ -183,6 +183,7 @@ final class Backplane implements AutoCloseable {
   KeySync keySync(LocalNode local) {
     KeySync sync = new KeySync(local, directory);
     beforePublish = sync::flush;
+    outbox.holdsHere = local::holds;
     return sync;
   }
 

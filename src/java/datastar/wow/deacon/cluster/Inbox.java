@@ -34,7 +34,7 @@ final class Inbox implements AutoCloseable {
   private final Reporter report;
   private final ThreadPoolExecutor delivery;
   private final AtomicLong queuedBytes = new AtomicLong();
-  /** Told of each broadcast token heard, this node's own included. */
+  /** Told of each relayed push's place in {@code P:bc}, this node's own included. */
   volatile Consumer<String> heard = token -> {};
   private volatile boolean selfSubscribed;
   private volatile boolean broadcastSubscribed;
@@ -125,7 +125,8 @@ final class Inbox implements AutoCloseable {
     try {
       m = Message.decode(body, maxBytes);
       boolean broadcast = channel.equals(broadcastChannel);
-      if (m.isPattern != broadcast) {
+      // a key's relayed push (with a token) comes to a node's channel as a pattern
+      if (m.isPattern != broadcast && !(m.isPattern && m.token != null)) {
         throw new Message.Refused(
             broadcast ? "holds a :key on the broadcast channel" : "holds a :pattern on a node's channel");
       }
@@ -133,7 +134,7 @@ final class Inbox implements AutoCloseable {
       failed(BackplaneException.RECEIVE, "refused a message on " + channel + ": it " + e.getMessage(), channel, body.length);
       return;
     }
-    if (m.token != null) heard.accept(m.token);
+    if (m.seq != null) heard.accept(m.seq);
     // this node's own broadcast, echoed by Redis; the events of a log it appended to come back
     if (m.entries == null && m.from.equals(self)) return;
     try {

@@ -16,13 +16,15 @@ import org.jspecify.annotations.Nullable;
  *
  * <pre>
  * {:v 1, :from "node-a", :key [7 :counter], :payload [[:datastar.wow/patch-signals {:count 3}]]}
- * {:v 1, :from "node-a", :pattern [:* :counter], :payload ..., :token "1733590000000-0"}
+ * {:v 1, :from "node-a", :pattern [:* :counter], :payload ..., :token "k3x9", :seq "1733590000000-0"}
+ * {:v 1, :from "node-a", :pattern [7 :counter], :payload ..., :token "p0q2", :seq "1733590000000-1"}
  * {:v 1, :from "node-a", :key [7 :feed], :prev "1733590000000-4",
  *  :ids ["1733590000000-5"], :events [["datastar-patch-elements" ["elements &lt;li&gt;hi&lt;/li&gt;"] nil]]}
  * </pre>
  *
- * The first two carry a payload to render (with a token, added by {@link Scripts#BROADCAST} in
- * Redis, the receiver appends what it renders to the shared history with it); the last carries
+ * The first two carry a payload to render (with a token, the receiver appends what it renders to
+ * the shared history with it; {@code :seq}, added by {@link Scripts#RELAY} in Redis, is the
+ * push's place in the pushes kept for the nodes cut off); the last carries
  * events of a key's shared history, with their ids and the id before them, built by {@link
  * Scripts#APPEND} in Redis.
  *
@@ -39,6 +41,7 @@ final class Message {
   private static final Keyword KEY = Keyword.intern("key");
   private static final Keyword PATTERN = Keyword.intern("pattern");
   private static final Keyword TOKEN = Keyword.intern("token");
+  private static final Keyword SEQ = Keyword.intern("seq");
   private static final Keyword PREV = Keyword.intern("prev");
   private static final Keyword IDS = Keyword.intern("ids");
   private static final Keyword EVENTS = Keyword.intern("events");
@@ -52,6 +55,8 @@ final class Message {
   final @Nullable Object payload;
   /** The token of a payload to render and append, or null. */
   final @Nullable String token;
+  /** A relayed push's place in {@code P:bc}, or null. */
+  final @Nullable String seq;
   /** For events of a key's log: the id before them, or null when there was none. */
   final @Nullable String prev;
   /** For events of a key's log: the events with their ids; null for a payload. */
@@ -69,12 +74,14 @@ final class Message {
       if (hasPattern) throw new Refused("holds :events for a :pattern");
       this.payload = null;
       this.token = null;
+      this.seq = null;
       this.prev = string(m, PREV);
       this.entries = entriesOf(m);
     } else {
       if (!m.containsKey(EdnWriter.PAYLOAD)) throw new Refused("has no :payload");
       this.payload = m.valAt(EdnWriter.PAYLOAD);
       this.token = string(m, TOKEN);
+      this.seq = string(m, SEQ);
       this.prev = null;
       this.entries = null;
     }
@@ -91,9 +98,19 @@ final class Message {
   }
 
   /**
-   * Encodes a message.
+   * The target fields of a relayed push: its receivers render the payload and append it to the
+   * shared history with {@code token}.
    *
    * @param target {@link #toKey} or {@link #toPattern}
+   */
+  static String relayed(String target, String token) {
+    return target + ", :token \"" + token + '"';
+  }
+
+  /**
+   * Encodes a message.
+   *
+   * @param target {@link #toKey}, {@link #toPattern} or {@link #relayed}
    * @throws InvalidPayloadException when the payload is not data, or the message is larger than
    *     {@code maxBytes}
    */

@@ -9,8 +9,8 @@ import org.jspecify.annotations.Nullable;
  * The broadcasts a node missed while cut off from Redis, with a shared history. Every broadcast
  * is kept in {@code P:bc} for the window (at most {@value #KEPT}); the node remembers the last one
  * it heard, and once it is back reads those after it and delivers them as if they had just
- * arrived: the receiver renders each for its own keys and appends the result with its token, which
- * the other nodes appended with too, so nothing is kept twice.
+ * arrived: the receiver renders each for its own keys and appends the result with the push's
+ * token, which the other nodes appended with too, so nothing is kept twice.
  *
  * <p>Runs on the delivery thread, in order with the messages that arrive.
  */
@@ -20,7 +20,7 @@ final class MissedBroadcasts {
 
   private final Context context;
   private final Receiver receiver;
-  /** The token of the last broadcast heard, or null before the node first connected. */
+  /** The place in {@code P:bc} of the last push heard, or null before the node first connected. */
   private volatile @Nullable String last;
 
   MissedBroadcasts(Context context, Receiver receiver) {
@@ -28,10 +28,10 @@ final class MissedBroadcasts {
     this.receiver = receiver;
   }
 
-  /** A broadcast with {@code token} was heard (this node's own included). */
-  void heard(String token) {
+  /** A relayed push at {@code seq} in {@code P:bc} was heard (this node's own included). */
+  void heard(String seq) {
     String l = last;
-    if (l == null || RedisLog.order(token, l) > 0) last = token;
+    if (l == null || RedisLog.order(seq, l) > 0) last = seq;
   }
 
   /**
@@ -70,8 +70,8 @@ final class MissedBroadcasts {
     for (int i = 2; i + 1 < reply.size(); i += 2) deliver(RedisLog.text(reply.get(i)), RedisLog.text(reply.get(i + 1)));
   }
 
-  private void deliver(String token, String body) {
-    heard(token);
+  private void deliver(String seq, String body) {
+    heard(seq);
     Message m;
     try {
       m = Message.decode(body.getBytes(StandardCharsets.UTF_8), context.settings.maxMessageBytes);
@@ -79,7 +79,7 @@ final class MissedBroadcasts {
       var unused = context.report.error(BackplaneException.RECEIVE, "skipped a kept broadcast that " + e.getMessage(), null);
       return;
     }
-    if (m.from.equals(context.names.self) || m.payload == null) return;
-    receiver.rendered(m.target, m.payload, token);
+    if (m.from.equals(context.names.self) || m.payload == null || m.token == null) return;
+    receiver.rendered(m.target, m.payload, m.token);
   }
 }

@@ -2,13 +2,15 @@ package datastar.wow.deacon.cluster;
 
 import clojure.lang.Keyword;
 import clojure.lang.PersistentVector;
+import datastar.wow.deacon.Appended;
 import datastar.wow.deacon.KeyPattern;
 import datastar.wow.deacon.Shown;
-import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -23,6 +25,8 @@ import org.jspecify.annotations.Nullable;
 final class Outbox {
   private static final Keyword KEY = Keyword.intern("key");
   private static final Keyword PATTERN = Keyword.intern("pattern");
+  private static final byte[] YES = {'1'};
+  private static final byte[] NO = {'0'};
 
   private final Context context;
   private final BooleanSupplier ready;
@@ -30,6 +34,11 @@ final class Outbox {
   private final Sequencer sequencer;
   private final byte[] self;
   private final byte[] channelPrefix;
+  /**
+   * Whether this node holds a stream under a key now: its append is kept even before the
+   * directory has its registration (a push made while the stream is being stored).
+   */
+  volatile Predicate<Object> holdsHere = key -> false;
 
   /** Runs a publish on the backplane's thread, after the directory writes asked for before it. */
   @FunctionalInterface
@@ -83,19 +92,20 @@ final class Outbox {
   /**
    * Appends {@code events} to the log of {@code key} and publishes them to its holders.
    *
-   * @return completes with how many events were kept (0: no node holds the key or held it within
-   *     the window, or the token was appended before)
+   * @return completes with the ids given and the id before them (none given: no node holds the
+   *     key or held it within the window, or the token was appended before)
    */
-  CompletionStage<Integer> append(Object key, List<Object> events, @Nullable String token) {
+  CompletionStage<Appended> append(Object key, List<Object> events, @Nullable String token) {
     String canonical = oneKey(key);
     int max = context.settings.maxMessageBytes;
-    byte[][] args = new byte[6 + events.size()][];
+    byte[][] args = new byte[7 + events.size()][];
     args[0] = self;
     args[1] = Directory.bytes(canonical);
     args[2] = Directory.bytes(Integer.toString(context.history.events));
     args[3] = context.history.windowArg();
     args[4] = channelPrefix;
     args[5] = Directory.bytes(token == null ? "" : token);
+    args[6] = holdsHere.test(key) ? YES : NO;
     long size = 96L + self.length + args[1].length;
     for (int i = 0; i < events.size(); i++) {
       StringBuilder edn = new StringBuilder();
@@ -104,8 +114,8 @@ final class Outbox {
       } catch (EdnWriter.TooLarge e) {
         throw Message.tooLarge(events, "more than", max);
       }
-      args[6 + i] = Directory.bytes(edn.toString());
-      size += args[6 + i].length + 32; // and its id
+      args[7 + i] = Directory.bytes(edn.toString());
+      size += args[7 + i].length + 32; // and its id
     }
     if (size > max) throw Message.tooLarge(events, "about " + size, max);
     if (!ready.getAsBoolean()) return notConnected(BackplaneException.SEND, key);
@@ -118,14 +128,21 @@ final class Outbox {
       names.top,
       names.once(token == null ? "-" : token, canonical)
     };
-    return nodes(
-        () -> context.link.eval(Scripts.APPEND, keys, args).thenApply(r -> (Long) ((List<?>) r).get(0)),
-        BackplaneException.SEND,
-        key);
+    return inOrder(() -> context.link.eval(Scripts.APPEND, keys, args).thenApply(Outbox::appended), BackplaneException.SEND, key);
+  }
+
+  /** The reply of {@link Scripts#APPEND}: {@code {previous-or-'', id, ...}}. */
+  private static Appended appended(Object reply) {
+    List<?> r = (List<?>) reply;
+    if (r.isEmpty()) return Appended.nothing();
+    List<String> ids = new ArrayList<>(r.size() - 1);
+    for (int i = 1; i < r.size(); i++) ids.add(RedisLog.text(r.get(i)));
+    String previous = RedisLog.text(r.get(0));
+    return ids.isEmpty() ? Appended.nothing() : new Appended(ids, previous.isEmpty() ? null : previous);
   }
 
   CompletionStage<Integer> broadcast(Object pattern, Object payload) {
-    byte[] message = broadcastMessage(pattern, payload);
+    byte[] message = broadcastMessage(pattern, payload, null);
     if (!ready.getAsBoolean()) return notConnected(BackplaneException.BROADCAST, pattern);
     // Redis counts this node among the receivers when it hears its own broadcasts
     return nodes(
@@ -139,47 +156,44 @@ final class Outbox {
   }
 
   /**
-   * A broadcast whose receivers render the payload for their keys matching {@code pattern} and
-   * append it to the shared history: one {@code EVALSHA} of {@link Scripts#BROADCAST}, which keeps
-   * it in {@code P:bc} for the window (for the nodes cut off meanwhile) and publishes it with its
-   * id there as its token.
+   * A push whose receivers render the payload for their keys matching {@code target} and append
+   * it to the shared history with {@code token}: one {@code EVALSHA} of {@link Scripts#RELAY},
+   * which keeps it in {@code P:bc} for the window (for the nodes cut off meanwhile) and publishes
+   * it, with its place there, to every other node for a pattern, or to the other nodes holding (or
+   * last holding) a key.
    *
-   * @return completes with the token
+   * @return completes with how many nodes it was published to
    */
-  CompletionStage<String> logBroadcast(Object pattern, Object payload) {
-    byte[] message = broadcastMessage(pattern, payload);
+  CompletionStage<Integer> relay(Object target, Object payload, String token) {
+    boolean pattern = KeyPattern.hasWildcard(target);
+    String canonical = pattern ? "" : oneKey(target);
+    byte[] message = broadcastMessage(target, payload, token);
     if (!ready.getAsBoolean()) {
       return CompletableFuture.failedFuture(
-          failure(BackplaneException.BROADCAST, pattern, ": not connected to Redis at " + context.settings.shownUri(), null));
+          failure(BackplaneException.SEND, target, ": not connected to Redis at " + context.settings.shownUri(), null));
     }
-    CompletableFuture<String> result = new CompletableFuture<>();
-    var unused =
-        nodes(
-                () ->
-                    context
-                        .link
-                        .eval(
-                            Scripts.BROADCAST,
-                            new String[] {context.names.broadcasts},
-                            message,
-                            Directory.bytes(context.names.broadcast),
-                            Directory.bytes(Integer.toString(MissedBroadcasts.KEPT)),
-                            context.history.windowArg())
-                        .thenApply(
-                            r -> {
-                              result.complete(new String((byte[]) ((List<?>) r).get(0), StandardCharsets.UTF_8));
-                              return 0L;
-                            }),
-                BackplaneException.BROADCAST,
-                pattern)
-            .whenComplete(
-                (n, error) -> {
-                  if (error != null) result.completeExceptionally(error);
-                });
-    return result;
+    RedisNames names = context.names;
+    String[] keys = {names.broadcasts, names.nodes, names.holders(canonical), names.recent(canonical)};
+    return inOrder(
+        () ->
+            context
+                .link
+                .eval(
+                    Scripts.RELAY,
+                    keys,
+                    message,
+                    Directory.bytes(names.broadcast),
+                    channelPrefix,
+                    self,
+                    Directory.bytes(Integer.toString(MissedBroadcasts.KEPT)),
+                    context.history.windowArg(),
+                    Directory.bytes(pattern ? "pattern" : "key"))
+                .thenApply(r -> ((Long) ((List<?>) r).get(1)).intValue()),
+        BackplaneException.SEND,
+        target);
   }
 
-  private byte[] broadcastMessage(Object pattern, Object payload) {
+  private byte[] broadcastMessage(Object pattern, Object payload, @Nullable String token) {
     StringBuilder target = new StringBuilder();
     try {
       EdnWriter.write(target, pattern, PATTERN, context.settings.maxMessageBytes);
@@ -187,9 +201,14 @@ final class Outbox {
       throw new InvalidPayloadException(
           PATTERN, PersistentVector.EMPTY, pattern, "prints larger than :max-message-bytes");
     }
-    // room for the token the script adds
+    // a key's push travels as a pattern without :*, each receiver matching its own keys; room
+    // for the place in P:bc the script adds
+    String fields = Message.toPattern(target.toString());
     return Message.encode(
-        context.names.self, Message.toPattern(target.toString()), payload, context.settings.maxMessageBytes - 40);
+        context.names.self,
+        token == null ? fields : Message.relayed(fields, token),
+        payload,
+        context.settings.maxMessageBytes - 40);
   }
 
   /**
@@ -197,15 +216,23 @@ final class Outbox {
    * The call is made on the backplane's thread, after the directory writes asked for before it.
    */
   private CompletionStage<Integer> nodes(Supplier<CompletableFuture<Long>> call, Keyword op, Object target) {
-    CompletableFuture<Integer> result = new CompletableFuture<>();
+    return inOrder(() -> call.get().thenApply(Long::intValue), op, target);
+  }
+
+  /**
+   * The result of {@code call}, or its failure, reported as {@code op} to {@code target}. The call
+   * is made on the backplane's thread, after the directory writes asked for before it.
+   */
+  private <T> CompletionStage<T> inOrder(Supplier<CompletableFuture<T>> call, Keyword op, Object target) {
+    CompletableFuture<T> result = new CompletableFuture<>();
     boolean queued =
         sequencer.publish(
             () -> {
               var unused =
                   call.get()
                       .whenComplete(
-                          (n, error) -> {
-                            if (error == null) result.complete(n.intValue());
+                          (value, error) -> {
+                            if (error == null) result.complete(value);
                             else result.completeExceptionally(failure(op, target, " (" + RedisLink.message(error) + ")", error));
                           });
             });
@@ -213,7 +240,7 @@ final class Outbox {
     return result;
   }
 
-  private CompletionStage<Integer> notConnected(Keyword op, Object target) {
+  private <T> CompletionStage<T> notConnected(Keyword op, Object target) {
     return CompletableFuture.failedFuture(
         failure(op, target, ": not connected to Redis at " + context.settings.shownUri(), null));
   }

@@ -1,5 +1,6 @@
 package datastar.wow.deacon.cluster;
 
+import datastar.wow.deacon.Appended;
 import datastar.wow.deacon.LogEntry;
 import datastar.wow.deacon.LogRange;
 import datastar.wow.deacon.SharedLog;
@@ -37,19 +38,24 @@ final class RedisLog implements SharedLog {
   }
 
   @Override
-  public CompletionStage<Integer> append(Object key, List<Object> events, @Nullable String token) {
+  public CompletionStage<Appended> append(Object key, List<Object> events, @Nullable String token) {
     return outbox.append(key, events, token);
   }
 
   @Override
-  public CompletionStage<String> broadcast(Object keyOrPattern, Object message) {
-    return outbox.logBroadcast(keyOrPattern, message);
+  public CompletionStage<Integer> relay(Object keyOrPattern, Object message, String token) {
+    return outbox.relay(keyOrPattern, message, token);
   }
 
   @Override
   public CompletionStage<LogRange> after(Object key, @Nullable String id) {
     if (id != null && parse(id) == null) return CompletableFuture.completedFuture(new LogRange(false, List.of(), null));
     return read(key, id, "range").thenApply(this::range);
+  }
+
+  @Override
+  public CompletionStage<LogRange> all(Object key) {
+    return read(key, null, "all").thenApply(this::range);
   }
 
   @Override

@@ -11,7 +11,7 @@ import java.util.Locale;
 
 /**
  * The Lua scripts of the backplane, each a resource file beside this class ({@code lease.lua},
- * {@code apply.lua}, {@code send.lua}, {@code list.lua}, {@code holders.lua}, {@code append.lua}, {@code after.lua}, {@code broadcast.lua}) whose comment says
+ * {@code apply.lua}, {@code send.lua}, {@code list.lua}, {@code holders.lua}, {@code append.lua}, {@code after.lua}, {@code relay.lua}) whose comment says
  * what it takes and returns. Each runs atomically in Redis, so the directory never holds half an
  * update, and each costs one round trip. Times come from Redis's own clock ({@code TIME}), so the
  * nodes' clocks need not agree. The scripts name the per-key and per-node sets they build from
@@ -58,10 +58,10 @@ final class Scripts {
   /** Reads a key's log after an id. */
   static final Script AFTER = new Script("after", true);
 
-  /** Keeps a broadcast for the nodes cut off and publishes it with its token. */
-  static final Script BROADCAST = new Script("broadcast", true);
+  /** Keeps a push to render for the nodes cut off and publishes it with its token. */
+  static final Script RELAY = new Script("relay", true);
 
-  static final List<Script> ALL = List.of(LEASE, APPLY, SEND, LIST, HOLDERS, APPEND, AFTER, BROADCAST);
+  static final List<Script> ALL = List.of(LEASE, APPLY, SEND, LIST, HOLDERS, APPEND, AFTER, RELAY);
 
   private static String read(String resource) {
     try (InputStream in = Scripts.class.getResourceAsStream(resource)) {

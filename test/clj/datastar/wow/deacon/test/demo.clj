@@ -1,8 +1,9 @@
 (ns datastar.wow.deacon.test.demo
   "The REPL demo (dev/src/demo) over the datastar.wow and Nexus stand-ins,
   for demo_test and demo_cluster_test: the demo's state with hand-driven
-  time, requests and tabs of a session, and readers of what a tab was sent
-  (counters, waves, the store panel)."
+  time, requests and tabs of a session (opened afresh or reopened with a
+  `last-event-id`), and readers of what a tab was sent (counters, waves,
+  the store panel, event ids)."
   (:require [clojure.string :as str]
             [clojure.test :refer [is]]
             [datastar.wow.deacon :as d*conn]
@@ -92,11 +93,22 @@
 
 (defn open-tab!
   "A page of session `sid` loads and opens its stream (`GET /updates`);
-  returns the stream."
-  [app sid]
-  (let [{:keys [status sse]} (send! app handlers/updates (req app sid {:request-method :get}))]
-    (is (= 200 status))
-    sse))
+  returns the stream. With `last-event-id`, the stream reopens as Datastar
+  reopens it when a hidden tab is shown again: with the header
+  `last-event-id`."
+  ([app sid] (open-tab! app sid nil))
+  ([app sid last-event-id]
+   (let [request (cond-> (req app sid {:request-method :get})
+                   last-event-id (assoc-in [:headers "last-event-id"] last-event-id))
+         {:keys [status sse]} (send! app handlers/updates request)]
+     (is (= 200 status))
+     sse)))
+
+(defn last-id
+  "The id of the last event sent down `sse` that had one, as the browser
+  keeps it for `last-event-id`."
+  [sse]
+  (last (remove nil? (wow/event-ids sse))))
 
 (defn command!
   "A command of session `sid` (`handler` and `method`); returns the status."
@@ -123,10 +135,35 @@
   [sse]
   (last (counters-seen sse)))
 
+(declare tag?)
+
+(defn- wave-line?
+  "True for an event appending a wave's line to the page's list."
+  [[kind payload]]
+  (and (= :datastar.wow/patch-elements kind)
+       (vector? payload) (map? (second payload))
+       (= "#waves" (:d*.elements/selector (second payload)))))
+
 (defn waves
-  "The waves a tab was shown."
+  "The waves a tab was sent, one line each, appended, in order: their texts."
   [sse]
-  (keep :wave (signals sse)))
+  (for [e (wow/events sse) :when (wave-line? e)]
+    (last (first (second e)))))
+
+(defn wave-events
+  "The events of `sse` that append a wave's line, with their SSE ids:
+  `[[id [:li ...] opts] ...]`."
+  [sse]
+  (for [[id e] (map vector (wow/event-ids sse) (wow/events sse)) :when (wave-line? e)]
+    (into [id] (second e))))
+
+(defn wave-lists
+  "The whole lists of waves sent down `sse` (each `[:ol#waves ...]`), in
+  order."
+  [sse]
+  (for [[kind el] (wow/events sse)
+        :when (and (= :datastar.wow/patch-elements kind) (tag? :ol#waves el))]
+    el))
 
 (defn tag?
   "True when hiccup `x` is an element of tag `t` (id and classes aside)."

@@ -8,8 +8,9 @@
   The adapter's streams behave as the SDK's generic Ring adapter: a send
   answers true when written and false once closed, an `IOException` while
   writing (the client went away) closes the stream, and closing runs the
-  on-close callback once. An event's id is written from the option
-  `:d*.sse/id`, as the SDK does (`starfederation.datastar.clojure.api.sse`)."
+  on-close callback once. An event's `id:` and `retry:` lines are written
+  from the options `:d*.sse/id` and `:d*.sse/retry-duration`, as the SDK
+  does (see `event-text`)."
   (:require [clojure.string :as str]
             [starfederation.datastar.clojure.protocols :as sdk])
   (:import (com.sun.net.httpserver HttpExchange HttpHandler HttpServer)
@@ -26,15 +27,27 @@
 
 ;;; Streams
 
-(defn- line-of
-  "One SSE event as text."
+(defn event-text
+  "One SSE event as text, as the SDK's `write-event!` assembles it for
+  `send-event!` on its generators (dev.data-star.clojure/sdk 1.0.0-RC9,
+  `starfederation/datastar-clojure` tag v1.0.0-RC9,
+  libraries/sdk/src/main/starfederation/datastar/clojure/api/sse.clj, lines
+  93-100 and 120-127): an `event:` line; an `id:` line when the option
+  `:d*.sse/id` is truthy; a `retry:` line when `:d*.sse/retry-duration` is
+  truthy; a `data:` line per data line; a blank line. (The SDK's API layer,
+  `sse/send-event!`, lines 138-164, turns an empty id and the default retry
+  into `false` before that; deacon hands ids to `send-event!` directly.) A
+  keyword event type is written by its name, data that is not a sequence of
+  strings as one `pr-str` line: the stand-in's own shapes."
   [event-type data-lines opts]
   (let [id    (get opts :d*.sse/id)
+        retry (get opts :d*.sse/retry-duration)
         lines (if (and (sequential? data-lines) (every? string? data-lines))
                 data-lines
                 [(pr-str data-lines)])]
     (str "event: " (if (keyword? event-type) (name event-type) event-type) "\n"
-         (when (and (string? id) (seq id)) (str "id: " id "\n"))
+         (when id (str "id: " id "\n"))
+         (when retry (str "retry: " retry "\n"))
          (str/join (map #(str "data: " % "\n") lines))
          "\n")))
 
@@ -46,7 +59,7 @@
       (if-not @open
         false
         (try
-          (.write out (.getBytes ^String (line-of event-type data-lines opts) StandardCharsets/UTF_8))
+          (.write out (.getBytes ^String (event-text event-type data-lines opts) StandardCharsets/UTF_8))
           (.flush out)
           true
           (catch IOException _

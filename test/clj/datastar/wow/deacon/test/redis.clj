@@ -52,6 +52,21 @@
         (throw (ex-info "redis-server did not start" {:port port :dir (str dir)}))
         :else (do (Thread/sleep 20) (recur)))))))
 
+(defn command!
+  "Runs one Redis command against `server` with redis-cli (it ships with
+  redis-server) and returns its reply, one line per element."
+  [{:keys [port]} & args]
+  (let [cli (some-> (binary) io/file .getParentFile (io/file "redis-cli") .getPath)
+        ^java.util.List command (into [(or cli "redis-cli") "--raw" "-p" (str port)] (map str) args)
+        p   (-> (ProcessBuilder. command) (.redirectErrorStream true) (.start))
+        out (slurp (.getInputStream p))]
+    (when-not (.waitFor p 10 TimeUnit/SECONDS)
+      (.destroyForcibly p)
+      (throw (ex-info "redis-cli did not finish" {:args args})))
+    (if (zero? (.exitValue p))
+      (vec (remove empty? (.split ^String out "\n")))
+      (throw (ex-info (str "redis-cli failed: " out) {:args args})))))
+
 (defn stop!
   "Stops a server started by `start!`."
   [{:keys [^Process process]}]

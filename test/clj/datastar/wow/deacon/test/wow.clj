@@ -25,16 +25,20 @@
 
 (declare close!)
 
-(deftype FakeSse [id events sent-ids open on-close lock]
+(deftype FakeSse [id events sent-ids open on-close ^java.util.concurrent.locks.ReentrantLock lock]
   sdk/SSEGenerator
   (send-event! [_ event-type data-lines opts]
     ;; the SDK renders the event text here, with an id: line from :d*.sse/id; a fake
-    ;; records [event-type data], and the id apart
-    (if @open
-      (do (swap! events conj [event-type data-lines])
-          (swap! sent-ids conj (:d*.sse/id opts))
-          true)
-      false))
+    ;; records [event-type data], and the id apart. As the SDK's generators, it
+    ;; writes holding the stream's own lock: an event and its id go in together.
+    (.lock lock)
+    (try
+      (if @open
+        (do (swap! events conj [event-type data-lines])
+            (swap! sent-ids conj (:d*.sse/id opts))
+            true)
+        false)
+      (finally (.unlock lock))))
   (get-lock [_] lock)
   (close-sse! [this] (close! this))
   (sse-gen? [_] true)
@@ -93,13 +97,22 @@
     :datastar.wow/close-sse  (fn [_ {:keys [sse]}] (sdk/close-sse! sse))
     :datastar.wow/sse-closed (constantly nil)
     ;; as datastar.wow's: every send goes through this one effect, which renders
-    ;; the payload and hands it to the SDK, which ends in send-event! on :sse
-    :datastar.wow/send       (fn [_ {:keys [sse]} & [action payload]]
+    ;; the payload and hands it to the SDK, which ends in send-event! on :sse. The SDK
+    ;; writes a patch's own options (selector, mode) as data lines of the event, so a fake
+    ;; records an event sent with them as [action [payload opts]]: replayed, it keeps
+    ;; them, as the SDK's rendered event does. The SSE options (:d*.sse/id,
+    ;; :d*.sse/retry-duration) go to send-event!, as the SDK hands them on.
+    :datastar.wow/send       (fn [_ {:keys [sse]} & [action payload opts]]
                                (swap! renders inc)
-                               (send! sse [action payload]))}
+                               (let [sse-opt? (fn [[k]] (= "d*.sse" (namespace k)))
+                                     own      (into {} (remove sse-opt?) opts)]
+                                 (sdk/send-event! sse action (if (seq own) [payload own] payload)
+                                                  (into {} (filter sse-opt?) opts))))}
    :datastar.wow/actions
-   {:datastar.wow/patch-signals  (fn [_ signals] [[:datastar.wow/send :datastar.wow/patch-signals signals]])
-    :datastar.wow/patch-elements (fn [_ elements] [[:datastar.wow/send :datastar.wow/patch-elements elements]])}})
+   {:datastar.wow/patch-signals  (fn [_ signals & [opts]]
+                                   [(cond-> [:datastar.wow/send :datastar.wow/patch-signals signals] opts (conj opts))])
+    :datastar.wow/patch-elements (fn [_ elements & [opts]]
+                                   [(cond-> [:datastar.wow/send :datastar.wow/patch-elements elements] opts (conj opts))])}})
 
 (def ^:private aliases
   {:datastar.wow/effects      :nexus/effects

@@ -102,6 +102,12 @@ class MessageTest {
     assertTrue(tokened.isPattern);
     assertEquals("18-0", tokened.token);
     assertEquals(null, tokened.entries);
+
+    Message relayed = Message.decode(
+        Message.encode("a", Message.relayed(Message.toPattern("[:* :feed]"), "18-1"), List.of(2), 1024), 1024);
+    assertTrue(relayed.isPattern);
+    assertEquals("18-1", relayed.token, "a relayed push carries its token");
+    assertEquals(edn("[2]"), relayed.payload);
   }
 
   @Test
