@@ -293,7 +293,7 @@ def cluster_table(r):
     rows = ["| delivery | samples | p50 | p90 | p99 | p99.9 | mean |", "|---|---:|---:|---:|---:|---:|---:|"]
     for name, what in (("ClusterBench.localSend", "local: the sending node holds the key"),
                        ("ClusterBench.remoteSend", "cross-node: another node holds the key, through Redis"),
-                       ("CrossNodeBench.replaySend", "cross-node with replay: append.lua (waited for) publishes to the holder"),
+                       ("CrossNodeBench.replaySend", "cross-node with replay: relay.lua publishes to the holder, which appends (append.lua, waited for) and writes"),
                        ("CrossNodeBench.plainSend", "cross-node without replay: send.lua publishes to the holder")):
         if name not in r:
             continue

@@ -27,7 +27,6 @@ final class CapacityTraffic {
   static final int BROADCASTS = 3_000;
   static final int BROADCAST_KEYS = 10;
   static final int THREADS = 16;
-  static final int CONCURRENT_PUSHES = 32_000;
 
   private final PrintStream out;
   private final RedisMeter meter;
@@ -40,55 +39,72 @@ final class CapacityTraffic {
   }
 
   void run() throws Exception {
-    pushes("d1", 100, true);
-    pushes("d2", null, true);
-    pushes("d3", 100, false);
-    pushes("d4", null, false);
-    concurrent("d5", 100);
-    concurrent("d6", null);
+    for (int holders : new int[] {1, 2, 4}) {
+      pushes("d" + holders + "r", 100, holders, true);
+      pushes("d" + holders + "p", null, holders, true);
+    }
+    pushes("dbr", 100, 1, false);
+    pushes("dbp", null, 1, false);
+    concurrent("d5", 100, 4_000);
+    concurrent("d6", null, 4_000);
+    concurrent("d7", 100, 32_000);
+    concurrent("d8", null, 32_000);
     broadcasts("e1", 100);
     broadcasts("e2", null);
     lifecycle();
   }
 
   /**
-   * d: P pushes from node A to one key, held by a stream on node B and, when {@code both}, on A
-   * too; with replay ({@code events}) or without.
+   * d: {@value #PUSHES} pushes from node A to one key held by one stream on each of {@code
+   * holders} nodes, A among them when {@code pusherHolds} (else A holds nothing and the others
+   * do); with replay ({@code events} kept per key) or without.
    */
-  private void pushes(String prefix, @Nullable Integer events, boolean both) throws Exception {
+  private void pushes(String prefix, @Nullable Integer events, int holders, boolean pusherHolds) throws Exception {
     CountingWriter wa = new CountingWriter();
-    CountingWriter wb = new CountingWriter();
     CaffeineStore a = nodes.node(prefix, "node-a", wa, events, QUIET_LEASE);
-    CaffeineStore b = nodes.node(prefix, "node-b", wb, events, QUIET_LEASE);
+    List<CountingWriter> held = new ArrayList<>();
     Object key = key(1);
-    b.store(key, new Object());
-    if (both) a.store(key, new Object());
+    if (pusherHolds) {
+      a.store(key, new Object());
+      held.add(wa);
+    }
+    for (int i = held.size(); i < holders; i++) {
+      CountingWriter w = new CountingWriter();
+      nodes.node(prefix, "node-" + (char) ('b' + i - (pusherHolds ? 1 : 0)), w, events, QUIET_LEASE).store(key, new Object());
+      held.add(w);
+    }
     Thread.sleep(1_000);
-    for (int i = 0; i < 100; i++) a.send(key, CapacityNodes.elements(i)); // the first log entry, scripts warm
-    wb.await(100, 30);
+    for (int i = 0; i < 100; i++) a.send(key, CapacityNodes.elements(i)); // the log's first entry, scripts warm
+    for (CountingWriter w : held) w.await(100, 30);
     Thread.sleep(200);
     RedisInfo before = meter.read();
     for (int i = 0; i < PUSHES; i++) a.send(key, CapacityNodes.elements(i));
-    wb.await(100 + PUSHES, 120);
-    if (both) wa.await(100 + PUSHES, 120);
+    for (CountingWriter w : held) w.await(100 + PUSHES, 120);
     Thread.sleep(200);
     RedisInfo after = meter.read();
-    String how = events == null ? "without replay (send.lua, the local write needs no Redis)" : "with replay (append.lua)";
-    String where = both ? "held on 2 nodes, A and B" : "held on B only";
+    String how = events == null
+        ? "without replay (send.lua, not waited for; the pushing node writes its own stream)"
+        : "with replay (relay.lua to the other holders, then each holder appends with the push's token: append.lua)";
+    String where = pusherHolds ? "held on " + holders + " node(s), A among them" : "held on B only, not on A";
     meter.print(before, after, "d. " + PUSHES + " pushes of a patch-elements event from node A to a key " + where + ", " + how, PUSHES, "push");
-    out.printf("  check: B's stream got %d (%d with an id), A's %d%n", wb.written(), wb.withId(), wa.written());
-    if (!both && events != null) holders(a, key);
+    StringBuilder got = new StringBuilder();
+    for (CountingWriter w : held) got.append(' ').append(w.written()).append(" (").append(w.withId()).append(" with an id)");
+    out.printf("  check: the holders' streams got%s%n", got);
+    if (events != null) tokens(prefix);
+    if (!pusherHolds && events != null) holders(a, key);
     out.println();
     nodes.closeAll();
     meter.redis.flushall();
   }
 
   /**
-   * d, under load: {@value #THREADS} threads of node A push at once, each to a key of its own held
-   * on both nodes, as a busy app's requests do: Redis's CPU per push when the shared connection
-   * carries many commands at a time, and the pushes per second this machine reaches.
+   * d, under load: {@value #THREADS} threads of node A push at once, {@code pushes} in all, each
+   * thread to a key of its own held on both nodes, as a busy app's requests do: Redis's CPU per
+   * push when the shared connection carries many commands at a time, the pushes per second this
+   * machine reaches, and whether every stream got every push (a node whose inbox falls 10,000
+   * messages behind drops messages, and the library logs it).
    */
-  private void concurrent(String prefix, @Nullable Integer events) throws Exception {
+  private void concurrent(String prefix, @Nullable Integer events, int pushes) throws Exception {
     CountingWriter wa = new CountingWriter();
     CountingWriter wb = new CountingWriter();
     CaffeineStore a = nodes.node(prefix, "node-a", wa, events, QUIET_LEASE);
@@ -96,7 +112,8 @@ final class CapacityTraffic {
     CapacityNodes.hold(a, 0, THREADS);
     CapacityNodes.hold(b, 0, THREADS);
     Thread.sleep(1_000);
-    int each = CONCURRENT_PUSHES / THREADS;
+    int each = pushes / THREADS;
+    long all = (long) each * THREADS;
     ExecutorService pool = Executors.newFixedThreadPool(THREADS);
     try {
       RedisInfo before = meter.read();
@@ -110,15 +127,20 @@ final class CapacityTraffic {
         }));
       }
       for (Future<?> f : done) f.get();
-      wb.await((long) each * THREADS, 300);
-      wa.await((long) each * THREADS, 300);
+      double sent = (System.nanoTime() - start) / 1e9;
+      boolean complete = wb.reached(all, 30) & wa.reached(all, 30);
       double seconds = (System.nanoTime() - start) / 1e9;
       Thread.sleep(200);
       RedisInfo after = meter.read();
       String how = events == null ? "without replay" : "with replay";
-      meter.print(before, after, "d. " + each * THREADS + " pushes from " + THREADS + " threads of node A at once, each to its own key held on A and B, " + how, (long) each * THREADS, "push");
-      out.printf("  check: %.2f s from the first push to the last delivery on both nodes: %.0f pushes/s (two JVM nodes and Redis share this machine's 2 cores)%n",
-          seconds, each * THREADS / seconds);
+      meter.print(before, after, "d. " + all + " pushes from " + THREADS + " threads of node A at once, each to its own key held on A and B, " + how, all, "push");
+      if (complete) {
+        out.printf("  check: every stream got every push; %.2f s from the first push to the last delivery on both nodes: %.0f pushes/s (A's threads done in %.2f s; two JVM nodes and Redis share this machine's 2 cores)%n",
+            seconds, all / seconds, sent);
+      } else {
+        out.printf("  check: NOT every push arrived within 30 s: A's streams got %d, B's %d, of %d each; A's threads pushed them in %.2f s (%.0f pushes/s)%n",
+            wa.written(), wb.written(), all, sent, all / sent);
+      }
     } finally {
       pool.shutdownNow();
     }
@@ -127,7 +149,23 @@ final class CapacityTraffic {
     meter.redis.flushall();
   }
 
-  /** The query a keyed response with no stream here makes with replay: does another node hold the key? */
+  /** What replay's pushes leave in Redis for the window: the token marks, P:bc and the key's log. */
+  private void tokens(String prefix) {
+    long once = 0;
+    String one = null;
+    for (ScanIterator<String> it = ScanIterator.scan(meter.redis, ScanArgs.Builder.matches(prefix + ":once:*").limit(1000)); it.hasNext(); ) {
+      String k = it.next();
+      if (one == null) one = k;
+      once++;
+    }
+    out.printf("  check: %d keys %s:once:* (token marks, one per push and key, kept for the window), one is %d B, PTTL %d ms;"
+            + " XLEN %s:bc = %d, MEMORY USAGE %d B; the key's log: XLEN %d, MEMORY USAGE %d B%n",
+        once, prefix, one == null ? 0 : meter.redis.memoryUsage(one), one == null ? 0 : meter.redis.pttl(one),
+        prefix, meter.redis.xlen(prefix + ":bc"), meter.redis.memoryUsage(prefix + ":bc"),
+        meter.redis.xlen(prefix + ":ev:" + keyEdn(1)), meter.redis.memoryUsage(prefix + ":ev:" + keyEdn(1)));
+  }
+
+  /** A look-up of a key with no stream here: do other nodes hold it? (cluster keys(key): holders.lua) */
   private void holders(CaffeineStore a, Object key) {
     int n = 1_000;
     RedisInfo before = meter.read();
@@ -135,7 +173,7 @@ final class CapacityTraffic {
       if (a.policy().cluster().orElseThrow().keys(key).isEmpty()) throw new IllegalStateException("B holds the key");
     }
     RedisInfo after = meter.read();
-    meter.print(before, after, "d'. " + n + " holder queries of one key (cluster keys(key): holders.lua), as a keyed response with no stream here makes one with replay", n, "query");
+    meter.print(before, after, "d'. " + n + " look-ups of a key held on another node only (cluster keys(key): holders.lua)", n, "query");
   }
 
   /** e: broadcasts from A to every user's feed, M keys held on both A and B. */
@@ -156,7 +194,7 @@ final class CapacityTraffic {
     wb.await(each, 300);
     Thread.sleep(1_000);
     RedisInfo after = meter.read();
-    String how = events == null ? "without replay (one PUBLISH to P:all)" : "with replay (broadcast.lua, then each node appends for its keys with the token)";
+    String how = events == null ? "without replay (one PUBLISH to P:all)" : "with replay (relay.lua to P:bc and P:all, then each node appends for its keys with the push's token: append.lua)";
     meter.print(before, after, "e. " + BROADCASTS + " broadcasts of a patch-elements event to [:* :app/feed], " + BROADCAST_KEYS + " keys held on both nodes A and B, " + how, BROADCASTS, "broadcast");
     out.printf("  check: A's streams got %d, B's %d (%d each expected)%n", wa.written(), wb.written(), each);
     if (events != null) {

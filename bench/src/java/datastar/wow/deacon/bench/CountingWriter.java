@@ -35,12 +35,18 @@ final class CountingWriter implements ConnectionWriter {
 
   /** Waits until {@code n} messages were written in all, at most {@code seconds}. */
   void await(long n, int seconds) throws InterruptedException {
+    if (!reached(n, seconds)) {
+      throw new IllegalStateException("written " + written.get() + " of " + n + " within " + seconds + " s");
+    }
+  }
+
+  /** Waits until {@code n} messages were written in all, at most {@code seconds}: whether they were. */
+  boolean reached(long n, int seconds) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     while (written.get() < n) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("written " + written.get() + " of " + n + " within " + seconds + " s");
-      }
+      if (System.nanoTime() > deadline) return false;
       Thread.sleep(2);
     }
+    return true;
   }
 }

@@ -24,8 +24,8 @@ import org.openjdk.jmh.annotations.TearDown;
  *
  * <ul>
  *   <li>{@code replaySend}: two Caffeine stores with replay (100 events, 5 minutes) in a cluster;
- *       A's send appends the event to the key's log in Redis ({@code append.lua}, waited for),
- *       which publishes it to B, which writes it with its id;
+ *       A's send is one {@code relay.lua} call, which publishes the push to B; B renders it, appends
+ *       it to the key's log ({@code append.lua}, waited for) and writes it with the id the log gave;
  *   <li>{@code plainSend}: two Caffeine stores without replay in another cluster (another prefix) on
  *       the same Redis; A's send is one {@code send.lua} call, not waited for, which publishes to B.
  * </ul>

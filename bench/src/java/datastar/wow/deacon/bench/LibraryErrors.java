@@ -28,7 +28,8 @@ final class LibraryErrors extends Handler {
   public synchronized void publish(LogRecord record) {
     if (record.getLevel().intValue() < Level.WARNING.intValue()) return;
     // one line for all the keys of a kind: scoped keys print their scope's digits
-    String m = String.valueOf(record.getMessage()).replaceAll("scope:[0-9a-f]+", "scope:...");
+    String m = String.valueOf(record.getMessage()).replaceAll("scope:[0-9a-f]+", "scope:...")
+        .replaceAll("behind by [0-9]+ messages", "behind by some 10,000 messages");
     seen.merge(m.length() > 200 ? m.substring(0, 200) + "..." : m, 1, Integer::sum);
   }
 

@@ -13,8 +13,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The ceiling of the Redis under {@link RedisCapacity}, by {@code redis-benchmark} (50 clients, no
  * pipelining) on the same server: simple commands, a {@code PUBLISH} of a 200-byte message with no
- * subscriber, and the cluster's two push scripts alone ({@code append.lua} with two live holders
- * and {@code send.lua} with one, nobody subscribed: the scripts' own work, not the delivery).
+ * subscriber, and the cluster's push scripts alone, nobody subscribed (the scripts' own work, not
+ * the delivery): {@code append.lua} with two live holders, {@code relay.lua} for a key with two
+ * (one the sender), {@code send.lua} likewise.
  * Skipped with a line saying so when {@code redis-benchmark} is not installed.
  */
 final class RedisBenchmark {
@@ -31,6 +32,7 @@ final class RedisBenchmark {
   }
 
   void run() throws Exception {
+    meter.redis.flushall();
     out.println("redis-benchmark on the same server (" + REQUESTS + " requests, 50 clients, no pipelining)");
     if (!installed()) {
       out.println("  skipped: redis-benchmark is not installed");
@@ -43,11 +45,17 @@ final class RedisBenchmark {
     meter.redis.zadd("rb:nodes", 9.0e15, "n2");
     meter.redis.sadd("rb:key:k", "n1", "n2");
     String append = meter.redis.scriptLoad(script("append.lua"));
+    // no token, the sender holds the key: every call appends
     bench(List.of("evalsha", append, "6", "rb:nodes", "rb:key:k", "rb:ev:k", "rb:recent:k", "rb:evtop", "rb:once:-:k",
-        "n1", keyEdn(1), "100", "300000", "rb:to:", "", event));
+        "n1", keyEdn(1), "100", "300000", "rb:to:", "", "1", event));
+    String relay = meter.redis.scriptLoad(script("relay.lua"));
+    String message = "{:v 1, :from \"n1\", :pattern " + keyEdn(1) + ", :token \"abc\", :payload " + event + "}";
+    bench(List.of("evalsha", relay, "4", "rb:bc", "rb:nodes", "rb:key:k", "rb:recent:k",
+        message, "rb:all", "rb:to:", "n1", "1000", "300000", "key"));
     String send = meter.redis.scriptLoad(script("send.lua"));
     bench(List.of("evalsha", send, "2", "rb:nodes", "rb:key:k", "n1", event, "rb:to:"));
-    out.printf("  check: XLEN rb:ev:k = %d after the append runs (kept 100)%n", meter.redis.xlen("rb:ev:k"));
+    out.printf("  check: XLEN rb:ev:k = %d after the append runs (kept 100), XLEN rb:bc = %d after the relay runs (kept 1000)%n",
+        meter.redis.xlen("rb:ev:k"), meter.redis.xlen("rb:bc"));
     meter.redis.flushall();
   }
 

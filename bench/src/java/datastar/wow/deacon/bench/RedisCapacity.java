@@ -9,9 +9,9 @@ import datastar.wow.deacon.cluster.ClusterSettings;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
 import java.io.PrintStream;
-import java.time.Duration;
 import java.util.List;
 import java.util.function.IntFunction;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the cluster's directory, shared history, pushes and broadcasts cost one Redis, measured
@@ -24,9 +24,11 @@ import java.util.function.IntFunction;
  *       the same keys released (a recent mark each, for the window);
  *   <li>b: K keys × E events, for two sizes of event: per key's log and per kept event;
  *   <li>c: logs past their bound (more events than kept): what {@code MAXLEN ~} leaves;
- *   <li>d: P pushes to a key held on two nodes, with and without replay; and the holders query;
+ *   <li>d: P pushes to a key held on 1, 2 and 4 nodes, or on another node only, with and without
+ *       replay; a look-up of a key held elsewhere; pushes from many threads at once;
  *   <li>e: broadcasts to a pattern, with and without replay, and {@code P:bc} at its cap;
- *   <li>f: a node joining, idling (its lease) and leaving with its keys.
+ *   <li>f: a node joining, idling (its lease) and leaving with its keys;
+ *   <li>g: sharded pub/sub, as Redis Cluster would need it (see {@link ShardedChannels}).
  * </ol>
  *
  * Then {@code redis-benchmark} on the same server: simple commands, and the append script alone.
@@ -69,7 +71,8 @@ public final class RedisCapacity {
   private void run() throws Exception {
     header();
     meter.calibrate();
-    directory(10_000);
+    directory("a", 100, 10_000);
+    directory("a0", null, 10_000);
     history("b-el", "patch-elements", CapacityNodes::elements, 1_000, 50);
     history("b-sig", "patch-signals", CapacityNodes::signals, 1_000, 50);
     bound("c1", "patch-elements", CapacityNodes::elements, 100, 50, 600);
@@ -77,6 +80,7 @@ public final class RedisCapacity {
     bound("c3", "patch-elements", CapacityNodes::elements, 10, 50, 300);
     bound("c4", "patch-signals", CapacityNodes::signals, 10, 50, 300);
     new CapacityTraffic(out, meter, nodes).run();
+    new ShardedChannels(out, meter, server.uri()).run();
     new RedisBenchmark(out, meter, server).run();
   }
 
@@ -101,9 +105,10 @@ public final class RedisCapacity {
    * a: K keys held by one stream each on one node, stored at a pace Redis keeps up with (100 keys,
    * then 20 ms), then released; then K more keys stored at once, to show what a burst costs.
    */
-  private void directory(int k) throws Exception {
+  private void directory(String p, @Nullable Integer events, int k) throws Exception {
     CountingWriter w = new CountingWriter();
-    CaffeineStore a = nodes.node("a", "node-a", w, 100, QUIET_LEASE);
+    CaffeineStore a = nodes.node(p, "node-a", w, events, QUIET_LEASE);
+    String how = events == null ? ", without replay" : ", with replay";
     Object[] streams = new Object[k];
     Thread.sleep(500);
     RedisInfo before = meter.read();
@@ -114,10 +119,10 @@ public final class RedisCapacity {
     }
     Thread.sleep(2_000);
     RedisInfo held = meter.read();
-    meter.print(before, held, "a. " + k + " keys, each held by one stream on one node, 100 stored every 20 ms (directory: P:held:<node> and P:key:<edn>)", k, "key");
-    out.printf("  check: SCARD a:held:node-a = %d; MEMORY USAGE a:key:%s = %d B; a:held:node-a = %d B (%.1f B per key)%n",
-        meter.redis.scard("a:held:node-a"), keyEdn(0), meter.redis.memoryUsage("a:key:" + keyEdn(0)),
-        meter.redis.memoryUsage("a:held:node-a"), meter.redis.memoryUsage("a:held:node-a") / (double) k);
+    meter.print(before, held, "a. " + k + " keys, each held by one stream on one node, 100 stored every 20 ms (directory: P:held:<node> and P:key:<edn>)" + how, k, "key");
+    out.printf("  check: SCARD %s:held:node-a = %d; MEMORY USAGE %s:key:%s = %d B; %s:held:node-a = %d B (%.1f B per key)%n",
+        p, meter.redis.scard(p + ":held:node-a"), p, keyEdn(0), meter.redis.memoryUsage(p + ":key:" + keyEdn(0)),
+        p, meter.redis.memoryUsage(p + ":held:node-a"), meter.redis.memoryUsage(p + ":held:node-a") / (double) k);
     RedisInfo before2 = meter.read();
     for (int i = 0; i < k; i++) {
       a.purgeConnection(streams[i]);
@@ -125,17 +130,17 @@ public final class RedisCapacity {
     }
     Thread.sleep(2_000);
     RedisInfo released = meter.read();
-    meter.print(before2, released, "a'. the same " + k + " keys released (each marked recent, P:recent:<edn>, for the window)", k, "key");
-    out.printf("  check: EXISTS a:key:%s = %d; PTTL a:recent:%s = %d ms; MEMORY USAGE of it = %d B; used_memory against before the keys: %+.1f B per key%n",
-        keyEdn(0), meter.redis.exists("a:key:" + keyEdn(0)), keyEdn(0), meter.redis.pttl("a:recent:" + keyEdn(0)),
-        meter.redis.memoryUsage("a:recent:" + keyEdn(0)),
+    meter.print(before2, released, "a'. the same " + k + " keys released" + (events == null ? " (nothing left)" : " (each marked recent, P:recent:<edn>, for the window)"), k, "key");
+    out.printf("  check: EXISTS %s:key:%s = %d; PTTL %s:recent:%s = %d ms; MEMORY USAGE of it = %d B; used_memory against before the keys: %+.1f B per key%n",
+        p, keyEdn(0), meter.redis.exists(p + ":key:" + keyEdn(0)), p, keyEdn(0), meter.redis.pttl(p + ":recent:" + keyEdn(0)),
+        meter.redis.memoryUsage(p + ":recent:" + keyEdn(0)),
         (released.number("used_memory") - before.number("used_memory")) / (double) k);
     RedisInfo before3 = meter.read();
     for (int i = k; i < 2 * k; i++) a.store(key(i), new Object());
     Thread.sleep(5_000);
     RedisInfo burst = meter.read();
-    meter.print(before3, burst, "a\". " + k + " other keys stored at once, in a loop with no pause", k, "key");
-    out.printf("  check: SCARD a:held:node-a = %d%n", meter.redis.scard("a:held:node-a"));
+    meter.print(before3, burst, "a\". " + k + " other keys stored at once, in a loop with no pause" + how, k, "key");
+    out.printf("  check: SCARD %s:held:node-a = %d%n", p, meter.redis.scard(p + ":held:node-a"));
     out.println();
     nodes.closeAll();
     meter.redis.flushall();

@@ -123,7 +123,7 @@ final class RedisMeter implements AutoCloseable {
   }
 
   static String plural(String unit) {
-    if (unit.endsWith("y")) return unit.substring(0, unit.length() - 1) + "ies";
+    if (unit.endsWith("y") && !unit.endsWith("ey")) return unit.substring(0, unit.length() - 1) + "ies";
     return unit.endsWith("sh") || unit.endsWith("s") ? unit + "es" : unit + "s";
   }
 
