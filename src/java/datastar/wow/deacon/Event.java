@@ -1,5 +1,6 @@
 package datastar.wow.deacon;
 
+import clojure.lang.IFn;
 import clojure.lang.IPersistentVector;
 import clojure.lang.PersistentVector;
 import clojure.lang.RT;
@@ -36,6 +37,16 @@ final class Event {
       this.type = type;
       this.lines = lines;
       this.retry = retry;
+    }
+
+    /**
+     * Hands the event to the SDK's {@code send-event!} ({@code send}) for {@code stream}, with the
+     * SDK's options {@code opts}.
+     *
+     * @return false when the SDK says the stream is closed
+     */
+    boolean sendTo(IFn send, Object stream, @Nullable Object opts) {
+      return !Boolean.FALSE.equals(send.invoke(stream, type, lines, opts));
     }
 
     /** As a {@link SharedLog} carries it: {@code [type data-lines retry-or-nil]}. */

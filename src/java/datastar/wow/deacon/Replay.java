@@ -395,7 +395,7 @@ public final class Replay {
         r.retry == null
             ? PersistentArrayMap.createAsIfByAssoc(new Object[] {ID, e.id})
             : PersistentArrayMap.createAsIfByAssoc(new Object[] {ID, e.id, RETRY, r.retry});
-    return !Boolean.FALSE.equals(Sdk.sendEvent().invoke(conn, r.type, r.lines, opts));
+    return r.sendTo(Sdk.sendEvent(), conn, opts);
   }
 
   /** {@code opts} with the id of {@code e}: what the SDK writes as the event's {@code id:} line. */

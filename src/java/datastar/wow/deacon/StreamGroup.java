@@ -94,56 +94,44 @@ public final class StreamGroup {
    * @return true when at least one member was written
    */
   public boolean sendEvent(IFn send, Object type, Object lines, Object opts) {
+    Event.Rendered event = new Event.Rendered(type, lines, Replay.retryOf(opts));
     List<Object> c = collected;
     if (c != null) {
-      c.add(new Event.Rendered(type, lines, Replay.retryOf(opts)));
+      c.add(event);
       return true;
     }
-    Replay r = replay;
     boolean any = false;
-    if (r == null) {
-      for (Object member : members) any |= write(send, member, new Sent(type, lines, opts));
+    if (replay == null) {
+      for (Object member : members) any |= write(send, member, event, opts);
       return any;
     }
-    for (Object key : keys) any |= recorded(r, key, new Sent(type, lines, opts), send);
+    for (Object key : keys) any |= recorded(key, event, opts, send);
     return any;
   }
 
   /** The event sent to {@code key}: recorded with an id, then written to the key's streams. */
-  private boolean recorded(Replay r, Object key, Sent sent, IFn send) {
-    Track t = r.recording(key, !r.streams(key).isEmpty());
-    if (t == null) return false;
+  private boolean recorded(Object key, Event.Rendered event, Object opts, IFn send) {
+    Replay r = replay;
+    Track t = r == null ? null : r.recording(key, !r.streams(key).isEmpty());
+    if (r == null || t == null) return false;
     t.lock.lock();
     try {
-      Event e = r.record(t, new Event.Rendered(sent.type, sent.lines, Replay.retryOf(sent.opts)));
-      Sent stamped = new Sent(sent.type, sent.lines, Replay.withId(sent.opts, e));
+      Event e = r.record(t, event);
+      Object stamped = Replay.withId(opts, e);
       boolean any = false;
-      for (Object stream : r.streams(key)) any |= write(send, stream, stamped);
+      for (Object stream : r.streams(key)) any |= write(send, stream, event, stamped);
       return any;
     } finally {
       t.lock.unlock();
     }
   }
 
-  private boolean write(IFn send, Object member, Sent sent) {
+  private boolean write(IFn send, Object member, Event.Rendered event, @Nullable Object opts) {
     if (dead.contains(member)) return false;
-    if (!Boolean.FALSE.equals(send.invoke(member, sent.type, sent.lines, sent.opts))) return true;
+    if (event.sendTo(send, member, opts)) return true;
     dead.add(member);
     onDead.accept(member);
     return false;
-  }
-
-  /** One event as the SDK hands it to {@code send-event!}. */
-  private static final class Sent {
-    final Object type;
-    final Object lines;
-    final @Nullable Object opts;
-
-    Sent(Object type, Object lines, @Nullable Object opts) {
-      this.type = type;
-      this.lines = lines;
-      this.opts = opts;
-    }
   }
 
   /**
