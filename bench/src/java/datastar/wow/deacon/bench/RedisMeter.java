@@ -102,10 +102,6 @@ final class RedisMeter implements AutoCloseable {
       this.usedMemory = usedMemory;
     }
 
-    long calls(String cmd) {
-      return calls.getOrDefault(cmd, 0L);
-    }
-
     /** Prints the raw difference, then each figure divided by {@code n} {@code units}. */
     void print(PrintStream w, String what, long n, String unit) {
       w.printf("%s%n", what);
