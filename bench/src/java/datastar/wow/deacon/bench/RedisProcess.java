@@ -46,6 +46,10 @@ final class RedisProcess {
     }
   }
 
+  int port() {
+    return port;
+  }
+
   String uri() {
     return "redis://127.0.0.1:" + port;
   }
