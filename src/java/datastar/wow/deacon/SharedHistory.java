@@ -143,7 +143,8 @@ final class SharedHistory {
         if (missed != null && missed.found()) {
           todo = missed.entries();
         } else if (missed != null) {
-          lost(t, key, missed);
+          lost(t, key); // it wrote what the log holds, these included
+          todo = List.of();
         }
       }
       absorb(t, key, todo);
@@ -195,7 +196,7 @@ final class SharedHistory {
       t.lock.lock();
       try {
         if (range.found()) absorb(t, key, range.entries());
-        else if (Objects.equals(t.lastShared, from.get(key))) lost(t, key, range);
+        else if (Objects.equals(t.lastShared, from.get(key))) lost(t, key);
       } finally {
         t.lock.unlock();
       }
@@ -212,7 +213,7 @@ final class SharedHistory {
     String from = t.lastShared;
     LogRange range = readQuietly(key, from == null && t.synced ? null : from, from == null && t.synced);
     if (range == null) return;
-    if (!range.found()) lost(t, key, range);
+    if (!range.found()) lost(t, key);
     else if (from == null && !t.synced) t.lastShared = range.last();
     else absorb(t, key, range.entries());
     t.synced = true;
@@ -261,18 +262,22 @@ final class SharedHistory {
   }
 
   /**
-   * The log no longer holds the last event written here: what came between is lost to this node.
-   * Its ring is cleared, so that no tab is caught up across the hole (it gets the full state).
+   * The log no longer holds the last event written here (it was trimmed past it, or Redis lost
+   * its data): what came between is lost to this node. Its ring is cleared, so that no tab is
+   * caught up across the hole (it gets the full state), and what the log holds now, all of it
+   * after the hole, is written here. Lock held.
    */
-  private static void lost(Track t, Object key, LogRange range) {
-    t.synced = true;
+  private void lost(Track t, Object key) {
     if (t.lastShared != null) {
       Log.warn(
           "datastar.wow.deacon: events of key " + Shown.key(key) + " left the shared history before"
               + " this node read them; tabs coming back under it start afresh");
     }
     t.clear();
-    t.lastShared = range.last();
+    t.lastShared = null;
+    t.synced = true;
+    LogRange now = readQuietly(key, null, true);
+    if (now != null && now.found()) absorb(t, key, now.entries());
   }
 
   private @Nullable Event decode(Object key, LogEntry e) {

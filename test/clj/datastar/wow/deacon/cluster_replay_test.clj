@@ -252,6 +252,38 @@
             "which come after the old ones: the clock moved on")
         (is (not (d*conn/recoverable? (:store a) ["s1" ::feed] before)) "the old history is gone")))))
 
+(deftest a-node-back-after-a-redis-restart-gets-what-the-new-log-holds
+  ;; b is cut off while Redis restarts empty; a pushes to the new log meanwhile. When b is back,
+  ;; its last id is in no log: the hole is lost to it, and what the new log holds comes after
+  ;; the hole, so b's tab gets it
+  (let [cut (proxy/start! (:port @server))]
+    (try
+      (with-captured-logs [logs]
+        (with-nodes [[a b] ["a" "b"] {} {"b" (:uri cut)}]
+          (let [on-a (open! a "s1" ::feed [])
+                on-b (open! b "s1" ::feed [])
+                port (:port @server)]
+            (is (eventually #(held-everywhere? [a b] ["s1" ::feed])))
+            (push! a "s1" ::feed 1)
+            (is (eventually #(= [1] (ns-of on-b))))
+            (proxy/cut! cut)
+            (is (eventually #(not (connected? b))) "b is cut off")
+            (redis/stop! @server)
+            (reset! server (redis/start! port))
+            (is (eventually #(and (connected? a) (held-everywhere? [a] ["s1" ::feed]))) "a is back, its keys written again")
+            (push! a "s1" ::feed 2)
+            (push! a "s1" ::feed 3)
+            (is (eventually #(= [1 2 3] (ns-of on-a))))
+            (proxy/mend! cut)
+            (is (eventually #(connected? b)) "b is back")
+            (is (eventually #(= [1 2 3] (ns-of on-b))) "what the new log holds")
+            (push! a "s1" ::feed 4)
+            (is (eventually #(= [1 2 3 4] (ns-of on-a) (ns-of on-b))))
+            (Thread/sleep 200)
+            (is (= [1 2 3 4] (ns-of on-b)) "once each")))
+        (is (some #(re-find #"left the shared history" (:message %)) @logs) "b said what it lost"))
+      (finally (proxy/stop! cut)))))
+
 (deftest an-event-that-arrives-twice-is-written-once
   (with-nodes [[a b] ["a" "b"]]
     (let [tab (open! b "s1" ::feed [])]

@@ -355,13 +355,11 @@ class ClusterIT {
     for (Tab t : tabs) {
       assertTrue(!t.ended || !nodes.get(t.node).process().isAlive(), "a tab of a live node ended");
     }
-    eventually("every push delivered", () -> {
-      for (Tab t : tabs) {
-        if (t.ended) continue;
-        if (count(t, these) < bySession.getOrDefault(t.session, List.of()).size()) return false;
-      }
-      return true;
-    });
+    try {
+      eventually("every push delivered", () -> undelivered(these, bySession).isEmpty());
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "; missing: " + undelivered(these, bySession), e);
+    }
     Thread.sleep(200); // anything more would arrive now
     int deliveries = 0;
     for (Tab t : tabs) {
@@ -375,6 +373,23 @@ class ClusterIT {
       deliveries += got.size();
     }
     return deliveries;
+  }
+
+  /** The live tabs still lacking pushes of their session, with what they lack (the first ten). */
+  private List<String> undelivered(Set<Long> these, Map<Integer, List<Long>> bySession) {
+    List<String> out = new ArrayList<>();
+    for (Tab t : tabs) {
+      if (t.ended || count(t, these) >= bySession.getOrDefault(t.session, List.of()).size()) continue;
+      Set<Long> got = new HashSet<>();
+      for (Got g : t.got) got.add(g.n());
+      List<String> lacking = new ArrayList<>();
+      for (long n : bySession.get(t.session)) {
+        if (!got.contains(n)) lacking.add(n + " via web-" + (sent.get(n).via() + 1));
+      }
+      out.add("session " + t.session + " on web-" + (t.node + 1) + " lacks " + lacking);
+      if (out.size() == 10) break;
+    }
+    return out;
   }
 
   private static int count(Tab t, Set<Long> these) {
