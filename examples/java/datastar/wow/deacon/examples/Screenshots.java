@@ -113,13 +113,15 @@ public final class Screenshots {
       try (Browser.Tab closed = other.new Tab(server, otherCookie, null)) {
         closed.counter();
       }
-      // This browser's tab, with the page's own cookie: start, wait, add ten, wait.
+      // This browser's tab, with the page's own cookie: start, wait, add ten, a wave from each browser, wait.
       String cookie = cookie(chromium, origin);
       try (Browser.Tab tab = other.new Tab(server, cookie, null)) {
         tab.counter();
         other.send(server, "PUT", "/", cookie);
         Thread.sleep(3_200);
         other.send(server, "POST", "/jump", cookie);
+        other.send(server, "POST", "/wave", otherCookie);
+        other.send(server, "POST", "/wave", cookie);
         Thread.sleep(1_500);
         chromium.load(origin + "/");
         Files.write(png, chromium.screenshot(true));

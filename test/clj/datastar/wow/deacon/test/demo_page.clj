@@ -59,7 +59,7 @@
 (defn render
   "The demo's page for a session whose counter was started, ticked four
   times and given ten, while another session has a tab open and has closed
-  another. Returns a map of the page (\"html\", with its doctype), the
+  another; each session waved once. Returns a map of the page (\"html\", with its doctype), the
   stylesheet (\"css\") and the favicon's bytes (\"favicon\"), string keys,
   for Java."
   []
@@ -72,6 +72,7 @@
       (demo/command! app handlers/index me :put)
       (dotimes [_ 4] (demo/tick! app))
       (demo/command! app handlers/jump me :post)
+      (doseq [sid [other me]] (demo/send! app handlers/wave (demo/req app sid {:request-method :post})))
       (let [page (:body (handlers/index (demo/req app me {:request-method :get})))]
         {"html"    (str "<!doctype html>\n" (html page))
          "css"     assets/stylesheet
