@@ -21,7 +21,7 @@ final class Removals {
   private final @Nullable RemovalListener listener;
   private final @Nullable Executor executor;
   /** The store's own interest in each removal (its history's), told first, on the removing thread. */
-  private volatile @Nullable BiConsumer<Object, Object> store;
+  private volatile @Nullable BiConsumer<Object, Object> left;
   // Filled in the constructor and never changed after: safe to read from any thread.
   private final Map<RemovalCause, LongAdder> counts = new EnumMap<>(RemovalCause.class);
 
@@ -39,13 +39,13 @@ final class Removals {
 
   /** Tells {@code left} of each removal's key and connection, on the removing thread, before the listener. */
   void alsoTell(BiConsumer<Object, Object> left) {
-    this.store = left;
+    this.left = left;
   }
 
   void report(Object key, Object connection, RemovalCause cause) {
     counts.get(cause).increment();
-    BiConsumer<Object, Object> s = store;
-    if (s != null) s.accept(key, connection);
+    BiConsumer<Object, Object> l = left;
+    if (l != null) l.accept(key, connection);
     if (listener == null) return;
     if (executor == null) {
       tell(key, connection, cause);

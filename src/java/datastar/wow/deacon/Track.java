@@ -42,7 +42,7 @@ final class Track {
    */
   volatile @Nullable Object lastRequest;
 
-  /** The last streams that left the key here, weakly held; guarded by itself. */
+  /** The last streams that left the key here, each in a {@link WeakReference}; guarded by itself. */
   private final Object[] left = new Object[8];
 
   private int nextLeft;
