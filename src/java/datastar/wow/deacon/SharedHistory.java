@@ -11,6 +11,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -106,22 +107,36 @@ final class SharedHistory {
       // get what this node rendered, nothing, rather than another node's rendering, later
       appends.put(e.getKey(), log.append(e.getKey(), data(e.getValue()), token));
     }
-    for (Map.Entry<Object, CompletionStage<Appended>> a : appends.entrySet()) {
-      Object key = a.getKey();
-      Appended done;
+    awaitEach(
+        appends,
+        (key, done) -> appended(key, done, data(events.get(key))),
+        (key, failure) -> {
+          replay.sendHere(key, events.get(key));
+          report.accept(failure);
+        });
+  }
+
+  /** What the log kept of {@code written}, with the ids it gave, goes to the key's streams here. */
+  private void appended(Object key, Appended done, List<Object> written) {
+    List<LogEntry> entries = new ArrayList<>(done.ids().size());
+    for (int i = 0; i < done.ids().size() && i < written.size(); i++) {
+      entries.add(new LogEntry(done.ids().get(i), written.get(i)));
+    }
+    if (!entries.isEmpty()) arrived(key, done.previous(), entries);
+  }
+
+  /** Waits for each key's stage in turn, and hands {@code done} its value or {@code failed} its failure. */
+  private <T> void awaitEach(
+      Map<Object, CompletionStage<T>> stages, BiConsumer<Object, T> done, BiConsumer<Object, Exception> failed) {
+    for (Map.Entry<Object, CompletionStage<T>> stage : stages.entrySet()) {
+      T value;
       try {
-        done = await(a.getValue());
+        value = await(stage.getValue());
       } catch (Exception failure) {
-        replay.sendHere(key, events.get(key));
-        report.accept(failure);
+        failed.accept(stage.getKey(), failure);
         continue;
       }
-      List<Object> written = data(events.get(key));
-      List<LogEntry> entries = new ArrayList<>(done.ids().size());
-      for (int i = 0; i < done.ids().size() && i < written.size(); i++) {
-        entries.add(new LogEntry(done.ids().get(i), written.get(i)));
-      }
-      if (!entries.isEmpty()) arrived(key, done.previous(), entries);
+      done.accept(stage.getKey(), value);
     }
   }
 
@@ -183,23 +198,24 @@ final class SharedHistory {
       from.put(key, last);
       reads.put(key, last == null ? log.all(key) : log.after(key, last));
     }
-    for (Map.Entry<Object, CompletionStage<LogRange>> read : reads.entrySet()) {
-      Object key = read.getKey();
-      LogRange range;
-      try {
-        range = await(read.getValue());
-      } catch (Exception e) {
-        Log.error("datastar.wow.deacon: catching up key " + Shown.key(key) + " from the shared history failed", e);
-        continue;
-      }
-      Track t = replay.track(key);
-      t.lock.lock();
-      try {
-        if (range.found()) absorb(t, key, range.entries());
-        else if (Objects.equals(t.lastShared, from.get(key))) lost(t, key);
-      } finally {
-        t.lock.unlock();
-      }
+    awaitEach(
+        reads,
+        (key, range) -> caughtUp(key, range, from.get(key)),
+        (key, failure) ->
+            Log.error(
+                "datastar.wow.deacon: catching up key " + Shown.key(key) + " from the shared history failed",
+                failure));
+  }
+
+  /** The log's answer to a catch-up read of {@code key} after {@code from}. */
+  private void caughtUp(Object key, LogRange range, @Nullable String from) {
+    Track t = replay.track(key);
+    t.lock.lock();
+    try {
+      if (range.found()) absorb(t, key, range.entries());
+      else if (Objects.equals(t.lastShared, from)) lost(t, key);
+    } finally {
+      t.lock.unlock();
     }
   }
 

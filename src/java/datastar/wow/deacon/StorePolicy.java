@@ -9,7 +9,7 @@ import java.util.Optional;
  * What a store can do beyond the {@link ConnectionStore} contract, as it reports it through {@link
  * ConnectionStore#policy()}: the registry, deliveries and the Clojure namespace learn every
  * capability here, so a store of your own is treated exactly as far as it reports. Each part that
- * only some stores have is an {@link Optional}.
+ * only some stores have is an {@link Optional}, empty unless a store says otherwise.
  *
  * <table>
  *   <caption>Capabilities</caption>
@@ -56,31 +56,39 @@ public interface StorePolicy {
   /**
    * Gives owner-safe writes, if the store has them.
    *
-   * @return the store's {@link Ownership}, or empty
+   * @return the store's {@link Ownership}, or empty (the default)
    */
-  Optional<Ownership> ownership();
+  default Optional<Ownership> ownership() {
+    return Optional.empty();
+  }
 
   /**
    * Gives the store's way to send to its connections from outside a request ({@code
    * d*conn/send!}), if it has one.
    *
-   * @return the store's {@link Sender}, or empty
+   * @return the store's {@link Sender}, or empty (the default)
    */
-  Optional<Sender> sender();
+  default Optional<Sender> sender() {
+    return Optional.empty();
+  }
 
   /**
    * Gives the store's history of what it sent, if it keeps one ({@code :replay}).
    *
-   * @return the store's {@link Replay}, or empty
+   * @return the store's {@link Replay}, or empty (the default)
    */
-  Optional<Replay> replay();
+  default Optional<Replay> replay() {
+    return Optional.empty();
+  }
 
   /**
    * Gives the other nodes of the store's cluster, if it is a member of one.
    *
-   * @return the store's {@link Peers}, or empty
+   * @return the store's {@link Peers}, or empty (the default)
    */
-  Optional<Peers> cluster();
+  default Optional<Peers> cluster() {
+    return Optional.empty();
+  }
 
   /**
    * The policy of a store that has none of the optional capabilities: quiet reads are ordinary
@@ -104,26 +112,6 @@ public interface StorePolicy {
         List<Object> conns = new ArrayList<>();
         for (Map.Entry<Object, Object> pair : store.connections(key)) conns.add(pair.getValue());
         return conns;
-      }
-
-      @Override
-      public Optional<Ownership> ownership() {
-        return Optional.empty();
-      }
-
-      @Override
-      public Optional<Sender> sender() {
-        return Optional.empty();
-      }
-
-      @Override
-      public Optional<Replay> replay() {
-        return Optional.empty();
-      }
-
-      @Override
-      public Optional<Peers> cluster() {
-        return Optional.empty();
       }
     };
   }
