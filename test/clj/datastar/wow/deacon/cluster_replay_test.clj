@@ -17,14 +17,7 @@
 
 (def ^:private server (atom nil))
 
-(defn- with-redis [f]
-  (if-not (redis/binary)
-    (println "cluster-replay-test: redis-server is not installed: skipped (apt-get install -y redis-server)")
-    (let [s (redis/start!)]
-      (reset! server s)
-      (try (f) (finally (redis/stop! @server) (reset! server nil))))))
-
-(use-fixtures :once with-redis)
+(use-fixtures :once (redis/fixture server "cluster-replay-test"))
 
 (defn- session [{{:keys [request]} :system}] (:session request))
 

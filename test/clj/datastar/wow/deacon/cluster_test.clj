@@ -14,14 +14,7 @@
 
 (def ^:private server (atom nil))
 
-(defn- with-redis [f]
-  (if-not (redis/binary)
-    (println "cluster-test: redis-server is not installed: skipped (apt-get install -y redis-server)")
-    (let [s (redis/start!)]
-      (reset! server s)
-      (try (f) (finally (redis/stop! s) (reset! server nil))))))
-
-(use-fixtures :once with-redis)
+(use-fixtures :once (redis/fixture server "cluster-test"))
 
 (defn- session [{{:keys [request]} :system}] (:session request))
 

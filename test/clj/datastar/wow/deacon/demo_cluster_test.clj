@@ -27,14 +27,7 @@
 
 (def ^:private server (atom nil))
 
-(defn- with-redis [f]
-  (if-not (redis/binary)
-    (println "demo-cluster-test: redis-server is not installed: skipped (apt-get install -y redis-server)")
-    (let [s (redis/start!)]
-      (reset! server s)
-      (try (f) (finally (redis/stop! s) (reset! server nil))))))
-
-(use-fixtures :once with-redis)
+(use-fixtures :once (redis/fixture server "demo-cluster-test"))
 
 (defn- connected? [app]
   (get-in (d*conn/stats (:store app)) [:cluster :connected]))

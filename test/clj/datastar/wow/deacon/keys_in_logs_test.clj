@@ -1,7 +1,8 @@
 (ns datastar.wow.deacon.keys-in-logs-test
   "No session id in the logs: every kind of line the library writes about a
   key (a listener or a purge hook that throws, a writer that throws, an effect
-  that fails on one stream, a send while Redis is down) shows the key's scope
+  that fails on one stream, a send while Redis is down, with replay or
+  without) shows the key's scope
   as a digest, in its message and in the printed exception, while the
   exception given to `:on-error` keeps the real key in its ex-data. (A stream
   found dead is removed, cause `:dead`, without a log line.)"
@@ -99,6 +100,20 @@
         (finally (d*conn/close! s))))
     (assert-no-secret "Redis down" @logs)
     (is (some #(str/includes? (:message %) "not connected to Redis") @logs))))
+
+(deftest a-replayed-push-while-redis-is-down
+  (with-captured-logs [logs]
+    (let [s        (d*conn/store {:type :atom :replay {:events 10 :ms 60000}
+                                  :cluster {:redis (str "redis://127.0.0.1:" (free-port)) :send-timeout-ms 100}})
+          dispatch (wow/create-dispatch [[d*conn/registry s {:id-fn session}]])]
+      (try
+        (testing "a tab opens, then a keyed request pushes to it: the history cannot be shared"
+          (is (= 200 (:status (wow/request! dispatch (wow/request {:session secret})
+                                            {::d*conn/subscribe ::feed :🚀 []}))))
+          (is (= 204 (:status (wow/request! dispatch (wow/request {:session secret})
+                                            {::d*conn/key ::feed :🚀 [[:datastar.wow/patch-signals {:n 1}]]})))))
+        (finally (d*conn/close! s))))
+    (assert-no-secret "replay, Redis down" @logs)))
 
 (deftest the-app's-on-error-gets-the-real-key
   (let [errors   (atom [])

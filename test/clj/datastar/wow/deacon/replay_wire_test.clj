@@ -27,14 +27,11 @@
       "/wave"  {::d*conn/broadcast-all ::feed ::d*/fx [[::d*/patch-signals {:n n}]]}
       {:status 404 :body "not found"})))
 
-(defmacro ^:private with-app
-  "Runs `body` with `port` bound to a server of the app over `store`."
-  [[port store] & body]
-  `(let [server# (http/start! ((d*/with-datastar http/->sse-response
-                                 {::d*/registries [[d*conn/registry ~store {:id-fn session}]]})
-                               handler))
-         ~port (:port server#)]
-     (try ~@body (finally (http/stop! server#)))))
+(defn- app
+  "The app as datastar.wow serves it, with deacon's registry over `store`."
+  [store]
+  ((d*/with-datastar http/->sse-response {::d*/registries [[d*conn/registry store {:id-fn session}]]})
+   handler))
 
 (defn- request
   (^HttpResponse [port method path] (request port method path nil))
@@ -81,7 +78,7 @@
     (testing (str type (when fan-out? " fan-out"))
       (let [store (d*conn/store (cond-> {:type type :fan-out? fan-out? :replay {:events 20 :ms 60000}}
                                   (= :caffeine type) (assoc :executor (fn [^Runnable r] (.run r)))))]
-        (with-app [port store]
+        (http/with-server [port (app store)]
           (let [[tab in]  (watch port nil)
                 ;; with fan-out, a second tab of the same user stays connected: the witness
                 [_ other] (when fan-out? (watch port nil))]

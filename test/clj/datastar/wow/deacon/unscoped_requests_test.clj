@@ -22,14 +22,11 @@
     "/wave"  {::d*conn/broadcast [::feed] ::d*/fx [[::d*/patch-signals {:wave true}]]}
     {:status 404 :body "not found"}))
 
-(defmacro ^:private with-app
-  "Runs `body` with `port` bound to a server of the app over `store`."
-  [[port store] & body]
-  `(let [server# (http/start! ((d*/with-datastar http/->sse-response
-                                 {::d*/registries [[d*conn/registry ~store {:id-fn session}]]})
-                               handler))
-         ~port (:port server#)]
-     (try ~@body (finally (http/stop! server#)))))
+(defn- app
+  "The app as datastar.wow serves it, with deacon's registry over `store`."
+  [store]
+  ((d*/with-datastar http/->sse-response {::d*/registries [[d*conn/registry store {:id-fn session}]]})
+   handler))
 
 (defn- request
   ^HttpResponse [port method path sid]
@@ -43,7 +40,7 @@
           [path event] [["/like" "{:liked true}"] ["/watch" "{:watching true}"]]]
     (testing (str type " " path)
       (let [store (d*conn/store {:type type})]
-        (with-app [port store]
+        (http/with-server [port (app store)]
           (let [r (request port :post path nil)]
             (is (= 200 (.statusCode r)))
             (is (= "text/event-stream" (content-type r)))
@@ -52,14 +49,14 @@
             (is (zero? (d*conn/connection-count store)) "nothing stored")))))))
 
 (deftest a-broadcast-without-a-scope-opens-nothing
-  (with-app [port (d*conn/store {:type :atom})]
+  (http/with-server [port (app (d*conn/store {:type :atom}))]
     (let [r (request port :post "/wave" nil)]
       (is (= 204 (.statusCode r)))
       (is (= [] (http/events-until-end r 5000))))))
 
 (deftest a-request-with-a-scope-keeps-its-stream-and-gets-later-pushes
   (let [store (d*conn/store {:type :atom :fan-out? true})]
-    (with-app [port store]
+    (http/with-server [port (app store)]
       (let [tab (request port :get "/watch" "s1")
             in  (http/reader tab)]
         (is (= 200 (.statusCode tab)))

@@ -122,6 +122,17 @@ class ReplayWriterTest {
     });
   }
 
+  /** A tab of {@code KEY} that got "a", then went away (its stream closed); "b" was sent after. */
+  static Tab awayAfterA(ConnectionStore s) {
+    Tab first = new Tab("first");
+    s.store(KEY, first);
+    s.send(KEY, "a");
+    first.open = false;
+    s.purgeConnection(first);
+    s.send(KEY, "b");
+    return first;
+  }
+
   static List<String> ids(Tab tab) {
     List<String> out = new ArrayList<>();
     for (Got g : tab.got) if (g.id() != null) out.add(g.id());
@@ -245,12 +256,7 @@ class ReplayWriterTest {
   @EnumSource(StoreKind.class)
   void aStreamFoundClosedDuringTheReplayIsNotOpened(StoreKind kind) throws Exception {
     BaseStore s = store(kind, 50);
-    Tab first = new Tab("first");
-    s.store(KEY, first);
-    s.send(KEY, "a");
-    first.open = false;
-    s.purgeConnection(first);
-    s.send(KEY, "b");
+    Tab first = awayAfterA(s);
 
     Tab gone = new Tab("gone");
     gone.open = false; // its client left before the replay could write to it
@@ -268,12 +274,7 @@ class ReplayWriterTest {
   @EnumSource(StoreKind.class)
   void aWriterThatThrowsDuringTheReplayMakesResumeThrowAndTheKeyCarriesOn(StoreKind kind) throws Exception {
     BaseStore s = store(kind, 50);
-    Tab first = new Tab("first");
-    s.store(KEY, first);
-    s.send(KEY, "a");
-    first.open = false;
-    s.purgeConnection(first);
-    s.send(KEY, "b");
+    Tab first = awayAfterA(s);
 
     Tab broken = new Tab("broken");
     IOException boom = new IOException("the socket broke");
@@ -311,12 +312,7 @@ class ReplayWriterTest {
   @EnumSource(StoreKind.class)
   void liveEventsOfTheKeyWaitUntilTheResumeHasJoined(StoreKind kind) throws Exception {
     BaseStore s = store(kind, 50);
-    Tab first = new Tab("first");
-    s.store(KEY, first);
-    s.send(KEY, "a");
-    first.open = false;
-    s.purgeConnection(first);
-    s.send(KEY, "b");
+    Tab first = awayAfterA(s);
 
     Tab back = new Tab("back");
     CountDownLatch opening = new CountDownLatch(1);

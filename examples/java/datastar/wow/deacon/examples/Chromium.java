@@ -266,6 +266,55 @@ final class Chromium implements AutoCloseable {
   }
 
   /**
+   * Switches on the protocol's domains the tests read: {@code Network} (requests and cookies),
+   * {@code Log} and {@code Runtime} (errors and the console) and {@code Page} (loads).
+   *
+   * @throws Exception when the browser refuses one
+   */
+  void watch() throws Exception {
+    for (String domain : List.of("Network", "Log", "Runtime", "Page")) call(domain + ".enable");
+  }
+
+  /**
+   * The page's console errors, log errors and uncaught exceptions so far, from the {@code Log} and
+   * {@code Runtime} domains (enable them first), except log entries about {@code ignoredUrl}.
+   *
+   * @param ignoredUrl a URL whose errors are expected, e.g. a script {@link #allowOnly} refuses
+   * @return one line per error, oldest first
+   */
+  List<String> errorsBesides(String ignoredUrl) {
+    List<String> errors = new ArrayList<>();
+    for (Map<?, ?> e : events("Log.entryAdded")) {
+      Map<?, ?> entry = (Map<?, ?>) e.get("entry");
+      if ("error".equals(entry.get("level")) && !ignoredUrl.equals(entry.get("url"))) {
+        errors.add(entry.get("source") + ": " + entry.get("text") + " " + entry.get("url"));
+      }
+    }
+    for (Map<?, ?> e : events("Runtime.consoleAPICalled")) {
+      if ("error".equals(e.get("type"))) errors.add("console.error: " + e.get("args"));
+    }
+    for (Map<?, ?> e : events("Runtime.exceptionThrown")) {
+      errors.add("exception: " + e.get("exceptionDetails"));
+    }
+    return errors;
+  }
+
+  /**
+   * The browser's cookie {@code name} for {@code origin}, as {@code name=value} (read through the
+   * protocol, so an HttpOnly cookie too).
+   *
+   * @throws IllegalStateException when the browser holds no such cookie
+   */
+  String cookie(String origin, String name) throws Exception {
+    Map<?, ?> r = call("Network.getCookies", Map.of("urls", List.of(origin + "/")));
+    for (Object c : (List<?>) r.get("cookies")) {
+      Map<?, ?> cookie = (Map<?, ?>) c;
+      if (name.equals(cookie.get("name"))) return name + "=" + cookie.get("value");
+    }
+    throw new IllegalStateException("no cookie " + name + " for " + origin);
+  }
+
+  /**
    * Runs {@code listener} on every event from now on, on the socket's thread: it must not wait for
    * an answer ({@link #send} is fine, {@link #call} is not).
    *

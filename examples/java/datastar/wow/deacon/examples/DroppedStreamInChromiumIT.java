@@ -120,13 +120,10 @@ class DroppedStreamInChromiumIT {
             .panelDelay(Duration.ofHours(1)));
     origin = CounterServer.url(server.address());
     chromium = Chromium.launch(executable.get(), 1280, 900);
-    chromium.call("Network.enable");
-    chromium.call("Log.enable");
-    chromium.call("Runtime.enable");
-    chromium.call("Page.enable");
+    chromium.watch();
     chromium.allowOnly(origin); // Datastar's script is refused: the stream is this test's fetch
     chromium.load(origin + "/");
-    key = CounterServer.key(Browser.sid(server, cookie()));
+    key = CounterServer.key(Browser.sid(server, chromium.cookie(origin, CounterServer.COOKIE)));
     chromium.eval(SSE);
   }
 
@@ -171,7 +168,7 @@ class DroppedStreamInChromiumIT {
     }
     assertEquals(concat(made, live), lines, "each wave line once on the reopened stream");
     assertEquals(held, lastEventIdOfUpdates(1), "the reopening request carried the held id");
-    assertEquals(List.of(), errorsBesidesDatastar());
+    assertEquals(List.of(), chromium.errorsBesides(Page.DATASTAR_CDN));
   }
 
   @Test
@@ -194,7 +191,7 @@ class DroppedStreamInChromiumIT {
         reopened.stream().anyMatch(e -> e.data().equals(WaveList.signals(server.waves().listed()))),
         "with the waves signal: " + reopened);
     assertEquals("0-0", lastEventIdOfUpdates(1), "the reopening request carried the unknown id");
-    assertEquals(List.of(), errorsBesidesDatastar());
+    assertEquals(List.of(), chromium.errorsBesides(Page.DATASTAR_CDN));
   }
 
   // Opens the tab's stream afresh, waves from the tab and reads the wave's line, then drops the
@@ -293,30 +290,4 @@ class DroppedStreamInChromiumIT {
     return all;
   }
 
-  private String cookie() throws Exception {
-    Map<?, ?> r = chromium.call("Network.getCookies", Map.of("urls", List.of(origin + "/")));
-    for (Object c : (List<?>) r.get("cookies")) {
-      Map<?, ?> cookie = (Map<?, ?>) c;
-      if (CounterServer.COOKIE.equals(cookie.get("name"))) return CounterServer.COOKIE + "=" + cookie.get("value");
-    }
-    throw new IllegalStateException("no session cookie for " + origin);
-  }
-
-  // Console errors, log errors and uncaught exceptions, except the refused Datastar script.
-  private List<String> errorsBesidesDatastar() {
-    List<String> errors = new ArrayList<>();
-    for (Map<?, ?> e : chromium.events("Log.entryAdded")) {
-      Map<?, ?> entry = (Map<?, ?>) e.get("entry");
-      if ("error".equals(entry.get("level")) && !Page.DATASTAR_CDN.equals(entry.get("url"))) {
-        errors.add(entry.get("source") + ": " + entry.get("text") + " " + entry.get("url"));
-      }
-    }
-    for (Map<?, ?> e : chromium.events("Runtime.consoleAPICalled")) {
-      if ("error".equals(e.get("type"))) errors.add("console.error: " + e.get("args"));
-    }
-    for (Map<?, ?> e : chromium.events("Runtime.exceptionThrown")) {
-      errors.add("exception: " + e.get("exceptionDetails"));
-    }
-    return errors;
-  }
 }

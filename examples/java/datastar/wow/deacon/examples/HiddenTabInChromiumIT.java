@@ -42,9 +42,7 @@ class HiddenTabInChromiumIT {
         Settings.of(Config.defaultIp(), 0, Duration.ofHours(1)).heartbeat(Duration.ofMillis(20)));
     origin = CounterServer.url(server.address());
     chromium = Chromium.launch(executable.get(), 1280, 900);
-    chromium.call("Network.enable");
-    chromium.call("Runtime.enable");
-    chromium.call("Page.enable");
+    chromium.watch();
     chromium.allowOnly(origin, Map.of(Page.DATASTAR_CDN, Files.readAllBytes(bundle.get())));
   }
 
@@ -57,7 +55,7 @@ class HiddenTabInChromiumIT {
   @Test
   void theWavesMissedWhileHiddenAppearInOrderOnceWhenShown() throws Exception {
     chromium.load(origin + "/");
-    Object key = CounterServer.key(Browser.sid(server, cookie()));
+    Object key = CounterServer.key(Browser.sid(server, chromium.cookie(origin, CounterServer.COOKIE)));
     eventually("Datastar opened the tab's stream", () -> server.store().count(key) == 1);
     Browser other = new Browser();
     String bob = other.cookie(server);
@@ -120,15 +118,6 @@ class HiddenTabInChromiumIT {
       }
     }
     return headers;
-  }
-
-  private String cookie() throws Exception {
-    Map<?, ?> r = chromium.call("Network.getCookies", Map.of("urls", List.of(origin + "/")));
-    for (Object c : (List<?>) r.get("cookies")) {
-      Map<?, ?> cookie = (Map<?, ?>) c;
-      if (CounterServer.COOKIE.equals(cookie.get("name"))) return CounterServer.COOKIE + "=" + cookie.get("value");
-    }
-    throw new IllegalStateException("no session cookie for " + origin);
   }
 
   private static void eventually(String what, Checked condition) throws Exception {

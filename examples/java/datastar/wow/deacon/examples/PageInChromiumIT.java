@@ -38,10 +38,7 @@ class PageInChromiumIT {
     server = CounterServer.start(0, Duration.ofHours(1));
     origin = CounterServer.url(server.address());
     chromium = Chromium.launch(executable.get(), 1280, 900);
-    chromium.call("Network.enable");
-    chromium.call("Log.enable");
-    chromium.call("Runtime.enable");
-    chromium.call("Page.enable");
+    chromium.watch();
     // Datastar's script, and anything else not from the server, is refused before it leaves.
     chromium.allowOnly(origin);
   }
@@ -115,7 +112,7 @@ class PageInChromiumIT {
       failed.add(urlOf(f.get("requestId")));
     }
     assertEquals(List.of(Page.DATASTAR_CDN), failed);
-    assertEquals(List.of(), errorsBesidesDatastar());
+    assertEquals(List.of(), chromium.errorsBesides(Page.DATASTAR_CDN));
   }
 
   @Test
@@ -166,25 +163,7 @@ class PageInChromiumIT {
         List.of(List.of(0L, false), List.of(0L, true), List.of(10L, true), List.of(0L, false)),
         result.get("counters"),
         "the counter as the tab's stream showed it");
-    assertEquals(List.of(), errorsBesidesDatastar());
-  }
-
-  // Console errors, log errors and uncaught exceptions, except the refused Datastar script.
-  private List<String> errorsBesidesDatastar() {
-    List<String> errors = new ArrayList<>();
-    for (Map<?, ?> e : chromium.events("Log.entryAdded")) {
-      Map<?, ?> entry = (Map<?, ?>) e.get("entry");
-      if ("error".equals(entry.get("level")) && !Page.DATASTAR_CDN.equals(entry.get("url"))) {
-        errors.add(entry.get("source") + ": " + entry.get("text") + " " + entry.get("url"));
-      }
-    }
-    for (Map<?, ?> e : chromium.events("Runtime.consoleAPICalled")) {
-      if ("error".equals(e.get("type"))) errors.add("console.error: " + e.get("args"));
-    }
-    for (Map<?, ?> e : chromium.events("Runtime.exceptionThrown")) {
-      errors.add("exception: " + e.get("exceptionDetails"));
-    }
-    return errors;
+    assertEquals(List.of(), chromium.errorsBesides(Page.DATASTAR_CDN));
   }
 
   // The URL of a request, from its Network.requestWillBeSent.

@@ -114,7 +114,7 @@ public final class Screenshots {
         closed.counter();
       }
       // This browser's tab, with the page's own cookie: start, wait, add ten, a wave from each browser, wait.
-      String cookie = cookie(chromium, origin);
+      String cookie = chromium.cookie(origin, CounterServer.COOKIE);
       try (Browser.Tab tab = other.new Tab(server, cookie, null)) {
         tab.counter();
         other.send(server, "PUT", "/", cookie);
@@ -132,13 +132,4 @@ public final class Screenshots {
     System.out.println("wrote " + png + " (" + Files.size(png) + " bytes)");
   }
 
-  // The page's session cookie, name=value, as the browser keeps it (HttpOnly: not in document.cookie).
-  private static String cookie(Chromium chromium, String origin) throws Exception {
-    Map<?, ?> r = chromium.call("Network.getCookies", Map.of("urls", List.of(origin + "/")));
-    for (Object c : (List<?>) r.get("cookies")) {
-      Map<?, ?> cookie = (Map<?, ?>) c;
-      if (CounterServer.COOKIE.equals(cookie.get("name"))) return CounterServer.COOKIE + "=" + cookie.get("value");
-    }
-    throw new IllegalStateException("no session cookie for " + URI.create(origin));
-  }
 }

@@ -146,6 +146,14 @@
   (.shutdownNow pool)
   (.awaitTermination pool 5 TimeUnit/SECONDS))
 
+(defmacro with-server
+  "Runs `body` with `port` bound to the port of a server of Ring `handler`,
+  stopped after."
+  [[port handler] & body]
+  `(let [server# (start! ~handler)
+         ~port   (:port server#)]
+     (try ~@body (finally (stop! server#)))))
+
 ;;; The client
 
 (def ^:private ^HttpClient client (HttpClient/newHttpClient))

@@ -74,3 +74,15 @@
     (.destroy process)
     (when-not (.waitFor process 10 TimeUnit/SECONDS)
       (.destroyForcibly process))))
+
+(defn fixture
+  "A `:once` fixture that keeps a server started for the tests in the atom
+  `server` (a test that restarts it puts the new one there) and stops it
+  after; without redis-server it prints one line naming namespace `who` and
+  runs nothing."
+  [server who]
+  (fn [f]
+    (if-not (binary)
+      (println (str who ": redis-server is not installed: skipped (apt-get install -y redis-server)"))
+      (do (reset! server (start!))
+          (try (f) (finally (stop! @server) (reset! server nil)))))))
