@@ -83,7 +83,14 @@
           [{:heartbeat []} "options of :heartbeat"] [{:heartbeat {:interval-ms 0 :send f}} :interval-ms]
           [{:heartbeat {:interval-ms 5 :send "f"}} :send]
           [{:max-size 5} :max-size] [{:atom (atom {})} :atom]]]
-     [(assoc opts :type :caffeine) option])))
+     [(assoc opts :type :caffeine) option])
+   (for [type [:atom :caffeine]
+         [replay option]
+         [[5 "options of :replay"] [[:events 5] "options of :replay"] [{:evnets 5} :evnets]
+          [{:events 0} :events] [{:events -1} :events] [{:events "5"} :events] [{:events 1.5} :events]
+          [{:events (bigint 1e30)} :events] [{:ms 0} :ms] [{:ms -5} :ms] [{:ms "300000"} :ms]
+          [{:ms 2/3} :ms] [{:ms Long/MIN_VALUE} :ms]]]
+     [{:type type :replay replay} option])))
 
 (def cluster-option-cases
   "[options, the option the error must name]: `:cluster` on either store type.
@@ -151,6 +158,11 @@
    ["caffeine cache with a size"
     #(-> (CaffeineStore/builder) (.cache (.build (Caffeine/newBuilder))) (.maximumSize 5) (.build))
     "maximumSize"]
+   ["atom replay of no events" #(.replay (AtomStore/builder) 0 (Duration/ofMinutes 5)) "replay"]
+   ["atom replay nil window" #(.replay (AtomStore/builder) 10 nil) "replay"]
+   ["caffeine replay negative events" #(.replay (CaffeineStore/builder) -1 (Duration/ofMinutes 5)) "replay"]
+   ["caffeine replay zero window" #(.replay (CaffeineStore/builder) 10 Duration/ZERO) "replay"]
+   ["caffeine replay negative window" #(.replay (CaffeineStore/builder) 10 (Duration/ofMillis -1)) "replay"]
    ["registry nil id-fn" #(.idFn (RegistryOptions/builder) nil) "idFn"]
    ["registry nil on-purge" #(.onPurge (RegistryOptions/builder) nil) "onPurge"]
    ["registry nil on-error" #(.onError (RegistryOptions/builder) nil) "onError"]
