@@ -209,14 +209,19 @@
 (defn received!
   "The effect on a tab of session `sid` here met counter `message`: another
   node's copy is kept if newer (the timer then runs here exactly when the
-  copy says so), and a question is answered."
+  copy says so), and a question is answered when this node's copy is newer
+  than the asker's."
   [{:keys [counters clock] :as app} sid message]
   (when (and message (not= (:from message) (node app)))
     (locking counters
       (swap! clock max (long (:version message 0)))
       (swap! counters counter/adopt sid message)
       (settle! app sid)))
-  (when (and (:ask? message) (not= (:from message) (node app)))
+  ;; answered only with a newer copy than the question's: with a shared history, every tab of
+  ;; the session shows the answer, so an answer no newer than what the asker holds could only
+  ;; land after, and over, a change the asker made meanwhile
+  (when (and (:ask? message) (not= (:from message) (node app))
+             (counter/newer? (counter/replica @counters sid) message))
     (answer-later! app sid))
   nil)
 

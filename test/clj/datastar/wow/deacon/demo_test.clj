@@ -523,3 +523,22 @@
           (is (= [:error :error] (map :level @logs)))
           (is (every? :thrown @logs))
           (is (= [view/only-here] (keep :notice (signals tab)))))))))
+
+(deftest a-question-is-answered-only-with-a-newer-copy
+  ;; with a shared history every tab of the session shows the answer: one no newer than the
+  ;; asker's copy could land after, and over, a change the asker made meanwhile
+  (with-app [app]
+    (let [tab  (open-tab! app ann)
+          seen #(count (counters-seen tab))]
+      (command! app handlers/jump ann :post)
+      (let [mine   (live/message app ann)
+            before (seen)]
+        (testing "a question carrying an older copy gets this node's"
+          (live/received! app ann (assoc mine :version 0 :origin "node-x" :from "node-x" :ask? true))
+          (is (= (inc before) (seen)))
+          (is (= {:counter 10 :running false} (last (counters-seen tab)))))
+        (testing "a question carrying a copy as new as this node's, or newer, gets none"
+          (live/received! app ann (assoc mine :from "node-x" :ask? true))
+          (live/received! app ann (assoc mine :version (inc (long (:version mine))) :origin "node-x"
+                                         :from "node-x" :ask? true))
+          (is (= (inc before) (seen))))))))
